@@ -1,0 +1,96 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from costing import reference
+from costing.models import OnCostRate, PayBand, PayScale, PostageRate, SalariedGPRange, StandardHours, UnitCost
+from pathways.models import Condition
+
+
+def _sourced(row: dict) -> dict:
+    return {
+        "source": row.get("source", ""),
+        "url": row.get("url", ""),
+        "verified": row.get("verified", True),
+        "note": row.get("note", ""),
+    }
+
+
+class Command(BaseCommand):
+    help = "Load pay scales, on-costs, postage, unit costs and condition registers from costing/reference_data/."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        data = reference.read_pay_and_postage()
+        for scale_row in data["pay_scales"]:
+            scale, _ = PayScale.objects.update_or_create(
+                key=scale_row["key"],
+                defaults={"name": scale_row["name"], "year": scale_row["year"], **_sourced(scale_row)},
+            )
+            for band in scale_row["bands"]:
+                PayBand.objects.update_or_create(
+                    scale=scale,
+                    band=band["band"],
+                    defaults={"entry": band["entry"], "top": band["top"], **_sourced(band)},
+                )
+        for row in data["salaried_gp"]:
+            SalariedGPRange.objects.update_or_create(
+                year=row["year"],
+                defaults={
+                    "minimum": row.get("minimum") or None,
+                    "maximum": row.get("maximum") or None,
+                    **_sourced(row),
+                },
+            )
+        for row in data["on_costs"]:
+            OnCostRate.objects.update_or_create(
+                year=row["year"],
+                defaults={
+                    "employer_ni_percent": row["employer_ni_percent"],
+                    "ni_secondary_threshold": row["ni_secondary_threshold"],
+                    "pension_employer_percent": row["pension_employer_percent"],
+                    **_sourced(row),
+                },
+            )
+        for row in data["postage"]:
+            PostageRate.objects.update_or_create(
+                effective_from=date.fromisoformat(row["effective_from"]),
+                defaults={"first_class": row["first_class"], "second_class": row["second_class"], **_sourced(row)},
+            )
+        for row in data["unit_costs"]:
+            UnitCost.objects.update_or_create(
+                role=row["role"],
+                year=row["year"],
+                defaults={
+                    "per_hour": row["per_hour"],
+                    "per_hour_with_qualifications": row.get("per_hour_with_qualifications") or None,
+                    **_sourced(row),
+                },
+            )
+        hours = data["standard_hours"]
+        StandardHours.objects.all().delete()
+        StandardHours.objects.create(
+            weekly_hours=hours["weekly_hours"],
+            weeks_per_year=hours["weeks_per_year"],
+            paid_hours_per_year=hours["paid_hours_per_year"],
+            **_sourced(hours),
+        )
+        conditions = reference.read_conditions()
+        for row in conditions:
+            Condition.objects.update_or_create(
+                code=row.code,
+                defaults={
+                    "name": row.name,
+                    "qof_register": row.qof_register,
+                    "prevalence_percent": row.prevalence_percent,
+                    "prevalence_year": row.prevalence_year,
+                    "source": row.source,
+                    "url": row.url,
+                },
+            )
+        if options["verbosity"]:
+            self.stdout.write(
+                f"Reference data: {PayBand.objects.count()} pay bands, {PostageRate.objects.count()} postage rates, "
+                f"{len(conditions)} conditions."
+            )

@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from costing import exchange
+from pathways.models import CostModel
+from pathways.services import cost_model_import
+from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice
+
+FIXTURES = settings.BASE_DIR / "costing" / "fixtures"
+
+# Demo logins for the embedded development database only; printed by `make run`.
+DEMO_USERS = [
+    ("facilitator", "Fiona", "Facilitator", "yoc-facilitator-demo", None),
+    ("practice.admin", "Priya", "Admin", "yoc-admin-demo", Membership.Role.ADMIN),
+    ("practice.staff", "Sam", "Staff", "yoc-staff-demo", Membership.Role.STAFF),
+    ("other.admin", "Olu", "Other", "yoc-other-demo", "other"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo practices, the seed's worked examples and demo logins (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        icb = Organisation.objects.get_or_create(name="Demo Integrated Care Board", kind=Organisation.Kind.ICB)[0]
+        pcn = Organisation.objects.get_or_create(
+            name="Demo Primary Care Network", kind=Organisation.Kind.PCN, defaults={"parent": icb}
+        )[0]
+        demo = Practice.objects.get_or_create(
+            ods_code="Y00001", defaults={"name": "Year of Care demo practice", "list_size": 9699, "organisation": pcn}
+        )[0]
+        other = Practice.objects.get_or_create(
+            ods_code="Y00002", defaults={"name": "Second demo practice", "list_size": 6400, "organisation": pcn}
+        )[0]
+        users = {}
+        User = get_user_model()
+        for username, first, last, password, _role in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.nhs.uk"},
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            users[username] = user
+        facilitator = Facilitator.objects.get_or_create(user=users["facilitator"])[0]
+        for practice in (demo, other):
+            FacilitatorAssignment.objects.get_or_create(facilitator=facilitator, practice=practice)
+        Membership.objects.get_or_create(user=users["practice.admin"], practice=demo, defaults={"role": "admin"})
+        Membership.objects.get_or_create(user=users["practice.staff"], practice=demo, defaults={"role": "staff"})
+        Membership.objects.get_or_create(user=users["other.admin"], practice=other, defaults={"role": "admin"})
+
+        for practice, fixture in ((demo, "example_b.json"), (demo, "example_cd.json"), (other, "example_b.json")):
+            model = exchange.loads((FIXTURES / fixture).read_bytes())
+            if not CostModel.objects.filter(practice=practice, name=model.name).exists():
+                cost_model_import(practice=practice, model=model, by=users["facilitator"])
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:"))
+        for username, _first, _last, password, role in DEMO_USERS:
+            what = {
+                None: "Year of Care facilitator (both demo practices)",
+                Membership.Role.ADMIN: "practice admin, Year of Care demo practice (Y00001)",
+                Membership.Role.STAFF: "practice staff (read-only), Year of Care demo practice (Y00001)",
+                "other": "practice admin, Second demo practice (Y00002)",
+            }[role]
+            self.stdout.write(f"  {username:16} password {password:22} {what}")

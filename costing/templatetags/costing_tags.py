@@ -1,0 +1,37 @@
+from decimal import Decimal
+
+from django import template
+
+from costing.exchange import figure
+
+register = template.Library()
+
+
+@register.filter
+def gbp(value: Decimal | None) -> str:
+    """£1,234.56; a negative amount as −£1.00; nothing as an en dash."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(value).quantize(Decimal("0.01"))
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{abs(value):,}"
+
+
+@register.filter
+def minutes(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    return figure(Decimal(value))
+
+
+@register.filter
+def hours(value: Decimal | None) -> str:
+    """Minutes shown as hours to one decimal place."""
+    if value is None:
+        return "–"
+    return f"{(Decimal(value) / 60).quantize(Decimal('0.1')):,}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

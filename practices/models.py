@@ -1,0 +1,196 @@
+"""Who works where: organisations, practices, memberships, facilitators, staff roles."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from costing import engine, limits
+
+# GP practice codes in the Organisation Data Service: a letter and five digits.
+ODS_PRACTICE_CODE = RegexValidator(
+    r"^[A-Z][0-9]{5}$", "An ODS practice code is a capital letter and five digits, e.g. A81001."
+)
+KEY_VALIDATOR = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "Use letters, digits, '-' and '_' only.")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ICB = "icb", "Integrated care board"
+        PCN = "pcn", "Primary care network"
+        FEDERATION = "federation", "GP federation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="organisation_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Practice(models.Model):
+    name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
+    ods_code = models.CharField("ODS code", max_length=6, unique=True, validators=[ODS_PRACTICE_CODE])
+    list_size = models.PositiveIntegerField(
+        "registered list size", validators=[MaxValueValidator(200_000)], help_text="Patients registered."
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="practices"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(list_size__gte=0), name="practice_list_size_not_negative"),
+            models.CheckConstraint(condition=Q(ods_code__regex=r"^[A-Z][0-9]{5}$"), name="practice_ods_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice_detail", kwargs={"ods_code": self.ods_code})
+
+
+class Membership(models.Model):
+    """A practice's own user: an admin who builds models, or staff who read them."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Practice admin"
+        STAFF = "staff", "Practice staff"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "practice"], name="membership_one_per_user_practice"),
+            models.CheckConstraint(condition=Q(role__in=["admin", "staff"]), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.practice}"
+
+
+class Facilitator(models.Model):
+    """A Year of Care facilitator: looks after many practices."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator")
+    practices = models.ManyToManyField(Practice, through="FacilitatorAssignment", related_name="facilitators")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class FacilitatorAssignment(models.Model):
+    facilitator = models.ForeignKey(Facilitator, on_delete=models.CASCADE, related_name="assignments")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="assignments")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facilitator", "practice"], name="assignment_once_per_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facilitator} → {self.practice}"
+
+
+class StaffRole(models.Model):
+    """A kind of staff member at a practice and what an hour of their time costs.
+
+    One cost basis: a cost per hour, or an annual salary with employer on-costs
+    and paid hours. The hourly and per-minute costs are derived (engine.Role),
+    never stored.
+    """
+
+    CostBasis = models.TextChoices("CostBasis", [(b.name, (b.value, b.label.capitalize())) for b in engine.CostBasis])
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff_roles")
+    key = models.CharField(max_length=limits.MAX_KEY_LENGTH, validators=[KEY_VALIDATOR])
+    name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
+    band = models.CharField(max_length=50, blank=True)
+    cost_per_hour = models.DecimalField(
+        max_digits=10,
+        decimal_places=limits.RATE_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_COST_PER_HOUR)],
+    )
+    annual_salary = models.DecimalField(
+        max_digits=12,
+        decimal_places=limits.MONEY_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_ANNUAL_SALARY)],
+    )
+    on_cost_percent = models.DecimalField(
+        "employer on-costs (%)",
+        max_digits=6,
+        decimal_places=limits.PERCENT_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_ON_COST_PERCENT)],
+    )
+    paid_hours_per_year = models.DecimalField(
+        max_digits=7,
+        decimal_places=limits.HOURS_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(limits.MAX_PAID_HOURS_PER_YEAR)],
+    )
+    cost_basis = models.CharField(max_length=20, choices=CostBasis.choices, blank=True)
+
+    class Meta:
+        ordering = ["name", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "key"], name="staffrole_key_unique_in_practice"),
+            # The target of the same-practice composite foreign keys (see pathways migrations).
+            models.UniqueConstraint(fields=["practice", "id"], name="staffrole_practice_id"),
+            models.CheckConstraint(
+                condition=(
+                    Q(cost_per_hour__isnull=False)
+                    & Q(annual_salary__isnull=True)
+                    & Q(on_cost_percent__isnull=True)
+                    & Q(paid_hours_per_year__isnull=True)
+                )
+                | (
+                    Q(cost_per_hour__isnull=True)
+                    & Q(annual_salary__isnull=False)
+                    & Q(on_cost_percent__isnull=False)
+                    & Q(paid_hours_per_year__isnull=False)
+                ),
+                name="staffrole_one_cost_basis",
+            ),
+            models.CheckConstraint(condition=Q(cost_per_hour__gte=0), name="staffrole_cost_per_hour_not_negative"),
+            models.CheckConstraint(condition=Q(annual_salary__gte=0), name="staffrole_salary_not_negative"),
+            models.CheckConstraint(condition=Q(on_cost_percent__gte=0), name="staffrole_on_cost_not_negative"),
+            models.CheckConstraint(condition=Q(paid_hours_per_year__gt=0), name="staffrole_paid_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_engine_role(self) -> engine.Role:
+        return engine.Role(
+            key=self.key,
+            name=self.name,
+            band=self.band,
+            cost_per_hour=self.cost_per_hour,
+            annual_salary=self.annual_salary,
+            on_cost_percent=self.on_cost_percent,
+            paid_hours_per_year=self.paid_hours_per_year,
+            cost_basis=engine.CostBasis(self.cost_basis) if self.cost_basis else None,
+        )

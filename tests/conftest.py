@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from costing import exchange
+
+FIXTURES = Path(__file__).resolve().parents[1] / "costing" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data (pay bands, postage, condition registers) in every test database."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def example_b():
+    return exchange.loads((FIXTURES / "example_b.json").read_bytes())
+
+
+@pytest.fixture
+def example_cd():
+    return exchange.loads((FIXTURES / "example_cd.json").read_bytes())
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests log in many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

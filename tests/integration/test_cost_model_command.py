@@ -1,0 +1,114 @@
+"""`manage.py cost_model FILE --json`, as specified in docs/model-format.md."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "costing" / "fixtures"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "cost_model", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_cost_model_json_for_example_b_matches_the_contract(capsys):
+    call_command("cost_model", str(FIXTURES / "example_b.json"), "--json")
+    out = json.loads(capsys.readouterr().out)
+
+    assert out["before"]["cost"] == "31.39"
+    assert out["after"]["cost"] == "17.72"
+    assert out["saving"] == "13.67"
+    assert out["saving_percent"] == "43.5"
+    assert out["before"]["patients"] == 3
+    assert out["before"]["visits"] == 5
+    assert out["before"]["contact_minutes"] == "95"
+    assert out["after"]["contact_minutes"] == "60"
+    assert out["before"]["staff_minutes"] == {"admin": "21", "hca": "35", "np": "4", "pn": "60"}
+    assert out["before"]["cohorts"][0] == {
+        "label": "Diabetes",
+        "conditions": ["DM"],
+        "pathway": "dm",
+        "patients": 1,
+        "cost_per_patient": "13.43",
+        "cost": "13.43",
+        "visits": 2,
+        "contact_minutes": "45",
+    }
+
+
+def test_cost_model_json_for_example_cd(capsys):
+    call_command("cost_model", str(FIXTURES / "example_cd.json"), "--json")
+    out = json.loads(capsys.readouterr().out)
+
+    assert (out["before"]["cost"], out["after"]["cost"]) == ("2785.50", "2108.47")
+    assert (out["saving"], out["saving_percent"]) == ("677.03", "24.3")
+    assert out["annual"]["saving"] == "8124.36"
+
+
+def test_cost_model_text_prints_the_headline(capsys):
+    call_command("cost_model", str(FIXTURES / "example_b.json"))
+    out = capsys.readouterr().out
+
+    assert "£31.39 → £17.72 (saving £13.67, 43.5%)" in out
+    assert "Visits: 5 → 2" in out
+    assert "95 → 60 minutes" in out
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["before"][0].update(pathway="nope"), "before[0].pathway: unknown pathway 'nope'"),
+        (lambda d: d.update(version=7), "version: unknown version 7"),
+        (lambda d: d["roles"][0].update(cost_per_hour="-1"), "roles[0].cost_per_hour: must not be negative"),
+        (lambda d: d["pathways"][0]["stages"][0].update(minutes="ten"), "pathways[0].stages[0].minutes:"),
+        (lambda d: d.update(colour="red"), "colour: unknown field"),
+        (lambda d: d["after"][0].pop("patients"), "after[0].patients: missing field"),
+    ],
+)
+def test_cost_model_invalid_file_exits_non_zero_with_one_line(tmp_path, mutate, expected):
+    data = json.loads((FIXTURES / "example_b.json").read_text())
+    mutate(data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+
+    result = run(str(bad), "--json")
+
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_cost_model_bad_json_and_missing_file_exit_non_zero(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+
+    for path in (bad, tmp_path / "missing.json"):
+        result = run(str(path), "--json")
+        assert result.returncode != 0
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cost_model_needs_no_database(tmp_path):
+    env_db = f"sqlite:///{tmp_path / 'does-not-exist' / 'db.sqlite3'}"
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "cost_model", str(FIXTURES / "example_b.json"), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": env_db},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["after"]["cost"] == "17.72"
