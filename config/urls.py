@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("practices.urls")),
-    path("", include("pathways.urls")),
+    path("accounts/", include("practices.urls.accounts")),
+    path("", include("practices.urls.core")),
+    path("", include("pathways.urls.pathways")),
+    path("", include("pathways.urls.compare")),
 ]

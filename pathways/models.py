@@ -52,7 +52,7 @@ class Pathway(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("pathway_detail", kwargs={"ods_code": self.practice.ods_code, "pk": self.pk})
+        return reverse("pathway_detail", kwargs={"ods_code": self.practice.ods_code, "pathway_pk": self.pk})
 
 
 class Stage(models.Model):
@@ -141,7 +141,7 @@ class CostModel(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("model_detail", kwargs={"ods_code": self.practice.ods_code, "pk": self.pk})
+        return reverse("model_detail", kwargs={"ods_code": self.practice.ods_code, "model_pk": self.pk})
 
 
 class Cohort(models.Model):

@@ -4,14 +4,14 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from costing import engine, exchange, selectors, services
-from pathways.models import CostModel, Pathway
+from pathways.models import CostModel
 from practices.access import Permission, practice_access, scoped_get
 
 
 @login_required
-def model_detail(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
+def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(CostModel.objects.all(), access, pk=pk)
+    cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
     comparison = services.compare_cost_model(cost_model)
     role_names = {role.key: role.name for role in comparison.roles}
     staff = [
@@ -66,33 +66,11 @@ def annual_figures(comparison: engine.Comparison) -> dict | None:
 
 
 @login_required
-def model_export(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
+def model_export(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(CostModel.objects.all(), access, pk=pk)
+    cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
     text = exchange.dumps(selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=cost_model.pk)))
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     filename = slugify(cost_model.name)[:80] or "cost-model"
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     return response
-
-
-@login_required
-def pathway_detail(request: HttpRequest, ods_code: str, pk: int) -> HttpResponse:
-    access = practice_access(request.user, ods_code, Permission.VIEW)
-    pathway = scoped_get(Pathway.objects.prefetch_related("stages__role"), access, pk=pk)
-    stages = list(pathway.stages.all())
-    roles = {s.role.key: s.role.as_engine_role() for s in stages if s.role_id}
-    result = engine.cost_pathway(
-        engine.Pathway(key=pathway.key, name=pathway.name, stages=tuple(s.as_engine_stage() for s in stages)), roles
-    )
-    return render(
-        request,
-        "pathways/pathway_detail.html",
-        {
-            "access": access,
-            "practice": access.practice,
-            "pathway": pathway,
-            "rows": list(zip(stages, result.stages, strict=True)),
-            "result": result,
-        },
-    )

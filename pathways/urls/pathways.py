@@ -1,0 +1,7 @@
+from django.urls import path
+
+from pathways.views import pathways as views
+
+urlpatterns = [
+    path("practices/<str:ods_code>/pathways/<int:pathway_pk>/", views.pathway_detail, name="pathway_detail"),
+]

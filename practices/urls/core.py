@@ -1,0 +1,8 @@
+from django.urls import path
+
+from practices.views import core as views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("practices/<str:ods_code>/", views.practice_detail, name="practice_detail"),
+]
