@@ -5,6 +5,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("practices.urls.accounts")),
     path("", include("practices.urls.core")),
+    path("", include("practices.urls.members")),
+    path("", include("practices.urls.roles")),
     path("", include("pathways.urls.pathways")),
+    path("", include("pathways.urls.editor")),
     path("", include("pathways.urls.compare")),
 ]
