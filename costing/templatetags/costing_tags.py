@@ -35,3 +35,14 @@ def hours(value: Decimal | None) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def add_class(field, css: str):
+    """Render a bound field's widget with Bootstrap classes and its error wiring."""
+    attrs = {"class": css}
+    if field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.html_name}-error"
+    return field.as_widget(attrs=attrs)

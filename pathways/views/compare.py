@@ -1,27 +1,31 @@
+"""The comparison page, the what-if panel, scenarios and the side-by-side page."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
-from costing import engine, exchange, selectors, services
+from costing import charts, engine, exchange, selectors, services, whatif
+from costing.forms import ScenarioNameForm, WhatIfForm
 from pathways.models import CostModel
 from practices.access import Permission, practice_access, scoped_get
 
+MAX_SIDE_BY_SIDE = 6
 
-@login_required
-def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
-    access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
-    comparison = services.compare_cost_model(cost_model)
-    role_names = {role.key: role.name for role in comparison.roles}
+
+def _comparison_context(comparison: engine.Comparison) -> dict:
+    """Everything the results part of the page shows, from one engine comparison."""
     staff = [
         {
             "key": role.key,
             "name": role.name,
             "rate": role.hourly_rate,
-            "basis": role.cost_basis.label if role.cost_basis else "not stated",
+            "basis": role.cost_basis.label if role.cost_basis else "basis not stated",
             "before_minutes": comparison.before.staff_minutes[role.key],
             "after_minutes": comparison.after.staff_minutes[role.key],
+            "change_minutes": comparison.after.staff_minutes[role.key] - comparison.before.staff_minutes[role.key],
             "before_cost": comparison.before.staff_cost[role.key],
             "after_cost": comparison.after.staff_cost[role.key],
             "before_fte": engine.hours_to_fte(comparison.before.staff_minutes[role.key], comparison.period),
@@ -34,24 +38,21 @@ def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
             "label": step.label,
             "before": comparison.before.cost_by_step[step],
             "after": comparison.after.cost_by_step[step],
+            "change": comparison.after.cost_by_step[step] - comparison.before.cost_by_step[step],
         }
         for step in engine.Step
         if comparison.before.cost_by_step[step] or comparison.after.cost_by_step[step]
     ]
-    return render(
-        request,
-        "pathways/model_detail.html",
-        {
-            "access": access,
-            "practice": access.practice,
-            "cost_model": cost_model,
-            "c": comparison,
-            "staff": staff,
-            "steps": steps,
-            "role_names": role_names,
-            "annual": annual_figures(comparison),
-        },
-    )
+    used = {c.pathway for c in comparison.before.cohorts} | {c.pathway for c in comparison.after.cohorts}
+    return {
+        "c": comparison,
+        "staff": staff,
+        "steps": steps,
+        "role_names": {role.key: role.name for role in comparison.roles},
+        "annual": annual_figures(comparison),
+        "charts": charts.all_charts(comparison),
+        "pathway_results": [p for key, p in comparison.pathways.items() if key in used],
+    }
 
 
 def annual_figures(comparison: engine.Comparison) -> dict | None:
@@ -65,12 +66,128 @@ def annual_figures(comparison: engine.Comparison) -> dict | None:
     }
 
 
+def _load(request: HttpRequest, ods_code: str, model_pk: int, need: Permission):
+    access = practice_access(request.user, ods_code, need)
+    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    return access, cost_model, selectors.engine_model(cost_model)
+
+
+@login_required
+def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
+    form = WhatIfForm(model=model, version=cost_model.version, bands=selectors.pay_band_options())
+    return _render_page(request, access, cost_model, model, form, engine.compare(model), [])
+
+
+def _render_page(request, access, cost_model, model, form, comparison, changes, status=200) -> HttpResponse:
+    context = {
+        "access": access,
+        "practice": access.practice,
+        "cost_model": cost_model,
+        "form": form,
+        "changes": changes,
+        "scenario_form": ScenarioNameForm(initial={"scenario_name": f"{cost_model.name} (what if)"}),
+        "original": None if not changes else services.compare_loaded(cost_model),
+        **_comparison_context(comparison),
+    }
+    if request.htmx:
+        # htmx swaps only successful responses: field errors travel out of band.
+        return render(request, "pathways/compare/_whatif_response.html", context)
+    return render(request, "pathways/compare/model_detail.html", context, status=status)
+
+
+@login_required
+def model_whatif(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    """Recost with the panel's changes; nothing is saved. htmx gets the results part only."""
+    access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
+    data = request.POST if request.method == "POST" else request.GET
+    form = WhatIfForm(data, model=model, version=cost_model.version, bands=selectors.pay_band_options())
+    if not form.is_valid():
+        return _render_page(request, access, cost_model, model, form, engine.compare(model), [], status=422)
+    if form.cleaned_data["version"] != cost_model.version:
+        messages.warning(request, "This model was changed by someone else; the panel now shows the current model.")
+        return redirect(cost_model.get_absolute_url())
+    changes = form.whatif()
+    changed = whatif.apply(model, changes)
+    return _render_page(
+        request, access, cost_model, model, form, engine.compare(changed), whatif.describe(model, changes)
+    )
+
+
+@login_required
+@require_POST
+def model_whatif_save(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    """Save the panel's changes as a new model (a scenario based on this one)."""
+    access, cost_model, model = _load(request, ods_code, model_pk, Permission.EDIT)
+    form = WhatIfForm(request.POST, model=model, version=cost_model.version, bands=selectors.pay_band_options())
+    name_form = ScenarioNameForm(request.POST)
+    if not form.is_valid() or not name_form.is_valid():
+        messages.error(request, "The scenario was not saved: correct the highlighted figures and its name.")
+        return _render_page(request, access, cost_model, model, form, engine.compare(model), [], status=422)
+    if form.cleaned_data["version"] != cost_model.version:
+        messages.warning(request, "This model was changed by someone else meanwhile; nothing was saved.")
+        return redirect(cost_model.get_absolute_url())
+    scenario = services.scenario_save(
+        cost_model=cost_model,
+        model=model,
+        changes=form.whatif(),
+        name=name_form.cleaned_data["scenario_name"],
+        by=request.user,
+    )
+    messages.success(request, f"Saved as scenario “{scenario.name}”.")
+    return redirect(scenario.get_absolute_url())
+
+
 @login_required
 def model_export(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
-    access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
-    text = exchange.dumps(selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=cost_model.pk)))
-    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    _access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
+    response = HttpResponse(exchange.dumps(model), content_type="application/json; charset=utf-8")
     filename = slugify(cost_model.name)[:80] or "cost-model"
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     return response
+
+
+@login_required
+def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Two or more models of a practice side by side."""
+    access = practice_access(request.user, ods_code, Permission.VIEW)
+    available = list(CostModel.objects.filter(practice=access.practice).order_by("name", "id"))
+    wanted = {v for v in request.GET.getlist("m") if v.isdigit()}
+    chosen = [m for m in available if str(m.pk) in wanted][:MAX_SIDE_BY_SIDE]
+    columns = []
+    if chosen:
+        loaded = selectors.cost_models_with_rows().filter(pk__in=[m.pk for m in chosen])
+        for cost_model in sorted(loaded, key=lambda m: (m.name, m.pk)):
+            columns.append({"model": cost_model, "c": services.compare_loaded(cost_model)})
+    role_names = sorted({role.name for col in columns for role in col["c"].roles})
+    rows = []
+    for name in role_names:
+        cells = []
+        for col in columns:
+            keys = [r.key for r in col["c"].roles if r.name == name]
+            before = sum((col["c"].before.staff_minutes[k] for k in keys), start=0)
+            after = sum((col["c"].after.staff_minutes[k] for k in keys), start=0)
+            cells.append({"before": before, "after": after})
+        rows.append({"name": name, "cells": cells})
+    chart = None
+    if columns:
+        chart = charts.scenarios(
+            [col["model"].name for col in columns],
+            [col["c"].before.cost for col in columns],
+            [col["c"].after.cost for col in columns],
+        )
+    return render(
+        request,
+        "pathways/compare/scenario_compare.html",
+        {
+            "access": access,
+            "practice": access.practice,
+            "available": available,
+            "chosen_ids": {m.pk for m in chosen},
+            "columns": columns,
+            "staff_rows": rows,
+            "chart": chart,
+            "too_few": len(chosen) < 2 and bool(wanted),
+            "max_models": MAX_SIDE_BY_SIDE,
+        },
+    )

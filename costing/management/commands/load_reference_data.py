@@ -1,10 +1,12 @@
 from datetime import date
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from costing import reference
 from costing.models import OnCostRate, PayBand, PayScale, PostageRate, SalariedGPRange, StandardHours, UnitCost
+from costing.selectors import PAY_BAND_CACHE_KEY
 from pathways.models import Condition
 
 
@@ -89,6 +91,7 @@ class Command(BaseCommand):
                     "url": row.url,
                 },
             )
+        transaction.on_commit(lambda: cache.delete(PAY_BAND_CACHE_KEY))
         if options["verbosity"]:
             self.stdout.write(
                 f"Reference data: {PayBand.objects.count()} pay bands, {PostageRate.objects.count()} postage rates, "

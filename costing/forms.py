@@ -1,0 +1,132 @@
+"""The what-if panel: a form built from a model, read back into a WhatIf."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from costing import engine, limits, whatif
+from costing.selectors import PayBandOption
+
+SCALE_CHOICES = [
+    (str(s), f"× {s.normalize()}")
+    for s in (
+        Decimal("0.5"),
+        Decimal("0.75"),
+        Decimal(1),
+        Decimal("1.25"),
+        Decimal("1.5"),
+        Decimal(2),
+        Decimal("2.5"),
+        Decimal(3),
+    )
+]
+
+
+class WhatIfForm(forms.Form):
+    """Fields named by position (role_0_rate, stage_3_1_minutes): keys may hold any character.
+
+    Every field starts at the model's own value; only a value that differs from
+    it becomes a change, so submitting the untouched form changes nothing.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    scale = forms.TypedChoiceField(
+        label="Patient numbers", choices=SCALE_CHOICES, coerce=Decimal, initial="1", required=False
+    )
+
+    def __init__(self, *args, model: engine.CostModel, version: int, bands: list[PayBandOption], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.bands = {b.value: b for b in bands}
+        self.fields["version"].initial = version
+        self.role_rows = []
+        band_choices = [("", "Keep this rate")] + [(b.value, b.label) for b in bands]
+        for i, role in enumerate(model.roles):
+            rate_name, band_name = f"role_{i}_rate", f"role_{i}_band"
+            self.fields[rate_name] = forms.DecimalField(
+                label=f"{role.name}: cost per hour (£)",
+                initial=role.hourly_rate,
+                min_value=Decimal(0),
+                max_value=limits.MAX_COST_PER_HOUR,
+                decimal_places=limits.RATE_PLACES,
+                max_digits=10,
+            )
+            self.fields[band_name] = forms.ChoiceField(
+                label=f"{role.name}: or set from a pay band", choices=band_choices, required=False
+            )
+            self.role_rows.append((role, self[rate_name], self[band_name]))
+        self.extra_rows = []
+        amounts = sorted({s.extra_cost for p in model.pathways for s in p.stages if s.extra_cost})
+        for j, amount in enumerate(amounts):
+            name = f"extra_{j}"
+            uses = sum(1 for p in model.pathways for s in p.stages if s.extra_cost == amount)
+            self.fields[name] = forms.DecimalField(
+                label=f"Every extra cost of £{amount} (postage, {uses} stage{'s' if uses != 1 else ''})",
+                initial=amount,
+                min_value=Decimal(0),
+                max_value=limits.MAX_EXTRA_COST,
+                decimal_places=limits.MONEY_PLACES,
+                max_digits=12,
+            )
+            self.extra_rows.append((amount, self[name]))
+        role_choices = [(r.key, r.name) for r in model.roles]
+        self.pathway_rows = []
+        for p, pathway in enumerate(model.pathways):
+            stages = []
+            for s, stage in enumerate(pathway.stages):
+                if stage.role is None:
+                    continue  # postage only: changed through the extra costs above
+                minutes_name, role_name = f"stage_{p}_{s}_minutes", f"stage_{p}_{s}_role"
+                self.fields[minutes_name] = forms.DecimalField(
+                    label=f"{stage.name}: minutes",
+                    initial=engine.normalise_minutes(stage.minutes),
+                    min_value=Decimal(0),
+                    max_value=limits.MAX_STAGE_MINUTES,
+                    decimal_places=limits.MINUTES_PLACES,
+                    max_digits=7,
+                )
+                self.fields[role_name] = forms.ChoiceField(
+                    label=f"{stage.name}: done by", choices=role_choices, initial=stage.role
+                )
+                stages.append((stage, self[minutes_name], self[role_name]))
+            self.pathway_rows.append((pathway, stages))
+
+    def whatif(self) -> whatif.WhatIf:
+        """The changes the valid form asks for."""
+        data = self.cleaned_data
+        roles = {}
+        for i, role in enumerate(self.model.roles):
+            band = data.get(f"role_{i}_band")
+            rate = data.get(f"role_{i}_rate")
+            if band and band in self.bands:
+                roles[role.key] = self.bands[band].as_role(role.key, role.name)
+            elif rate is not None and rate != role.hourly_rate:
+                roles[role.key] = engine.Role(key=role.key, name=role.name, band=role.band, cost_per_hour=rate)
+        extra_costs = {}
+        amounts = sorted({s.extra_cost for p in self.model.pathways for s in p.stages if s.extra_cost})
+        for j, amount in enumerate(amounts):
+            new = data.get(f"extra_{j}")
+            if new is not None and new != amount:
+                extra_costs[amount] = new
+        stage_minutes, stage_roles = {}, {}
+        for p, pathway in enumerate(self.model.pathways):
+            for s, stage in enumerate(pathway.stages):
+                minutes = data.get(f"stage_{p}_{s}_minutes")
+                if minutes is not None and minutes != stage.minutes:
+                    stage_minutes[(pathway.key, s)] = minutes
+                role = data.get(f"stage_{p}_{s}_role")
+                if role and role != stage.role:
+                    stage_roles[(pathway.key, s)] = role
+        return whatif.WhatIf(
+            roles=roles,
+            extra_costs=extra_costs,
+            stage_minutes=stage_minutes,
+            stage_roles=stage_roles,
+            patient_scale=data.get("scale") or Decimal(1),
+        )
+
+
+class ScenarioNameForm(forms.Form):
+    scenario_name = forms.CharField(label="Scenario name", max_length=limits.MAX_NAME_LENGTH)

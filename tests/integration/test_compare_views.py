@@ -1,0 +1,204 @@
+"""The comparison page, the what-if panel, saving a scenario and the side-by-side page."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from costing import services
+from pathways.models import CostModel
+from pathways.services import cost_model_import
+from practices.models import Membership
+from tests.factories import (
+    CohortFactory,
+    CostModelFactory,
+    MembershipFactory,
+    PathwayFactory,
+    PracticeFactory,
+    StageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def practice():
+    return PracticeFactory(ods_code="B82001")
+
+
+@pytest.fixture
+def model_b(practice, example_b):
+    return cost_model_import(practice=practice, model=example_b, by=None)
+
+
+@pytest.fixture
+def admin(practice):
+    return MembershipFactory(practice=practice, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def staff(practice):
+    return MembershipFactory(practice=practice, role=Membership.Role.STAFF).user
+
+
+def _panel_data(client, model) -> dict:
+    """The what-if form as the page renders it (every field at the model's value)."""
+    response = client.get(model.get_absolute_url())
+    form = response.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    return {k: "" if v is None else str(v) for k, v in data.items()}
+
+
+def _role_field(client, model, role_name: str) -> str:
+    form = client.get(model.get_absolute_url()).context["form"]
+    return next(rate.html_name for role, rate, _band in form.role_rows if role.name == role_name)
+
+
+def test_comparison_page_has_charts_and_tables(client, staff, model_b):
+    client.force_login(staff)
+
+    response = client.get(model_b.get_absolute_url())
+
+    html = response.content.decode()
+    assert "£31.39 → £17.72" in html
+    for chart in ("chart-steps", "chart-staff", "chart-cohorts", "chart-waterfall"):
+        assert f'id="{chart}-data"' in html
+    assert "vendor/plotly/plotly.min.js" in html
+    assert "<script>" not in html.replace('<script src="', "")  # no inline scripts
+
+
+def test_whatif_recalculates_without_saving(client, staff, model_b):
+    client.force_login(staff)
+    data = _panel_data(client, model_b)
+    data[_role_field(client, model_b, "Practice nurse")] = "24.00"
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "£36.79 → £20.42" in html  # the nurse's 60 minutes before cost £5.40 more, 30 after £2.70
+    assert "Practice nurse: £18.60/h → £24.00/h" in html
+    assert services.compare_cost_model(model_b).before.cost == D("31.39")
+    assert CostModel.objects.count() == 1
+
+
+def test_whatif_untouched_form_changes_nothing(client, staff, model_b):
+    client.force_login(staff)
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), _panel_data(client, model_b))
+
+    assert "£31.39 → £17.72" in response.content.decode()
+    assert response.context["changes"] == []
+
+
+@pytest.mark.parametrize("value", ["-5", "abc", "100000", "1e9"])
+def test_whatif_bad_rate_shows_message_beside_field(client, staff, model_b, value):
+    client.force_login(staff)
+    data = _panel_data(client, model_b)
+    field = _role_field(client, model_b, "Practice nurse")
+    data[field] = value
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="{field}-error" hx-swap-oob="true">' in html
+    assert "not valid" in html
+    assert "£31.39 → £17.72" in html
+
+
+def test_whatif_absurd_minutes_refused(client, staff, model_b):
+    client.force_login(staff)
+    data = _panel_data(client, model_b)
+    minutes_field = next(k for k in data if k.endswith("_minutes"))
+    data[minutes_field] = "10000"
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 422
+    assert "Ensure this value is less than or equal to 480" in response.content.decode()
+
+
+def test_save_as_scenario_creates_a_new_model_and_keeps_the_original(client, admin, model_b):
+    client.force_login(admin)
+    data = _panel_data(client, model_b)
+    data[_role_field(client, model_b, "Practice nurse")] = "24.00"
+    data["scenario_name"] = "Nurse on £24"
+
+    response = client.post(reverse("model_whatif_save", args=["B82001", model_b.pk]), data)
+
+    scenario = CostModel.objects.get(name="Nurse on £24")
+    assert response.status_code == 302
+    assert response.url == scenario.get_absolute_url()
+    assert scenario.based_on == model_b
+    assert services.compare_cost_model(scenario).after.cost == D("20.42")
+    assert services.compare_cost_model(model_b).after.cost == D("17.72")
+    assert "Practice nurse: £18.60/h → £24.00/h" in scenario.description
+
+
+def test_save_as_scenario_by_practice_staff_is_403(client, staff, model_b):
+    client.force_login(staff)
+    data = {**_panel_data(client, model_b), "scenario_name": "x"}
+
+    response = client.post(reverse("model_whatif_save", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 403
+    assert CostModel.objects.count() == 1
+
+
+def test_save_as_scenario_after_someone_else_changed_the_model_saves_nothing(client, admin, model_b):
+    client.force_login(admin)
+    data = {**_panel_data(client, model_b), "scenario_name": "x"}
+    CostModel.objects.filter(pk=model_b.pk).update(version=model_b.version + 1)
+
+    response = client.post(reverse("model_whatif_save", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 302
+    assert CostModel.objects.count() == 1
+
+
+def test_side_by_side_shows_each_model(client, staff, model_b, practice, example_b):
+    other = cost_model_import(practice=practice, model=example_b, by=None, name="Copy of B")
+    client.force_login(staff)
+
+    response = client.get(reverse("scenario_compare", args=["B82001"]), {"m": [model_b.pk, other.pk]})
+
+    html = response.content.decode()
+    assert "Copy of B" in html
+    assert html.count("£31.39") >= 2
+    assert 'id="chart-scenarios-data"' in html
+
+
+def test_side_by_side_ignores_other_practices_models(client, staff, model_b, example_b):
+    foreign = cost_model_import(practice=PracticeFactory(), model=example_b, by=None, name="Foreign model")
+    client.force_login(staff)
+
+    response = client.get(reverse("scenario_compare", args=["B82001"]), {"m": [model_b.pk, foreign.pk, "x"]})
+
+    assert "Foreign model" not in response.content.decode()
+    assert response.context["too_few"]
+
+
+def _model_with(cohorts: int, practice):
+    model = CostModelFactory(practice=practice)
+    for i in range(cohorts):
+        pathway = PathwayFactory(practice=practice)
+        StageFactory(pathway=pathway)
+        CohortFactory(cost_model=model, pathway=pathway, side="before" if i % 2 else "after")
+    return model
+
+
+def test_comparison_page_query_count_does_not_grow_with_cohorts(client, staff, practice):
+    client.force_login(staff)
+    small, large = _model_with(10, practice), _model_with(100, practice)
+    client.get(small.get_absolute_url())  # warm the reference-data cache
+
+    counts = []
+    for model in (small, large):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(model.get_absolute_url()).status_code == 200
+        counts.append(len(ctx.captured_queries))
+
+    assert counts[0] == counts[1] <= 12
