@@ -101,6 +101,8 @@ def model_whatif(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
     """Recost with the panel's changes; nothing is saved. htmx gets the results part only."""
     access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
     data = request.POST if request.method == "POST" else request.GET
+    if not data:
+        return redirect(cost_model.get_absolute_url())
     form = WhatIfForm(data, model=model, version=cost_model.version, bands=selectors.pay_band_options())
     if not form.is_valid():
         return _render_page(request, access, cost_model, model, form, engine.compare(model), [], status=422)

@@ -1,0 +1,185 @@
+"""The tenancy matrix: every practice-scoped URL of the project, for every kind of user.
+
+Generated from the URL configuration, so a new view is in the matrix the moment
+it has a URL. A practice-scoped URL names its objects by kind (model_pk,
+pathway_pk...); a kind this test does not know fails it until it is taught here.
+
+What must hold for every URL and method:
+- anonymous: sent to the login page;
+- a user of another practice, an unassigned facilitator, a user with no practice:
+  404 (the practice's existence is not disclosed; a GET of a POST-only URL may
+  be 405, which is the same for every practice), and nothing changes;
+- practice staff: never a write (the database is unchanged after any POST);
+- practice admin and assigned facilitator: every GET answers (no 404 or 500).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pathways.models import Cohort, Stage
+from pathways.services import cost_model_import
+from practices.models import FacilitatorAssignment, Membership
+from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# URLs that are not about one practice, each for a stated reason.
+GLOBAL_URLS = {
+    "admin:",  # Django admin: superusers only (its own checks)
+    "login",
+    "logout",
+    "dashboard",  # lists only visible_practices(user)
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation_accept",  # a secret token, not a practice URL
+    "practice_create",  # facilitators only
+}
+
+APP_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"practices", "pathways", "costing", "auth"}]
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), (namespace + p.name) if p.name else None
+
+
+ALL_URLS = list(_walk(get_resolver().url_patterns))
+SCOPED = sorted({name for route, name in ALL_URLS if "<str:ods_code>" in route and name})
+
+
+def test_every_url_is_practice_scoped_or_declared_global():
+    undeclared = [
+        (route, name)
+        for route, name in ALL_URLS
+        if "<str:ods_code>" not in route
+        and not (name in GLOBAL_URLS or (name or "").startswith("admin:") or route.startswith("admin/"))
+    ]
+
+    assert undeclared == [], "declare these in GLOBAL_URLS (with a reason) or scope them to a practice"
+
+
+def test_matrix_covers_practice_scoped_urls():
+    assert {"practice_detail", "model_detail", "model_whatif", "model_export"} <= set(SCOPED)
+
+
+@pytest.fixture
+def world(example_b):
+    practice = PracticeFactory(ods_code="T00001")
+    model = cost_model_import(practice=practice, model=example_b, by=None)
+    cohort = Cohort.objects.filter(cost_model=model).first()
+    stage = Stage.objects.filter(pathway=cohort.pathway).first()
+    staff = MembershipFactory(practice=practice, role=Membership.Role.STAFF)
+    admin = MembershipFactory(practice=practice, role=Membership.Role.ADMIN)
+    assigned = FacilitatorFactory()
+    FacilitatorAssignment.objects.create(facilitator=assigned, practice=practice)
+    other_practice = PracticeFactory()
+    cost_model_import(practice=other_practice, model=example_b, by=None)
+    invitation = None
+    Invitation = apps.get_model("practices", "Invitation") if _has_model("practices", "Invitation") else None
+    if Invitation is not None:
+        invitation = _make_invitation(Invitation, practice, admin.user)
+    objects = {
+        "ods_code": practice.ods_code,
+        "model_pk": model.pk,
+        "pathway_pk": cohort.pathway_id,
+        "stage_pk": stage.pk,
+        "cohort_pk": cohort.pk,
+        "role_pk": stage.role_id,
+        "membership_pk": staff.pk,
+        "invitation_pk": invitation.pk if invitation else 0,
+    }
+    users = {
+        "staff": staff.user,
+        "admin": admin.user,
+        "assigned_facilitator": assigned.user,
+        "outsider": MembershipFactory(practice=other_practice, role=Membership.Role.ADMIN).user,
+        "unassigned_facilitator": FacilitatorFactory().user,
+        "no_practice": UserFactory(),
+    }
+    return {"objects": objects, "users": users}
+
+
+def _has_model(app_label: str, name: str) -> bool:
+    try:
+        apps.get_model(app_label, name)
+    except LookupError:
+        return False
+    return True
+
+
+def _make_invitation(Invitation, practice, by):
+    from practices.services import accounts
+
+    return accounts.invitation_create(practice=practice, email="new.person@example.nhs.uk", role="staff", by=by)[0]
+
+
+def _url(name: str, objects: dict) -> str:
+    route = next(route for route, n in ALL_URLS if n == name)
+    kwargs = {}
+    for kind in re.findall(r"<(?:\w+:)?(\w+)>", route):
+        assert kind in objects, f"{name}: the matrix does not know the URL kwarg {kind!r}; teach it"
+        kwargs[kind] = objects[kind]
+    return reverse(name, kwargs=kwargs)
+
+
+def _snapshot() -> str:
+    return "".join(serializers.serialize("json", model.objects.order_by("pk")) for model in APP_MODELS)
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_anonymous_is_sent_to_login(client, world, name):
+    url = _url(name, world["objects"])
+
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("who", ["outsider", "unassigned_facilitator", "no_practice"])
+@pytest.mark.parametrize("name", SCOPED)
+def test_users_without_the_practice_get_404_and_change_nothing(client, world, name, who):
+    url = _url(name, world["objects"])
+    client.force_login(world["users"][who])
+    before = _snapshot()
+
+    # 405 for a GET of a POST-only URL is the same for every practice: it discloses nothing.
+    assert client.get(url).status_code in {404, 405}, url
+    assert client.post(url, {"name": "hijack"}).status_code == 404, url
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_practice_staff_never_write(client, world, name):
+    url = _url(name, world["objects"])
+    client.force_login(world["users"]["staff"])
+    before = _snapshot()
+
+    get = client.get(url)
+    post = client.post(url, {"name": "staff edit", "scenario_name": "staff scenario", "confirm": "yes"})
+
+    assert get.status_code in {200, 302, 403, 405}, url
+    assert post.status_code in {200, 302, 403, 405, 422}, url
+    assert _snapshot() == before, f"{name}: practice staff changed data"
+
+
+@pytest.mark.parametrize("who", ["admin", "assigned_facilitator"])
+@pytest.mark.parametrize("name", SCOPED)
+def test_editors_can_reach_every_page(client, world, name, who):
+    url = _url(name, world["objects"])
+    client.force_login(world["users"][who])
+
+    assert client.get(url).status_code in {200, 302, 405}, url
