@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("pathways.urls.pathways")),
     path("", include("pathways.urls.editor")),
     path("", include("pathways.urls.compare")),
+    path("", include("reports.urls.reports")),
 ]

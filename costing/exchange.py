@@ -332,6 +332,8 @@ def _number(value: Any, path: str, maximum: Decimal, places: int) -> Decimal:
         raise ModelFileError(path, f"{value!r} is not a number")
     if number < 0:
         raise ModelFileError(path, f"must not be negative (got {value})")
+    if number.is_zero():
+        number = number.copy_abs()  # "-0" is zero
     if number > maximum:
         raise ModelFileError(path, f"{value} is more than the maximum of {maximum}")
     if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
@@ -352,15 +354,14 @@ def _optional_money(data: dict, key: str, path: str) -> Decimal | None:
 def _integer(value: Any, path: str, maximum: int, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ModelFileError(path, f"expected a whole number, got {_kind(value)}")
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise ModelFileError(path, f"{value} is not a whole number")
-        value = int(value)
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        raise ModelFileError(path, f"{value} is not a whole number")
+    # Bounds before int(): int(Decimal("1e999999999")) would build a billion-digit number.
     if value < minimum:
         raise ModelFileError(path, f"must be at least {minimum} (got {value})")
     if value > maximum:
         raise ModelFileError(path, f"{value} is more than the maximum of {maximum}")
-    return value
+    return int(value)
 
 
 def _unique_keys(items: tuple, path: str) -> set[str]:

@@ -1,0 +1,114 @@
+"""The PDF report of a cost model, rendered by WeasyPrint from a Django template.
+
+WeasyPrint reads nothing from the network or the disk except the app's own
+static files: every other URL (file://, http(s)://, anything) is refused by
+AppStaticFetcher. Charts are inline SVG (reports/svg_charts.py); the fonts are
+the system's (fonts-dejavu-core, installed by the project's set-up).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from costing import engine
+from reports import svg_charts
+
+logger = logging.getLogger(__name__)
+
+# The origin under which the report's template names the app's static files.
+STATIC_ORIGIN = "https://app-static.invalid/"
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class AppStaticFetcher(URLFetcher):
+    """Serves the app's own static files and data: URIs; refuses everything else."""
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_ORIGIN):
+            relative = url[len(STATIC_ORIGIN) :].split("?")[0]
+            if ".." not in Path(relative).parts:
+                found = finders.find(relative)
+                if found:
+                    body = Path(found).read_bytes()
+                    mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+        logger.warning("PDF report: refused to fetch %s", url[:200])
+        raise RefusedURL(f"the report may not load {url[:200]}")
+
+
+@dataclass(frozen=True)
+class ReportSubject:
+    """Who and what the report is about (no database needed)."""
+
+    model_name: str
+    practice_name: str = ""
+    ods_code: str = ""
+    list_size: int | None = None
+    description: str = ""
+
+
+def report_context(model: engine.CostModel, comparison: engine.Comparison, subject: ReportSubject) -> dict:
+    staff = [
+        {
+            "name": role.name,
+            "before_minutes": comparison.before.staff_minutes[role.key],
+            "after_minutes": comparison.after.staff_minutes[role.key],
+            "before_cost": comparison.before.staff_cost[role.key],
+            "after_cost": comparison.after.staff_cost[role.key],
+            "before_fte": engine.hours_to_fte(comparison.before.staff_minutes[role.key], comparison.period),
+            "after_fte": engine.hours_to_fte(comparison.after.staff_minutes[role.key], comparison.period),
+        }
+        for role in comparison.roles
+    ]
+    extras = sorted({s.extra_cost for p in model.pathways for s in p.stages if s.extra_cost})
+    used = {c.pathway for c in comparison.before.cohorts} | {c.pathway for c in comparison.after.cohorts}
+    factor = comparison.periods_per_year
+    return {
+        "subject": subject,
+        "c": comparison,
+        "roles": comparison.roles,
+        "staff": staff,
+        "steps": [
+            {"label": s.label, "before": comparison.before.cost_by_step[s], "after": comparison.after.cost_by_step[s]}
+            for s in engine.Step
+            if comparison.before.cost_by_step[s] or comparison.after.cost_by_step[s]
+        ],
+        "extra_costs": [
+            {"amount": amount, "uses": sum(1 for p in model.pathways for s in p.stages if s.extra_cost == amount)}
+            for amount in extras
+        ],
+        "pathways": [p for key, p in comparison.pathways.items() if key in used],
+        "role_names": {r.key: r.name for r in comparison.roles},
+        "annual": None
+        if factor in (None, 1)
+        else {
+            "before": comparison.before.cost * factor,
+            "after": comparison.after.cost * factor,
+            "saving": comparison.saving * factor,
+        },
+        "charts": svg_charts.all_svg(comparison),
+        "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
+        "static_origin": STATIC_ORIGIN,
+    }
+
+
+def render_pdf(model: engine.CostModel, subject: ReportSubject) -> bytes:
+    """The report as PDF bytes."""
+    comparison = engine.compare(model)
+    html = render_to_string("reports/model_report.html", report_context(model, comparison, subject))
+    return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=AppStaticFetcher()).write_pdf()

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("practices/<str:ods_code>/models/<int:model_pk>/report.pdf", views.model_pdf, name="model_pdf"),
+]

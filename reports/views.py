@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils.text import slugify
+
+from costing import selectors
+from practices.access import Permission, practice_access, scoped_get
+from reports.pdf import ReportSubject, render_pdf
+
+
+@login_required
+def model_pdf(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    """The model's PDF summary; anyone who can see the model can download it."""
+    access = practice_access(request.user, ods_code, Permission.VIEW)
+    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    practice = access.practice
+    subject = ReportSubject(
+        model_name=cost_model.name,
+        practice_name=practice.name,
+        ods_code=practice.ods_code,
+        list_size=practice.list_size,
+        description=cost_model.description,
+    )
+    pdf = render_pdf(selectors.engine_model(cost_model), subject)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{practice.ods_code}-{slugify(cost_model.name)[:80] or 'cost-model'}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

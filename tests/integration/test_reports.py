@@ -1,0 +1,90 @@
+"""The PDF report: a real PDF holding the model's figures, built from nothing but the app."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pathways.services import cost_model_import
+from practices.models import Membership
+from reports.pdf import AppStaticFetcher, RefusedURL, ReportSubject, render_pdf
+from tests.factories import MembershipFactory, PracticeFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_report_for_example_cd_holds_the_totals(example_cd):
+    pdf = render_pdf(example_cd, ReportSubject(model_name=example_cd.name, practice_name="Demo practice"))
+
+    text = _text(pdf)
+    assert pdf.startswith(b"%PDF")
+    assert "£2,785.50" in text
+    assert "£2,108.47" in text
+    assert "£677.03 (24.3%)" in text
+    assert "Reconciliation with the printed source" in text
+    assert "Assumptions" in text
+
+
+def test_report_escapes_html_in_names(example_b):
+    pdf = render_pdf(example_b, ReportSubject(model_name="<b>Bold</b> & co", practice_name="<script>x</script>"))
+
+    text = _text(pdf)
+    assert "<b>Bold</b> & co" in text
+    assert "<script>x</script>" in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "https://example.com/x.css", "http://127.0.0.1:8000/", "ftp://x/y"],
+)
+def test_report_fetcher_refuses_files_and_the_network(url):
+    with pytest.raises(RefusedURL):
+        AppStaticFetcher().fetch(url)
+
+
+def test_report_fetcher_refuses_path_traversal_in_static():
+    with pytest.raises(RefusedURL):
+        AppStaticFetcher().fetch("https://app-static.invalid/../../config/settings.py")
+
+
+def test_report_fetcher_serves_the_apps_stylesheet():
+    response = AppStaticFetcher().fetch("https://app-static.invalid/reports/report.css")
+
+    assert b"@page" in response.read()
+
+
+@pytest.mark.django_db
+def test_pdf_download_by_practice_staff(client, example_cd):
+    practice = PracticeFactory(ods_code="C83001", name="Riverside Surgery")
+    model = cost_model_import(practice=practice, model=example_cd, by=None)
+    client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
+
+    response = client.get(f"/practices/C83001/models/{model.pk}/report.pdf")
+
+    assert response["Content-Type"] == "application/pdf"
+    text = _text(response.content)
+    assert "Riverside Surgery" in text
+    assert "£2,785.50" in text
+
+
+def test_render_report_command_needs_no_database(tmp_path):
+    out = tmp_path / "b.pdf"
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "£31.39" in _text(out.read_bytes())
