@@ -1,5 +1,7 @@
 """Who works where: organisations, practices, memberships, facilitators, staff roles."""
 
+import hashlib
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from costing import engine, limits
 
@@ -194,3 +197,66 @@ class StaffRole(models.Model):
             paid_hours_per_year=self.paid_hours_per_year,
             cost_basis=engine.CostBasis(self.cost_basis) if self.cost_basis else None,
         )
+
+
+class Invitation(models.Model):
+    """An emailed, single-use link to join a practice as admin or staff.
+
+    Only a SHA-256 hash of the random token is stored: the link is in the email
+    alone. Used once (accepted_at), and not after expires_at.
+    """
+
+    VALID_FOR = timedelta(days=7)
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_accepted",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=["admin", "staff"]), name="invitation_role_known"),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=False) | Q(accepted_by__isnull=True),
+                name="invitation_accepted_by_only_when_accepted",
+            ),
+            # One pending invitation per person and practice: a new one replaces it.
+            models.UniqueConstraint(
+                fields=["practice", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()} at {self.practice}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_accepted and not self.is_expired

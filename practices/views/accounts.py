@@ -1,0 +1,90 @@
+"""The invitation link: a new person creates an account, a person with one logs in and accepts.
+
+Login, logout and the password change and reset pages are Django's own views,
+configured in practices/urls/accounts.py with the templates in templates/registration/.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from practices.forms.accounts import InvitationSignupForm
+from practices.models import Invitation
+from practices.services import accounts as services
+from practices.services.accounts import InvitationUnusable
+
+UNUSABLE_STATUS = {"unknown": 404, "accepted": 410, "expired": 410}
+
+
+def _unusable(request: HttpRequest, reason: str, invitation: Invitation | None) -> HttpResponse:
+    accepted_by_me = (
+        invitation is not None and request.user.is_authenticated and invitation.accepted_by_id == request.user.pk
+    )
+    return render(
+        request,
+        "registration/invitation_unusable.html",
+        {"reason": reason, "practice": invitation.practice if accepted_by_me else None},
+        status=UNUSABLE_STATUS[reason],
+    )
+
+
+def _accepted(request: HttpRequest, invitation: Invitation, membership) -> HttpResponse:
+    messages.success(request, f"You are now {membership.get_role_display().lower()} at {invitation.practice.name}.")
+    return redirect(invitation.practice)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = None
+    try:
+        invitation = services.invitation_for_token(token)
+        services.check_usable(invitation)
+    except InvitationUnusable as unusable:
+        return _unusable(request, unusable.reason, invitation)
+
+    login_url = f"{reverse('login')}?{urlencode({'next': request.path})}"
+    context = {"invitation": invitation, "practice": invitation.practice, "login_url": login_url}
+
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(invitation=invitation, by=request.user)
+            except InvitationUnusable as unusable:
+                return _unusable(request, unusable.reason, invitation)
+            return _accepted(request, invitation, membership)
+        return render(request, "registration/invitation_accept.html", context)
+
+    if get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).exists():
+        # Someone with this address has an account: they log in first, then accept.
+        if request.method == "POST":
+            return redirect(login_url)
+        return render(request, "registration/invitation_accept.html", {**context, "has_account": True})
+
+    form = InvitationSignupForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                by=None,
+                username=form.cleaned_data["username"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except InvitationUnusable as unusable:
+            return _unusable(request, unusable.reason, invitation)
+        except IntegrityError:
+            form.add_error("username", "That username has just been taken. Choose another.")
+        else:
+            login(request, membership.user)
+            return _accepted(request, invitation, membership)
+    return render(request, "registration/invitation_accept.html", {**context, "form": form})
