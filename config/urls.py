@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("pathways.urls.editor")),
     path("", include("pathways.urls.compare")),
     path("", include("reports.urls.reports")),
+    path("", include("reports.urls.rollup")),
 ]

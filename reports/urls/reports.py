@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports.views import pdf as views
 
 urlpatterns = [
     path("practices/<str:ods_code>/models/<int:model_pk>/report.pdf", views.model_pdf, name="model_pdf"),
