@@ -13,3 +13,7 @@ urlpatterns = [
     path("", include("reports.urls.reports")),
     path("", include("reports.urls.rollup")),
 ]
+
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

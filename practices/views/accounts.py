@@ -85,6 +85,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except IntegrityError:
             form.add_error("username", "That username has just been taken. Choose another.")
         else:
-            login(request, membership.user)
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             return _accepted(request, invitation, membership)
     return render(request, "registration/invitation_accept.html", {**context, "form": form})
