@@ -4,9 +4,8 @@ secrets rather than run on a default.
 """
 
 import os
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 import plotly
