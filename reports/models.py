@@ -1,0 +1,61 @@
+"""Batch reports: a zip of PDF reports, one per practice, built in the background."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class BatchReport(models.Model):
+    """A facilitator's request for the reports of their practices, and its progress.
+
+    ``model_ids`` are the cost models chosen when it was started (one per
+    practice); the task checks again that the facilitator is still assigned to
+    each. A report that fails is named in ``errors``, never silently left out.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="batch_reports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    model_ids = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # One line per practice whose report is missing from the zip, and why.
+    errors = models.TextField(blank=True)
+    archive = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="batch_status_known"
+            ),
+            models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="batch_done_not_above_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reports of {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("batch_report_detail", kwargs={"batch_pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.is_finished else 0
+        return self.done * 100 // self.total
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.errors.splitlines() if line.strip()]

@@ -1,0 +1,272 @@
+"""A facilitator's roll-up: one row per practice and the totals across them.
+
+Pure: no Django, no database. The view costs each practice's chosen model with
+the engine and hands the comparisons here; this module sums them, draws the
+chart (a plotly figure dict) and writes the spreadsheet.
+
+Figures are summed only across models of the same period: a month's cost and a
+year's cost do not add up to anything. When the practices' models count over
+different periods there is one total per period, never a grand total.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from costing import charts, engine
+
+HOURS_PLACES = Decimal("0.01")
+PERIOD_LABELS = {
+    engine.Period.PER_PATIENT: "per patient",
+    engine.Period.MONTH: "per month",
+    engine.Period.YEAR: "per year",
+}
+
+
+def period_label(period: engine.Period) -> str:
+    return PERIOD_LABELS[period]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one model (or a sum of models of one period) costs and takes, before and after."""
+
+    before: Decimal = Decimal("0.00")
+    after: Decimal = Decimal("0.00")
+    visits_before: int = 0
+    visits_after: int = 0
+    staff_minutes_before: Decimal = Decimal(0)
+    staff_minutes_after: Decimal = Decimal(0)
+
+    @classmethod
+    def of(cls, comparison: engine.Comparison) -> Figures:
+        return cls(
+            before=comparison.before.cost,
+            after=comparison.after.cost,
+            visits_before=comparison.before.visits,
+            visits_after=comparison.after.visits,
+            staff_minutes_before=sum(comparison.before.staff_minutes.values(), Decimal(0)),
+            staff_minutes_after=sum(comparison.after.staff_minutes.values(), Decimal(0)),
+        )
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            before=self.before + other.before,
+            after=self.after + other.after,
+            visits_before=self.visits_before + other.visits_before,
+            visits_after=self.visits_after + other.visits_after,
+            staff_minutes_before=self.staff_minutes_before + other.staff_minutes_before,
+            staff_minutes_after=self.staff_minutes_after + other.staff_minutes_after,
+        )
+
+    @property
+    def saving(self) -> Decimal:
+        return self.before - self.after
+
+    @property
+    def saving_percent(self) -> Decimal | None:
+        """Of the summed figures (costing rule 4), never an average of percentages."""
+        return engine.saving_percent(self.before, self.saving)
+
+    @property
+    def staff_minutes_freed(self) -> Decimal:
+        return engine.normalise_minutes(self.staff_minutes_before - self.staff_minutes_after)
+
+    @property
+    def staff_hours_freed(self) -> Decimal:
+        """Staff minutes before less after, in hours to a hundredth (negative when time is added)."""
+        return engine.round_half_up(Fraction(self.staff_minutes_freed) / engine.MINUTES_PER_HOUR, HOURS_PLACES)
+
+
+@dataclass(frozen=True)
+class PracticeRow:
+    """One practice and its chosen model's figures; no model, no figures."""
+
+    practice_name: str
+    ods_code: str
+    organisation: str = ""
+    model_name: str | None = None
+    period: engine.Period | None = None
+    figures: Figures | None = None
+
+    @property
+    def has_model(self) -> bool:
+        return self.figures is not None
+
+
+def practice_row(
+    *, practice_name: str, ods_code: str, organisation: str = "", model_name: str, comparison: engine.Comparison
+) -> PracticeRow:
+    return PracticeRow(
+        practice_name=practice_name,
+        ods_code=ods_code,
+        organisation=organisation,
+        model_name=model_name,
+        period=comparison.period,
+        figures=Figures.of(comparison),
+    )
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    period: engine.Period
+    practices: int
+    figures: Figures
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    rows: tuple[PracticeRow, ...]
+    # One per period present, in the engine's order of periods.
+    totals: tuple[PeriodTotal, ...]
+
+    @property
+    def mixed_periods(self) -> bool:
+        return len(self.totals) > 1
+
+    @property
+    def with_model(self) -> tuple[PracticeRow, ...]:
+        return tuple(r for r in self.rows if r.has_model)
+
+    @property
+    def without_model(self) -> tuple[PracticeRow, ...]:
+        return tuple(r for r in self.rows if not r.has_model)
+
+
+def rollup(rows: Iterable[PracticeRow]) -> Rollup:
+    """The rows as given and their totals, one per period (practices without a model add nothing)."""
+    rows = tuple(rows)
+    sums: dict[engine.Period, Figures] = {}
+    counts: dict[engine.Period, int] = {}
+    for row in rows:
+        if row.figures is None:
+            continue
+        sums[row.period] = sums.get(row.period, Figures()) + row.figures
+        counts[row.period] = counts.get(row.period, 0) + 1
+    totals = tuple(PeriodTotal(p, counts[p], sums[p]) for p in engine.Period if p in sums)
+    return Rollup(rows=rows, totals=totals)
+
+
+# -------------------------------------------------------------------------- chart
+
+
+def chart(r: Rollup) -> dict:
+    """Grouped bars: each practice's cost before and after (its period named when periods differ)."""
+    rows = r.with_model
+    names = [_chart_name(row, r.mixed_periods) for row in rows]
+    figure = charts.scenarios(names, [row.figures.before for row in rows], [row.figures.after for row in rows])
+    title = "Cost before and after, by practice"
+    if len(r.totals) == 1:
+        title += f" ({r.totals[0].label})"
+    figure["layout"]["title"] = {"text": title}
+    figure["layout"]["xaxis"] = {"automargin": True}
+    return figure
+
+
+def _chart_name(row: PracticeRow, mixed: bool) -> str:
+    return f"{row.practice_name} ({period_label(row.period)})" if mixed else row.practice_name
+
+
+# -------------------------------------------------------------------- spreadsheet
+
+HEADER = (
+    "Practice",
+    "ODS code",
+    "Organisation",
+    "Cost model",
+    "Period",
+    "Before (£)",
+    "After (£)",
+    "Saving (£)",
+    "Saving (%)",
+    "Visits before",
+    "Visits after",
+    "Staff hours freed",
+)
+MONEY_FORMAT = '"£"#,##0.00'
+PERCENT_FORMAT = "0.0%"
+COUNT_FORMAT = "#,##0"
+HOURS_FORMAT = "#,##0.00"
+# A text cell starting with one of these is a formula (or DDE) to a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as text: a formula-like start is quoted, illegal characters dropped."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def xlsx(r: Rollup) -> bytes:
+    """The roll-up table as a workbook: a header row, one row per practice, then the totals."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Roll-up"
+    ws.append(HEADER)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for row in r.rows:
+        if row.figures is None:
+            ws.append(
+                [safe_text(row.practice_name), safe_text(row.ods_code), safe_text(row.organisation), "No cost model"]
+            )
+            continue
+        _append_figures(
+            ws,
+            [safe_text(row.practice_name), safe_text(row.ods_code), safe_text(row.organisation)],
+            safe_text(row.model_name or ""),
+            row.period,
+            row.figures,
+        )
+    for total in r.totals:
+        label = f"Total, {total.practices} practice{'' if total.practices == 1 else 's'}"
+        _append_figures(ws, [label, "", ""], "", total.period, total.figures)
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+    if r.mixed_periods:
+        ws.append([])
+        ws.append(["The models count over different periods: totals are per period, never across periods."])
+    for index, width in enumerate((32, 10, 28, 32, 12, 14, 14, 14, 11, 13, 13, 17), start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _append_figures(ws, first: list, model_name: str, period: engine.Period, f: Figures) -> None:
+    percent = None if f.saving_percent is None else f.saving_percent / 100
+    ws.append(
+        [
+            *first,
+            model_name,
+            period_label(period),
+            f.before,
+            f.after,
+            f.saving,
+            percent,
+            f.visits_before,
+            f.visits_after,
+            f.staff_hours_freed,
+        ]
+    )
+    cells = ws[ws.max_row]
+    for cell in cells[5:8]:
+        cell.number_format = MONEY_FORMAT
+    cells[8].number_format = PERCENT_FORMAT
+    cells[9].number_format = COUNT_FORMAT
+    cells[10].number_format = COUNT_FORMAT
+    cells[11].number_format = HOURS_FORMAT
