@@ -1,0 +1,258 @@
+"""One-way sensitivity: which input moves the saving most (the bars of a tornado chart).
+
+Each input group is moved down and up by a percentage while everything else
+stays as it is, and the model is costed again by the engine, so every figure
+follows the costing rules exactly:
+
+- a role's cost per hour (default ±20 %): an hourly role's ``cost_per_hour`` is
+  scaled, a salaried role's ``annual_salary`` is scaled (on-costs and paid hours
+  unchanged), so the rate moves by exactly the percentage and is never rounded;
+- the minutes of one kind of step (default ±20 %): every stage of that step, in
+  every pathway, before and after, together;
+- postage and other extra costs (default ±50 %): every stage's extra cost, each
+  rounded half up to the penny (money is whole pennies);
+- patient numbers (default ±20 %): every cohort, before and after, to the
+  nearest whole person (halves up), as the what-if panel does.
+
+Limits on minutes, rates and the what-if patient scale are not enforced here: a
+tornado shows a plausible range, not an input. A percentage is at most 100, so
+nothing becomes negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, Inexact, localcontext
+from enum import StrEnum
+from fractions import Fraction
+
+from costing import engine, whatif
+
+DEFAULT_ROLE_RATE_PERCENT = Decimal(20)
+DEFAULT_STEP_MINUTES_PERCENT = Decimal(20)
+DEFAULT_EXTRA_COSTS_PERCENT = Decimal(50)
+DEFAULT_PATIENTS_PERCENT = Decimal(20)
+MAX_PERCENT = Decimal(100)
+
+MINUS = "\u2212"
+
+
+class InputGroup(StrEnum):
+    """What a tornado bar varies."""
+
+    ROLE_RATE = "role_rate"
+    STEP_MINUTES = "step_minutes"
+    EXTRA_COSTS = "extra_costs"
+    PATIENTS = "patients"
+
+
+@dataclass(frozen=True)
+class SensitivityRanges:
+    """How far each input group is moved down and up, as a percentage (symmetric).
+
+    ``role_rates`` (by role key) and ``step_minutes`` (by ``engine.Step``) override
+    the group's default for one role or one step. A percentage of 0 leaves the
+    input out of the chart.
+    """
+
+    role_rate_percent: Decimal = DEFAULT_ROLE_RATE_PERCENT
+    step_minutes_percent: Decimal = DEFAULT_STEP_MINUTES_PERCENT
+    extra_costs_percent: Decimal = DEFAULT_EXTRA_COSTS_PERCENT
+    patients_percent: Decimal = DEFAULT_PATIENTS_PERCENT
+    role_rates: Mapping[str, Decimal] = field(default_factory=dict)
+    step_minutes: Mapping[engine.Step, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        percents = [
+            self.role_rate_percent,
+            self.step_minutes_percent,
+            self.extra_costs_percent,
+            self.patients_percent,
+            *self.role_rates.values(),
+            *self.step_minutes.values(),
+        ]
+        for percent in percents:
+            if not isinstance(percent, Decimal) or not 0 <= percent <= MAX_PERCENT:
+                raise ValueError(f"a sensitivity range must be a Decimal percentage from 0 to {MAX_PERCENT}")
+
+    def for_role(self, key: str) -> Decimal:
+        return self.role_rates.get(key, self.role_rate_percent)
+
+    def for_step(self, step: engine.Step) -> Decimal:
+        return self.step_minutes.get(step, self.step_minutes_percent)
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    label: str
+    kind: InputGroup
+    # The role key or the step value the bar varies; None for extra costs and patients.
+    key: str | None
+    percent: Decimal
+    low_value_label: str
+    high_value_label: str
+    # The saving with the input at its low end and at its high end (not the lower
+    # and the higher saving: a higher rate of a before-only role raises the saving).
+    saving_low: Decimal
+    saving_high: Decimal
+    # |saving_high - saving_low|: the bar's width.
+    swing: Decimal
+    base_saving: Decimal
+
+
+def tornado(model: engine.CostModel, *, ranges: SensitivityRanges | None = None) -> tuple[TornadoBar, ...]:
+    """The one-way sensitivity bars of a model, widest swing first (ties by label)."""
+    ranges = ranges or SensitivityRanges()
+    base_saving = engine.compare(model).saving
+    stages = [stage for pathway in model.pathways for stage in pathway.stages]
+    bars = []
+
+    used_roles = {stage.role for stage in stages if stage.role is not None}
+    names = [role.name for role in model.roles]
+    for role in model.roles:
+        percent = ranges.for_role(role.key)
+        if role.key not in used_roles or not percent:
+            continue
+        label = role.name if names.count(role.name) == 1 else f"{role.name} [{role.key}]"
+        low, high = (_scaled_role(role, factor) for factor in _factors(percent))
+        bars.append(
+            _bar(
+                f"{label}: cost per hour",
+                InputGroup.ROLE_RATE,
+                role.key,
+                percent,
+                (f"£{low.hourly_rate}/h ({MINUS}{_pc(percent)})", f"£{high.hourly_rate}/h (+{_pc(percent)})"),
+                (_with_role(model, low), _with_role(model, high)),
+                base_saving,
+            )
+        )
+
+    for step in engine.Step:
+        percent = ranges.for_step(step)
+        if not percent or not any(stage.step == step and stage.minutes for stage in stages):
+            continue
+        bars.append(
+            _bar(
+                f"{step.label}: minutes",
+                InputGroup.STEP_MINUTES,
+                step.value,
+                percent,
+                (f"{MINUS}{_pc(percent)} minutes", f"+{_pc(percent)} minutes"),
+                tuple(_with_step_minutes(model, step, factor) for factor in _factors(percent)),
+                base_saving,
+            )
+        )
+
+    percent = ranges.extra_costs_percent
+    if percent and any(stage.extra_cost for stage in stages):
+        bars.append(
+            _bar(
+                "Postage and other extra costs",
+                InputGroup.EXTRA_COSTS,
+                None,
+                percent,
+                (f"{MINUS}{_pc(percent)}", f"+{_pc(percent)}"),
+                tuple(_with_extra_costs(model, factor) for factor in _factors(percent)),
+                base_saving,
+            )
+        )
+
+    percent = ranges.patients_percent
+    if percent and any(cohort.patients for cohort in model.before + model.after):
+        bars.append(
+            _bar(
+                "Patient numbers",
+                InputGroup.PATIENTS,
+                None,
+                percent,
+                (f"{MINUS}{_pc(percent)} patients", f"+{_pc(percent)} patients"),
+                tuple(_with_patients(model, factor) for factor in _factors(percent)),
+                base_saving,
+            )
+        )
+
+    return tuple(sorted(bars, key=lambda bar: (-bar.swing, bar.label)))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _bar(
+    label: str,
+    kind: InputGroup,
+    key: str | None,
+    percent: Decimal,
+    value_labels: tuple[str, str],
+    models: tuple[engine.CostModel, engine.CostModel],
+    base_saving: Decimal,
+) -> TornadoBar:
+    low, high = (engine.compare(m).saving for m in models)
+    return TornadoBar(
+        label=label,
+        kind=kind,
+        key=key,
+        percent=percent,
+        low_value_label=value_labels[0],
+        high_value_label=value_labels[1],
+        saving_low=low,
+        saving_high=high,
+        swing=abs(high - low),
+        base_saving=base_saving,
+    )
+
+
+def _factors(percent: Decimal) -> tuple[Decimal, Decimal]:
+    step = _times(percent, Decimal("0.01"))
+    return 1 - step, 1 + step
+
+
+def _times(value: Decimal, factor: Decimal) -> Decimal:
+    """An exact product: raises decimal.Inexact rather than round."""
+    with localcontext() as context:
+        context.prec = 60
+        context.traps[Inexact] = True
+        return value * factor
+
+
+def _pc(percent: Decimal) -> str:
+    return f"{engine.normalise_minutes(percent)}%"
+
+
+def _scaled_role(role: engine.Role, factor: Decimal) -> engine.Role:
+    if role.cost_per_hour is not None:
+        return replace(role, cost_per_hour=_times(role.cost_per_hour, factor))
+    return replace(role, annual_salary=_times(role.annual_salary, factor))
+
+
+def _with_role(model: engine.CostModel, new: engine.Role) -> engine.CostModel:
+    return replace(model, roles=tuple(new if role.key == new.key else role for role in model.roles))
+
+
+def _with_stages(model: engine.CostModel, change) -> engine.CostModel:
+    pathways = tuple(
+        replace(pathway, stages=tuple(change(stage) for stage in pathway.stages)) for pathway in model.pathways
+    )
+    return replace(model, pathways=pathways)
+
+
+def _with_step_minutes(model: engine.CostModel, step: engine.Step, factor: Decimal) -> engine.CostModel:
+    return _with_stages(
+        model, lambda s: replace(s, minutes=_times(s.minutes, factor)) if s.step == step and s.minutes else s
+    )
+
+
+def _with_extra_costs(model: engine.CostModel, factor: Decimal) -> engine.CostModel:
+    def change(stage: engine.Stage) -> engine.Stage:
+        if not stage.extra_cost:
+            return stage
+        return replace(stage, extra_cost=engine.round_half_up(Fraction(stage.extra_cost) * Fraction(factor)))
+
+    return _with_stages(model, change)
+
+
+def _with_patients(model: engine.CostModel, factor: Decimal) -> engine.CostModel:
+    def scale(cohorts: tuple[engine.Cohort, ...]) -> tuple[engine.Cohort, ...]:
+        return tuple(replace(c, patients=whatif.scaled_patients(c.patients, factor)) for c in cohorts)
+
+    return replace(model, before=scale(model.before), after=scale(model.after))

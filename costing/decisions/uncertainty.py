@@ -1,0 +1,206 @@
+"""Seeded Monte Carlo: how sure is the saving when rates and minutes are uncertain?
+
+A role's cost per hour and a stage's minutes may carry a triangular range
+(low, likely, high). Each draw takes one value per ranged role (shared by every
+stage of that role) and one per ranged stage (shared by every cohort of that
+pathway), then costs the model by the engine's rules, vectorised with numpy:
+
+1. stage cost per patient in whole pennies = minutes x rate / 60, rounded half
+   up to the penny, plus the extra cost;
+2. pathway cost per patient = sum of its stage pennies;
+3. side cost = sum of patients x pathway pennies; saving = before - after.
+
+Steps 2 and 3 are exact integer arithmetic. In step 1 a stage whose minutes and
+rate are both fixed (no range, or a zero-width range) is costed exactly as the
+engine does; a stage with a drawn value is rounded on a float as
+``floor(pennies + 0.5)``. A float can sit a hair below an exact half penny, but a
+continuous draw lands exactly on a half with probability nil, and the result is a
+statistical estimate anyway. So when every range is zero-width, every draw is the
+engine's saving to the penny.
+
+Draws come from ``numpy.random.default_rng(seed).triangular``, in a fixed order
+(roles in model order, then stages in pathway and stage order), so the same
+model, ranges and seed give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from costing import engine, limits
+
+DEFAULT_DRAWS = 2000
+DEFAULT_SEED = 12345
+MAX_DRAWS = 100_000
+PROBABILITY_PLACES = Decimal("0.001")
+
+Triangle = tuple[Decimal, Decimal, Decimal]  # (low, likely, high)
+StageRef = tuple[str, int]  # (pathway key, stage index), as in costing.whatif
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """Triangular ranges: cost per hour by role key; minutes by (pathway key, stage index).
+
+    Roles and stages the model does not have are ignored (as in costing.whatif).
+    """
+
+    role_rates: Mapping[str, Triangle] = field(default_factory=dict)
+    stage_minutes: Mapping[StageRef, Triangle] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for triangle in self.role_rates.values():
+            _check(triangle, limits.MAX_COST_PER_HOUR, "a cost per hour")
+        for triangle in self.stage_minutes.values():
+            _check(triangle, limits.MAX_STAGE_MINUTES, "minutes")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.role_rates or self.stage_minutes)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """The saving over the draws, per the model's period, in pounds to the penny."""
+
+    median: Decimal
+    p5: Decimal
+    p95: Decimal
+    mean: Decimal
+    # The share of draws with a saving above £0, to 3 decimal places.
+    probability_positive: Decimal
+    draws: int
+    seed: int
+    # engine.compare(model).saving: the saving with every input at the model's value.
+    base_saving: Decimal
+    period: engine.Period
+
+
+def simulate(
+    model: engine.CostModel, ranges: Ranges, *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+) -> SimulationResult:
+    """The distribution of the saving when the ranged inputs vary together."""
+    base = engine.compare(model)  # also checks the model's references
+    savings = _savings_in_pennies(model, ranges, draws, seed)
+    p5, median, p95 = np.percentile(savings, [5, 50, 95], method="linear")
+    return SimulationResult(
+        median=_pounds(Fraction(float(median))),
+        p5=_pounds(Fraction(float(p5))),
+        p95=_pounds(Fraction(float(p95))),
+        mean=_pounds(Fraction(int(savings.sum()), draws)),
+        probability_positive=engine.round_half_up(Fraction(int((savings > 0).sum()), draws), PROBABILITY_PLACES),
+        draws=draws,
+        seed=seed,
+        base_saving=base.saving,
+        period=model.period,
+    )
+
+
+def saving_draws(
+    model: engine.CostModel, ranges: Ranges, *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+) -> tuple[Decimal, ...]:
+    """The saving of every draw, in pounds, in draw order (for a histogram).
+
+    The same draws as ``simulate`` with the same arguments.
+    """
+    engine.check_references(model)
+    return tuple(Decimal(int(p)).scaleb(-2) for p in _savings_in_pennies(model, ranges, draws, seed))
+
+
+def ranges_around(
+    model: engine.CostModel, *, rate_percent: Decimal = Decimal(0), minutes_percent: Decimal = Decimal(0)
+) -> Ranges:
+    """Symmetric triangles around the model's values: every role's rate ± rate_percent,
+    every staffed stage's minutes ± minutes_percent (a percentage of 0 adds none).
+
+    A starting point for a form. The likely rate is the model's rate to 4 decimal
+    places (a salaried rate does not terminate), so only a 0 % range is exact.
+    """
+    for percent in (rate_percent, minutes_percent):
+        if not 0 <= percent <= 100:
+            raise ValueError("a range must be a percentage from 0 to 100")
+    rate_places = Decimal(1).scaleb(-limits.RATE_PLACES)
+    role_rates = {}
+    if rate_percent:
+        for role in model.roles:
+            rate = engine.round_half_up(role.exact_hourly_rate, rate_places)
+            role_rates[role.key] = _symmetric(rate, rate_percent, limits.MAX_COST_PER_HOUR)
+    stage_minutes = {}
+    if minutes_percent:
+        for pathway in model.pathways:
+            for index, stage in enumerate(pathway.stages):
+                if stage.role is not None and stage.minutes:
+                    stage_minutes[(pathway.key, index)] = _symmetric(
+                        stage.minutes, minutes_percent, limits.MAX_STAGE_MINUTES
+                    )
+    return Ranges(role_rates=role_rates, stage_minutes=stage_minutes)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, seed: int) -> np.ndarray:
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
+        raise ValueError(f"draws must be a whole number from 1 to {MAX_DRAWS}")
+    rng = np.random.default_rng(seed)
+    rates = {
+        role.key: _value(rng, ranges.role_rates.get(role.key), role.exact_hourly_rate, draws) for role in model.roles
+    }
+    pennies: dict[str, np.ndarray | int] = {}
+    for pathway in model.pathways:
+        total: np.ndarray | int = 0
+        for index, stage in enumerate(pathway.stages):
+            minutes = _value(rng, ranges.stage_minutes.get((pathway.key, index)), Fraction(stage.minutes), draws)
+            extra = int(stage.extra_cost.quantize(engine.PENNY) * 100)  # as the engine quantises it
+            total = total + _staff_pennies(minutes, None if stage.role is None else rates[stage.role]) + extra
+        pennies[pathway.key] = total
+
+    def side(cohorts: tuple[engine.Cohort, ...]) -> np.ndarray:
+        cost = np.zeros(draws, dtype=np.int64)
+        for cohort in cohorts:
+            cost += np.int64(cohort.patients) * pennies[cohort.pathway]
+        return cost
+
+    return side(model.before) - side(model.after)
+
+
+def _check(triangle: Triangle, maximum: Decimal, what: str) -> None:
+    if len(triangle) != 3 or not all(isinstance(v, Decimal) for v in triangle):
+        raise ValueError(f"a range of {what} must be three Decimals (low, likely, high)")
+    low, likely, high = triangle
+    if not 0 <= low <= likely <= high <= maximum:
+        raise ValueError(f"a range of {what} must have 0 <= low <= likely <= high <= {maximum}")
+
+
+def _symmetric(value: Decimal, percent: Decimal, maximum: Decimal) -> Triangle:
+    spread = value * percent / 100
+    return (max(value - spread, Decimal(0)), value, min(value + spread, maximum))
+
+
+def _value(rng: np.random.Generator, triangle: Triangle | None, fixed: Fraction, draws: int) -> np.ndarray | Fraction:
+    """Draws from a triangle, or an exact value when there is nothing to draw."""
+    if triangle is None:
+        return fixed
+    low, likely, high = triangle
+    if low == high:
+        return Fraction(low)
+    return rng.triangular(float(low), float(likely), float(high), size=draws)
+
+
+def _staff_pennies(minutes: np.ndarray | Fraction, rate: np.ndarray | Fraction | None) -> np.ndarray | int:
+    if rate is None:
+        return 0  # no role: no staff cost (the engine ignores such minutes)
+    if isinstance(minutes, Fraction) and isinstance(rate, Fraction):
+        return int(engine.round_half_up(minutes * rate / engine.MINUTES_PER_HOUR) * 100)
+    as_float = [float(v) if isinstance(v, Fraction) else v for v in (minutes, rate)]
+    exact = as_float[0] * as_float[1] * (100 / engine.MINUTES_PER_HOUR)
+    return np.floor(exact + 0.5).astype(np.int64)
+
+
+def _pounds(pennies: Fraction) -> Decimal:
+    return engine.round_half_up(pennies / 100)
