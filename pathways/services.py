@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, ProtectedError, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
 
-from costing import engine
+from costing import engine, limits
 from costing.exchange import ModelFileError
 from pathways.models import Cohort, CohortCondition, Condition, CostModel, Pathway, Stage
 from practices.models import Practice, StaffRole
@@ -121,3 +126,313 @@ def cost_model_import(
                 for i, code in enumerate(cohort.conditions)
             )
     return cost_model
+
+
+# ----------------------------------------------------------------------- editor
+
+
+class PathwayInUse(Exception):
+    """A pathway that cohorts still use cannot be deleted (Cohort.pathway is PROTECT)."""
+
+    def __init__(self, pathway: Pathway, models: list[CostModel]):
+        self.pathway = pathway
+        self.models = models
+        super().__init__(f"{pathway.name!r} is used by {len(models)} cost model(s)")
+
+
+class CostModelChanged(Exception):
+    """The model was saved by someone else since the editor was opened (optimistic lock)."""
+
+    def __init__(self, cost_model: CostModel, expected_version: int):
+        self.cost_model = cost_model
+        self.expected_version = expected_version
+        super().__init__(f"cost model {cost_model.pk} is at version {cost_model.version}, not {expected_version}")
+
+
+@dataclass(frozen=True)
+class StageInput:
+    """One stage as the editor gives it; ``id`` is an existing stage of the pathway, or None."""
+
+    name: str
+    step: str
+    role: StaffRole | None
+    minutes: Decimal = Decimal(0)
+    extra_cost: Decimal = Decimal(0)
+    visit: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class CohortInput:
+    """One cohort as the editor gives it; ``id`` is an existing cohort of the model, or None."""
+
+    label: str
+    patients: int
+    pathway: Pathway
+    conditions: tuple[Condition, ...] = ()
+    id: int | None = None
+
+
+def _models_using(pathway: Pathway) -> QuerySet[CostModel]:
+    return CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id"))
+
+
+def _bump_versions(models: QuerySet[CostModel]) -> None:
+    """Every model whose figures change gets a new version (the key of cached results)."""
+    models.update(version=F("version") + 1, updated_at=timezone.now())
+
+
+def _check_same_practice(practice: Practice, *objects) -> None:
+    for obj in objects:
+        if obj is not None and obj.practice_id != practice.pk:
+            raise ValueError(f"{obj._meta.verbose_name} {obj.pk} belongs to another practice")
+
+
+def _pathway_key(practice: Practice, name: str) -> str:
+    taken = set(Pathway.objects.filter(practice=practice).values_list("key", flat=True))
+    return _free_key(slugify(name)[: limits.MAX_KEY_LENGTH].strip("-_") or "pathway", taken)
+
+
+def _write_stages(pathway: Pathway, stages: Sequence[StageInput]) -> None:
+    """Make the pathway's stages exactly ``stages``, in order, keeping the ids of those that stay."""
+    if len(stages) > limits.MAX_STAGES_PER_PATHWAY:
+        raise ValueError(f"a pathway has at most {limits.MAX_STAGES_PER_PATHWAY} stages")
+    _check_same_practice(pathway.practice, *(s.role for s in stages))
+    existing = {s.pk: s for s in pathway.stages.all()}
+    keep = {s.id for s in stages if s.id in existing}
+    pathway.stages.exclude(pk__in=keep).delete()
+    for position, data in enumerate(stages):
+        # An id not of this pathway, or given twice, is a new stage.
+        stage = existing.pop(data.id, None) if data.id in keep else None
+        if stage is None:
+            stage = Stage(practice=pathway.practice, pathway=pathway)
+        elif (stage.role_id, stage.minutes, stage.extra_cost) != (
+            data.role.pk if data.role else None,
+            data.minutes,
+            data.extra_cost,
+        ):
+            # A figure printed in a source document only reconciles with the stage it was printed for.
+            stage.printed_cost = None
+        stage.position = position
+        stage.name = data.name
+        stage.step = data.step
+        stage.role = data.role
+        stage.minutes = data.minutes
+        stage.extra_cost = data.extra_cost
+        stage.visit = data.visit
+        stage.clean_fields(exclude=["practice", "pathway", "role"])
+        stage.save()
+
+
+@transaction.atomic
+def pathway_create(
+    *,
+    practice: Practice,
+    name: str,
+    stages: Sequence[StageInput] = (),
+    by: AbstractBaseUser | None,
+    description: str = "",
+) -> Pathway:
+    """A new pathway of the practice, under a key made from its name."""
+    pathway = Pathway.objects.create(
+        practice=practice, key=_pathway_key(practice, name), name=name, description=description
+    )
+    _write_stages(pathway, [replace(s, id=None) for s in stages])
+    return pathway
+
+
+@transaction.atomic
+def pathway_create_from_template(
+    *,
+    practice: Practice,
+    name: str,
+    template: engine.Pathway,
+    roles: Mapping[str, StaffRole | engine.Role],
+    by: AbstractBaseUser | None,
+) -> Pathway:
+    """A copy of a template pathway's stages, each template role mapped onto a practice role.
+
+    ``roles`` maps every role key the template's stages use to a role of the
+    practice, or to the template's own ``engine.Role``, which is then created in
+    the practice at the template's rate (under a free key).
+    """
+    taken = set(StaffRole.objects.filter(practice=practice).values_list("key", flat=True))
+    resolved: dict[str, StaffRole] = {}
+    for key in dict.fromkeys(s.role for s in template.stages if s.role is not None):
+        target = roles[key]
+        if isinstance(target, engine.Role):
+            target = StaffRole.objects.create(
+                practice=practice,
+                key=_free_key(target.key, taken),
+                name=target.name,
+                band=target.band,
+                cost_per_hour=target.cost_per_hour,
+                annual_salary=target.annual_salary,
+                on_cost_percent=target.on_cost_percent,
+                paid_hours_per_year=target.paid_hours_per_year,
+                cost_basis=target.cost_basis.value if target.cost_basis else "",
+            )
+        resolved[key] = target
+    stages = [
+        StageInput(
+            name=s.name,
+            step=s.step.value,
+            role=resolved[s.role] if s.role is not None else None,
+            minutes=s.minutes,
+            extra_cost=s.extra_cost,
+            visit=s.visit,
+        )
+        for s in template.stages
+    ]
+    return pathway_create(practice=practice, name=name, stages=stages, by=by)
+
+
+@transaction.atomic
+def pathway_update(
+    *,
+    pathway: Pathway,
+    name: str,
+    stages: Sequence[StageInput],
+    by: AbstractBaseUser | None,
+    description: str | None = None,
+) -> Pathway:
+    """Rename the pathway and make its stages ``stages``; every model using it gets a new version."""
+    pathway.name = name
+    if description is not None:
+        pathway.description = description
+    pathway.save()
+    _write_stages(pathway, stages)
+    _bump_versions(_models_using(pathway))
+    return pathway
+
+
+@transaction.atomic
+def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
+    """Delete a pathway and its stages; raises PathwayInUse while a cohort uses it."""
+    models = list(_models_using(pathway).order_by("name", "pk"))
+    if models:
+        raise PathwayInUse(pathway, models)
+    try:
+        pathway.delete()
+    except ProtectedError:  # a cohort arrived since the check
+        raise PathwayInUse(pathway, list(_models_using(pathway))) from None
+
+
+def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInput]) -> None:
+    if len(cohorts) > limits.MAX_COHORTS_PER_SIDE:
+        raise ValueError(f"a side has at most {limits.MAX_COHORTS_PER_SIDE} cohorts")
+    _check_same_practice(cost_model.practice, *(c.pathway for c in cohorts))
+    existing = {c.pk: c for c in cost_model.cohorts.filter(side=side).prefetch_related("cohort_conditions")}
+    keep = {c.id for c in cohorts if c.id in existing}
+    cost_model.cohorts.filter(side=side).exclude(pk__in=keep).delete()
+    for position, data in enumerate(cohorts):
+        # An id not of this side of this model, or given twice, is a new cohort.
+        cohort = existing.pop(data.id, None) if data.id in keep else None
+        if cohort is None:
+            cohort = Cohort(practice=cost_model.practice, cost_model=cost_model, side=side)
+        elif cohort.pathway_id != data.pathway.pk:
+            # Printed figures reconcile with the pathway they were printed for.
+            cohort.printed_cost_per_patient = None
+            cohort.printed_contact_minutes = None
+        cohort.position = position
+        cohort.label = data.label
+        cohort.patients = data.patients
+        cohort.pathway = data.pathway
+        cohort.clean_fields(exclude=["practice", "cost_model", "pathway"])
+        cohort.save()
+        wanted = list(dict.fromkeys(data.conditions))
+        current = [cc.condition_id for cc in cohort.cohort_conditions.all()] if cohort.pk in keep else []
+        if current != [c.pk for c in wanted]:
+            cohort.cohort_conditions.all().delete()
+            CohortCondition.objects.bulk_create(
+                CohortCondition(cohort=cohort, condition=condition, position=i) for i, condition in enumerate(wanted)
+            )
+
+
+@transaction.atomic
+def cost_model_create(
+    *,
+    practice: Practice,
+    name: str,
+    period: str,
+    by: AbstractBaseUser | None,
+    description: str = "",
+    before: Sequence[CohortInput] = (),
+    after: Sequence[CohortInput] = (),
+) -> CostModel:
+    cost_model = CostModel(practice=practice, name=name, description=description, period=period, created_by=by)
+    cost_model.clean_fields(exclude=["practice", "based_on", "created_by"])
+    cost_model.save()
+    _write_cohorts(cost_model, Cohort.Side.BEFORE, before)
+    _write_cohorts(cost_model, Cohort.Side.AFTER, after)
+    return cost_model
+
+
+@transaction.atomic
+def cost_model_update(
+    *,
+    cost_model: CostModel,
+    name: str,
+    description: str,
+    period: str,
+    before: Sequence[CohortInput],
+    after: Sequence[CohortInput],
+    by: AbstractBaseUser | None,
+    expected_version: int | None = None,
+) -> CostModel:
+    """Save the model and both sides' cohorts, all or nothing; the version goes up by one.
+
+    With ``expected_version``, raises CostModelChanged if someone saved the model
+    since (the optimistic lock): nothing is written.
+    """
+    locked = CostModel.objects.select_for_update(of=("self",)).select_related("practice").get(pk=cost_model.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise CostModelChanged(locked, expected_version)
+    locked.name = name
+    locked.description = description
+    locked.period = period
+    locked.version += 1
+    locked.clean_fields(exclude=["practice", "based_on", "created_by"])
+    locked.save()
+    _write_cohorts(locked, Cohort.Side.BEFORE, before)
+    _write_cohorts(locked, Cohort.Side.AFTER, after)
+    return locked
+
+
+@transaction.atomic
+def cost_model_delete(*, cost_model: CostModel, by: AbstractBaseUser | None) -> None:
+    """Delete the model and its cohorts; its scenarios stay, no longer based on it. Pathways stay."""
+    cost_model.delete()
+
+
+@transaction.atomic
+def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, name: str | None = None) -> CostModel:
+    """A scenario: a copy of the model and its cohorts, based on it, sharing the practice's pathways."""
+    name = name or f"{cost_model.name} (copy)"
+    if len(name) > limits.MAX_NAME_LENGTH:
+        name = cost_model.name[: limits.MAX_NAME_LENGTH - len(" (copy)")].rstrip() + " (copy)"
+    copy = CostModel.objects.create(
+        practice=cost_model.practice,
+        name=name,
+        description=cost_model.description,
+        period=cost_model.period,
+        based_on=cost_model,
+        created_by=by,
+    )
+    for cohort in cost_model.cohorts.prefetch_related("cohort_conditions").order_by("side", "position", "id"):
+        conditions = list(cohort.cohort_conditions.all())
+        stored = Cohort.objects.create(
+            practice=copy.practice,
+            cost_model=copy,
+            side=cohort.side,
+            position=cohort.position,
+            label=cohort.label,
+            patients=cohort.patients,
+            pathway_id=cohort.pathway_id,
+            printed_cost_per_patient=cohort.printed_cost_per_patient,
+            printed_contact_minutes=cohort.printed_contact_minutes,
+        )
+        CohortCondition.objects.bulk_create(
+            CohortCondition(cohort=stored, condition_id=cc.condition_id, position=cc.position) for cc in conditions
+        )
+    return copy

@@ -1,10 +1,39 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from costing import engine
-from pathways.models import Pathway
+from pathways.models import CostModel, Pathway
 from practices.access import Permission, practice_access, scoped_get
+
+
+def pathway_result(pathway: Pathway) -> engine.PathwayResult:
+    """The engine's figures for one patient going through a stored pathway (stages and roles prefetched)."""
+    stages = list(pathway.stages.all())
+    roles = {s.role.key: s.role.as_engine_role() for s in stages if s.role_id}
+    return engine.cost_pathway(
+        engine.Pathway(key=pathway.key, name=pathway.name, stages=tuple(s.as_engine_stage() for s in stages)), roles
+    )
+
+
+def models_using(pathway: Pathway):
+    """The cost models with a cohort on the pathway."""
+    return CostModel.objects.filter(cohorts__pathway=pathway).distinct().order_by("name", "pk")
+
+
+@login_required
+def pathway_list(request: HttpRequest, ods_code: str) -> HttpResponse:
+    access = practice_access(request.user, ods_code, Permission.VIEW)
+    pathways = access.practice.pathways.prefetch_related("stages__role").annotate(
+        model_count=Count("cohorts__cost_model", distinct=True)
+    )
+    rows = [(pathway, pathway_result(pathway)) for pathway in pathways]
+    return render(
+        request,
+        "pathways/editor/pathway_list.html",
+        {"access": access, "practice": access.practice, "rows": rows},
+    )
 
 
 @login_required
@@ -12,10 +41,7 @@ def pathway_detail(request: HttpRequest, ods_code: str, pathway_pk: int) -> Http
     access = practice_access(request.user, ods_code, Permission.VIEW)
     pathway = scoped_get(Pathway.objects.prefetch_related("stages__role"), access, pk=pathway_pk)
     stages = list(pathway.stages.all())
-    roles = {s.role.key: s.role.as_engine_role() for s in stages if s.role_id}
-    result = engine.cost_pathway(
-        engine.Pathway(key=pathway.key, name=pathway.name, stages=tuple(s.as_engine_stage() for s in stages)), roles
-    )
+    result = pathway_result(pathway)
     return render(
         request,
         "pathways/pathway_detail.html",
@@ -25,5 +51,6 @@ def pathway_detail(request: HttpRequest, ods_code: str, pathway_pk: int) -> Http
             "pathway": pathway,
             "rows": list(zip(stages, result.stages, strict=True)),
             "result": result,
+            "models": list(models_using(pathway)),
         },
     )

@@ -1,0 +1,394 @@
+"""Forms of the pathway and cost model editors. Bounds come from costing/limits.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+
+from costing import engine, exchange, limits
+from pathways.models import Condition, Pathway, Period, Step
+from pathways.services import CohortInput, StageInput
+from practices.models import Practice, StaffRole
+
+FIXTURES = Path(__file__).resolve().parent.parent / "costing" / "fixtures"
+TEMPLATE_FILES = ("example_b.json", "example_cd.json")
+CREATE_ROLE = "__create__"
+
+
+def _number_input(mode: str = "decimal") -> forms.TextInput:
+    # Text with an input mode rather than type=number: what was typed comes back
+    # with the message beside it, and browsers do not silently drop "7,5".
+    return forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off", "size": 5})
+
+
+# --------------------------------------------------------------------- templates
+
+
+@lru_cache(maxsize=1)
+def template_models() -> tuple[tuple[str, engine.CostModel], ...]:
+    """The seed's worked examples, read from their model files: the pathways to start from."""
+    return tuple(
+        (name.removesuffix(".json"), exchange.loads((FIXTURES / name).read_bytes())) for name in TEMPLATE_FILES
+    )
+
+
+def template_choices() -> list:
+    return [(model.name, [(f"{file}:{p.key}", p.name) for p in model.pathways]) for file, model in template_models()]
+
+
+def find_template(value: str) -> tuple[engine.Pathway, dict[str, engine.Role]] | None:
+    """The template pathway named ``file:key`` and the roles of its file, or None."""
+    file, _, key = value.partition(":")
+    for name, model in template_models():
+        if name == file:
+            for pathway in model.pathways:
+                if pathway.key == key:
+                    return pathway, {r.key: r for r in model.roles}
+    return None
+
+
+def template_roles(pathway: engine.Pathway, roles: dict[str, engine.Role]) -> list[engine.Role]:
+    """The roles a template pathway's stages use, in order of first use."""
+    return [roles[key] for key in dict.fromkeys(s.role for s in pathway.stages if s.role is not None)]
+
+
+class PathwayCreateForm(forms.Form):
+    name = forms.CharField(max_length=limits.MAX_NAME_LENGTH, label="Name of the pathway")
+    start_from = forms.ChoiceField(
+        label="Start from",
+        required=False,
+        help_text="A blank pathway, or a copy of the stages of one of the worked examples' pathways.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_from"].choices = [("", "A blank pathway"), *template_choices()]
+
+    def template(self) -> tuple[engine.Pathway, dict[str, engine.Role]] | None:
+        value = self.cleaned_data.get("start_from")
+        return find_template(value) if value else None
+
+
+class RoleMappingForm(forms.Form):
+    """For each role of a template pathway, the practice role that does its stages."""
+
+    def __init__(self, *args, roles: list[engine.Role], practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template_roles = roles
+        practice_roles = list(StaffRole.objects.filter(practice=practice))
+        self.practice_roles = {str(r.pk): r for r in practice_roles}
+        for role in roles:
+            rate = engine.round_half_up(role.exact_hourly_rate)
+            default = next((r for r in practice_roles if r.key == role.key), None) or next(
+                (r for r in practice_roles if r.name.casefold() == role.name.casefold()), None
+            )
+            self.fields[f"role_{role.key}"] = forms.ChoiceField(
+                label=f"{role.name} (£{rate}/h in the example)",
+                choices=[
+                    (CREATE_ROLE, f"Create this role: {role.name} at £{rate} an hour"),
+                    *(
+                        [("This practice's roles", [(str(r.pk), f"{r.name} ({r.key})") for r in practice_roles])]
+                        if practice_roles
+                        else []
+                    ),
+                ],
+                initial=str(default.pk) if default else CREATE_ROLE,
+            )
+
+    def mapping(self) -> dict[str, StaffRole | engine.Role]:
+        """Template role key → the chosen practice role, or the template role to create."""
+        out: dict[str, StaffRole | engine.Role] = {}
+        for role in self.template_roles:
+            value = self.cleaned_data[f"role_{role.key}"]
+            out[role.key] = role if value == CREATE_ROLE else self.practice_roles[value]
+        return out
+
+
+# ------------------------------------------------------------------ pathway edit
+
+
+class PathwayForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PracticeRoleField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: StaffRole) -> str:
+        return f"{obj.name} ({obj.key})"
+
+
+class StageForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"size": 24}))
+    step = forms.ChoiceField(
+        label="Step",
+        choices=[("", "Choose a step"), *Step.choices],
+        error_messages={"required": "Choose the step this stage belongs to."},
+    )
+    role = PracticeRoleField(
+        label="Role",
+        queryset=StaffRole.objects.none(),
+        required=False,
+        empty_label="No staff time",
+        error_messages={"invalid_choice": "Choose one of this practice's staff roles."},
+    )
+    minutes = forms.DecimalField(
+        label="Minutes",
+        required=False,
+        min_value=Decimal(0),
+        max_value=limits.MAX_STAGE_MINUTES,
+        decimal_places=limits.MINUTES_PLACES,
+        widget=_number_input(),
+        error_messages={
+            "invalid": "Enter the minutes as a number, like 7 or 7.5.",
+            "min_value": "Minutes cannot be negative.",
+            "max_value": format_lazy(
+                "At most {} minutes for one stage (a working day): check for a typo.", limits.MAX_STAGE_MINUTES
+            ),
+            "max_decimal_places": "Give minutes to at most 2 decimal places.",
+        },
+    )
+    extra_cost = forms.DecimalField(
+        label="Extra cost (£)",
+        required=False,
+        min_value=Decimal(0),
+        max_value=limits.MAX_EXTRA_COST,
+        decimal_places=limits.MONEY_PLACES,
+        widget=_number_input(),
+        help_text="Postage, stamps or consumables per patient.",
+        error_messages={
+            "invalid": "Enter an amount in pounds, like 0.85.",
+            "min_value": "An extra cost cannot be negative.",
+            "max_value": format_lazy("At most £{} a patient for one stage.", limits.MAX_EXTRA_COST),
+            "max_decimal_places": "Give pounds and pence: at most 2 decimal places.",
+        },
+    )
+    visit = forms.IntegerField(
+        label="Visit",
+        required=False,
+        min_value=1,
+        max_value=limits.MAX_VISIT_NUMBER,
+        widget=_number_input("numeric"),
+        help_text="Stages sharing a number are one attendance; blank when not patient-facing.",
+        error_messages={
+            "invalid": "Enter a visit number, like 1 or 2, or leave it blank.",
+            "min_value": "Visit numbers start at 1; leave it blank when the stage is not patient-facing.",
+            "max_value": format_lazy("At most {} visits in one pathway.", limits.MAX_VISIT_NUMBER),
+        },
+    )
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = StaffRole.objects.filter(practice=practice)
+        # The stages' help texts are under the table's column headings.
+        for field in self.fields.values():
+            field.help_text = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("minutes") is None and "minutes" not in self.errors:
+            cleaned["minutes"] = Decimal(0)
+        if cleaned.get("extra_cost") is None and "extra_cost" not in self.errors:
+            cleaned["extra_cost"] = Decimal(0)
+        if cleaned.get("minutes") and cleaned.get("role") is None and "role" not in self.errors:
+            self.add_error("role", "A stage with minutes needs a role: choose who does it.")
+        return cleaned
+
+    def as_input(self) -> StageInput:
+        c = self.cleaned_data
+        return StageInput(
+            id=c.get("id"),
+            name=c["name"],
+            step=c["step"],
+            role=c["role"],
+            minutes=c["minutes"],
+            extra_cost=c["extra_cost"],
+            visit=c.get("visit"),
+        )
+
+
+class EditorFormSet(forms.BaseFormSet):
+    """A list of rows in order. A new row left untouched is ignored; a row with an id must be valid."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if self.is_bound and not self.data.get(f"{self.add_prefix(index)}-id"):
+            kwargs["empty_permitted"] = True
+        return kwargs
+
+    def rows(self) -> list:
+        """The filled-in forms, in order (call after is_valid())."""
+        return [form for form in self.forms if form.cleaned_data]
+
+
+class StageFormSetBase(EditorFormSet):
+    default_error_messages = {
+        "too_many_forms": format_lazy("A pathway has at most {} stages.", limits.MAX_STAGES_PER_PATHWAY),
+    }
+
+
+class CohortFormSetBase(EditorFormSet):
+    default_error_messages = {
+        "too_many_forms": format_lazy("At most {:,} cohorts on one side of a model.", limits.MAX_COHORTS_PER_SIDE),
+    }
+
+
+StageFormSet = forms.formset_factory(
+    StageForm,
+    formset=StageFormSetBase,
+    extra=0,
+    max_num=limits.MAX_STAGES_PER_PATHWAY,
+    validate_max=True,
+    absolute_max=limits.MAX_STAGES_PER_PATHWAY + 1,
+)
+StageFormSet.fields = ("id", "name", "step", "role", "minutes", "extra_cost", "visit")
+StageFormSet.multi_fields = ()
+StageFormSet.noun = "stage"
+
+
+# ------------------------------------------------------------------ model edit
+
+
+class CostModelForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    period = forms.ChoiceField(
+        label="Period",
+        choices=Period.choices,
+        initial=engine.Period.MONTH.value,
+        help_text="What the numbers of patients count: one patient, a month or a year.",
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class OrderedSelectMultiple(forms.SelectMultiple):
+    """A multi-select that lists the chosen options first, in the order they were given."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        rank = {str(v): i for i, v in enumerate(value)}
+        chosen = sorted((g for g in groups if str(g[1][0]["value"]) in rank), key=lambda g: rank[str(g[1][0]["value"])])
+        rest = [g for g in groups if str(g[1][0]["value"]) not in rank]
+        return [(None, options, i) for i, (_, options, _) in enumerate(chosen + rest)]
+
+
+class OrderedConditionsField(forms.ModelMultipleChoiceField):
+    """Condition registers, cleaned to a list in the order they were submitted."""
+
+    widget = OrderedSelectMultiple
+
+    def label_from_instance(self, obj: Condition) -> str:
+        return f"{obj.name} ({obj.code})"
+
+    def clean(self, value):
+        chosen = super().clean(value)
+        by_pk = {str(c.pk): c for c in chosen}
+        return list(dict.fromkeys(by_pk[str(v)] for v in value if str(v) in by_pk)) if value else []
+
+
+class CohortForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    label = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"size": 24}))
+    conditions = OrderedConditionsField(
+        label="Conditions",
+        queryset=Condition.objects.all(),
+        required=False,
+        widget=OrderedSelectMultiple(attrs={"size": 4}),
+        error_messages={"invalid_choice": "Choose conditions from the list."},
+    )
+    patients = forms.IntegerField(
+        label="Patients",
+        min_value=0,
+        max_value=limits.MAX_COHORT_PATIENTS,
+        widget=_number_input("numeric"),
+        error_messages={
+            "required": "Enter the number of patients (0 or more).",
+            "invalid": "Enter the number of patients as a whole number, like 23.",
+            "min_value": "The number of patients cannot be negative.",
+            "max_value": format_lazy(
+                "At most {:,} patients in one cohort: check for a typo.", limits.MAX_COHORT_PATIENTS
+            ),
+        },
+    )
+    pathway = forms.ModelChoiceField(
+        label="Pathway",
+        queryset=Pathway.objects.none(),
+        empty_label="Choose a pathway",
+        error_messages={
+            "required": "Choose the pathway these patients go through.",
+            "invalid_choice": "Choose one of this practice's pathways.",
+        },
+    )
+
+    def __init__(self, *args, practice: Practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pathway"].queryset = Pathway.objects.filter(practice=practice)
+
+    def as_input(self) -> CohortInput:
+        c = self.cleaned_data
+        return CohortInput(
+            id=c.get("id"),
+            label=c["label"],
+            patients=c["patients"],
+            pathway=c["pathway"],
+            conditions=tuple(c.get("conditions") or ()),
+        )
+
+
+CohortFormSet = forms.formset_factory(
+    CohortForm,
+    formset=CohortFormSetBase,
+    extra=0,
+    max_num=limits.MAX_COHORTS_PER_SIDE,
+    validate_max=True,
+    absolute_max=limits.MAX_COHORTS_PER_SIDE + 1,
+)
+CohortFormSet.fields = ("id", "label", "conditions", "patients", "pathway")
+CohortFormSet.multi_fields = ("conditions",)
+CohortFormSet.noun = "cohort"
+
+
+# ------------------------------------------------------------------------ import
+
+
+class ModelImportForm(forms.Form):
+    file = forms.FileField(
+        label="Model file (JSON)",
+        help_text=format_lazy(
+            "A cost model file (format pcsp-cost-model, version 1), at most {} MB.",
+            limits.MAX_MODEL_FILE_BYTES // (1024 * 1024),
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    name = forms.CharField(
+        label="Name of the new model",
+        max_length=limits.MAX_NAME_LENGTH,
+        required=False,
+        help_text="Leave blank to use the name in the file.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > limits.MAX_MODEL_FILE_BYTES:
+            raise ValidationError(
+                "The file is %(size)s MB; a model file may be at most %(limit)s MB. Nothing was imported.",
+                params={
+                    "size": f"{upload.size / (1024 * 1024):.1f}",
+                    "limit": limits.MAX_MODEL_FILE_BYTES // (1024 * 1024),
+                },
+            )
+        try:
+            self.model = exchange.loads(upload.read())
+        except exchange.ModelFileError as exc:
+            raise ValidationError(model_file_error_message(exc)) from None
+        return upload
+
+
+def model_file_error_message(exc: exchange.ModelFileError) -> str:
+    where = f" at {exc.path}" if exc.path else ""
+    return f"This file cannot be imported: problem{where}: {exc.message}. Nothing was imported."

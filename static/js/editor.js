@@ -1,0 +1,167 @@
+/*
+ * The pathway and cost model editors: add, remove and move formset rows in the
+ * page instead of a round trip to the server. Without this file every one of
+ * those buttons is a plain submit that the server handles (nothing is saved
+ * until "Save"). Rows can also be dragged by their handle; the Up and Down
+ * buttons remain the keyboard way to move them.
+ */
+(function () {
+  "use strict";
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  function setup(container) {
+    var prefix = container.getAttribute("data-formset");
+    var noun = container.getAttribute("data-noun") || "row";
+    var maxRows = parseInt(container.getAttribute("data-max-rows"), 10) || 1000;
+    var body = container.querySelector("[data-formset-body]");
+    var template = container.querySelector("template[data-empty-row]");
+    var total = container.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var emptyNote = container.querySelector("[data-formset-empty]");
+    var addButton = container.querySelector("[data-row-action='add']");
+    var form = container.closest("form");
+    var status = document.querySelector("[data-editor-status]");
+    var pending = document.querySelector("[data-pending-notice]");
+    var indexed = new RegExp("(^|[_\\s])" + escapeRegExp(prefix) + "-\\d+-", "g");
+    var dragged = null;
+
+    function rows() {
+      return Array.prototype.slice.call(body.querySelectorAll(":scope > tr[data-formset-row]"));
+    }
+
+    function announce(message) {
+      if (status) {
+        status.textContent = "";
+        window.setTimeout(function () { status.textContent = message; }, 50);
+      }
+      if (pending) { pending.hidden = false; }
+      if (form) { form.setAttribute("data-dirty", "true"); }
+    }
+
+    // Give every row's fields the names of its new position: prefix-0-..., prefix-1-...
+    function renumber() {
+      var all = rows();
+      all.forEach(function (row, i) {
+        row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+          ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value) {
+              el.setAttribute(attr, value.replace(indexed, "$1" + prefix + "-" + i + "-"));
+            }
+          });
+        });
+        row.querySelectorAll("button[data-row-action]").forEach(function (button) {
+          button.value = button.getAttribute("data-row-action") + ":" + prefix + ":" + i;
+        });
+        row.querySelectorAll("[data-row-number]").forEach(function (el) { el.textContent = String(i + 1); });
+        var group = row.querySelector("[role='group']");
+        if (group) { group.setAttribute("aria-label", "Move or remove " + noun + " " + (i + 1)); }
+      });
+      total.value = String(all.length);
+      if (emptyNote) { emptyNote.hidden = all.length > 0; }
+    }
+
+    function addRow() {
+      if (rows().length >= maxRows) {
+        announce("At most " + maxRows + " " + noun + "s.");
+        return;
+      }
+      var index = rows().length;
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      var holder = document.createElement("tbody");
+      holder.innerHTML = html;
+      var row = holder.querySelector("tr");
+      body.appendChild(row);
+      enableDrag(row);
+      renumber();
+      var first = row.querySelector("input:not([type='hidden']), select, textarea");
+      if (first) { first.focus(); }
+      announce(noun.charAt(0).toUpperCase() + noun.slice(1) + " " + (index + 1) + " added.");
+    }
+
+    function move(row, direction, button) {
+      var sibling = direction === "up" ? row.previousElementSibling : row.nextElementSibling;
+      if (!sibling) {
+        announce("Already the " + (direction === "up" ? "first" : "last") + " " + noun + ".");
+        return;
+      }
+      if (direction === "up") { body.insertBefore(row, sibling); } else { body.insertBefore(sibling, row); }
+      renumber();
+      button.focus();
+      announce(noun.charAt(0).toUpperCase() + noun.slice(1) + " moved to position " + (rows().indexOf(row) + 1) + ".");
+    }
+
+    function remove(row) {
+      var all = rows();
+      var position = all.indexOf(row);
+      row.remove();
+      renumber();
+      var left = rows();
+      var next = left[Math.min(position, left.length - 1)];
+      var target = next ? next.querySelector("[data-row-action='remove']") : addButton;
+      if (target) { target.focus(); }
+      announce(noun.charAt(0).toUpperCase() + noun.slice(1) + " " + (position + 1) + " removed.");
+    }
+
+    container.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-row-action]");
+      if (!button || !container.contains(button)) { return; }
+      var action = button.getAttribute("data-row-action");
+      event.preventDefault();
+      if (action === "add") { addRow(); return; }
+      var row = button.closest("tr[data-formset-row]");
+      if (action === "remove") { remove(row); } else { move(row, action, button); }
+    });
+
+    // Dragging: only while the handle is held, so that text in the fields can still be selected.
+    function enableDrag(row) {
+      var handle = row.querySelector("[data-drag-handle]");
+      if (!handle) { return; }
+      handle.hidden = false;
+      handle.addEventListener("mousedown", function () { row.draggable = true; });
+      handle.addEventListener("mouseup", function () { row.draggable = false; });
+      row.addEventListener("dragstart", function (event) {
+        dragged = row;
+        row.classList.add("opacity-50");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", "");
+      });
+      row.addEventListener("dragend", function () {
+        row.draggable = false;
+        row.classList.remove("opacity-50");
+        if (dragged) {
+          dragged = null;
+          renumber();
+          announce(noun.charAt(0).toUpperCase() + noun.slice(1) + " moved to position " + (rows().indexOf(row) + 1) + ".");
+        }
+      });
+      row.addEventListener("dragover", function (event) {
+        if (!dragged || dragged === row || dragged.parentNode !== body) { return; }
+        event.preventDefault();
+        var box = row.getBoundingClientRect();
+        var after = event.clientY > box.top + box.height / 2;
+        body.insertBefore(dragged, after ? row.nextElementSibling : row);
+      });
+      row.addEventListener("drop", function (event) { event.preventDefault(); });
+    }
+
+    rows().forEach(enableDrag);
+  }
+
+  function warnBeforeLeaving(form) {
+    form.addEventListener("input", function () { form.setAttribute("data-dirty", "true"); });
+    form.addEventListener("change", function () { form.setAttribute("data-dirty", "true"); });
+    form.addEventListener("submit", function () { form.removeAttribute("data-dirty"); });
+    window.addEventListener("beforeunload", function (event) {
+      if (form.getAttribute("data-dirty") === "true") {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-formset]").forEach(setup);
+  document.querySelectorAll("form[data-editor-form]").forEach(warnBeforeLeaving);
+})();
