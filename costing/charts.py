@@ -23,6 +23,8 @@ def _n(value: Decimal) -> float:
 
 
 def _layout(title: str, **extra) -> dict:
+    for axis in ("xaxis", "yaxis"):
+        extra[axis] = {"automargin": True, **extra.get(axis, {})}
     return {
         "title": {"text": title},
         "font": FONT,
