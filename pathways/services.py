@@ -436,3 +436,43 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
             CohortCondition(cohort=stored, condition_id=cc.condition_id, position=cc.position) for cc in conditions
         )
     return copy
+
+
+@transaction.atomic
+def cohorts_import(
+    *,
+    cost_model: CostModel,
+    rows: Sequence[CohortInput],
+    sides: Sequence[str],
+    replace: bool,
+    by: AbstractBaseUser | None,
+) -> CostModel:
+    """Add imported cohorts to a model (or replace each imported side's cohorts), all or nothing.
+
+    ``rows[i]`` goes to ``sides[i]``; the model's version goes up by one.
+    """
+    locked = CostModel.objects.select_for_update(of=("self",)).select_related("practice").get(pk=cost_model.pk)
+    for side in (Cohort.Side.BEFORE, Cohort.Side.AFTER):
+        incoming = [row for row, row_side in zip(rows, sides, strict=True) if row_side == side]
+        if not incoming:
+            continue
+        kept = []
+        if not replace:
+            for cohort in (
+                locked.cohorts.filter(side=side)
+                .order_by("position", "id")
+                .prefetch_related("cohort_conditions__condition", "pathway")
+            ):
+                kept.append(
+                    CohortInput(
+                        label=cohort.label,
+                        patients=cohort.patients,
+                        pathway=cohort.pathway,
+                        conditions=tuple(cc.condition for cc in cohort.cohort_conditions.all()),
+                        id=cohort.pk,
+                    )
+                )
+        _write_cohorts(locked, side, kept + incoming)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    return locked

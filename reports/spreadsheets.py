@@ -1,0 +1,332 @@
+"""Spreadsheets in and out: a model and its results as XLSX or CSV; cohorts read from CSV or XLSX.
+
+Numbers leave as numbers (money with a £ format), never as text; text that a
+spreadsheet would run as a formula (=, +, -, @, tab, carriage return) is
+neutralised with a leading apostrophe. Reading is all-or-nothing: every problem
+is reported with its row and column, and nothing is returned for writing until
+there are none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from costing import engine, limits
+from costing.exchange import figure
+
+MONEY_FORMAT = '"£"#,##0.00'
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_ROWS = limits.MAX_COHORTS_PER_SIDE * 2
+COHORT_COLUMNS = ("side", "label", "conditions", "patients", "pathway")
+
+
+def safe_text(value: str) -> str:
+    """Text that a spreadsheet will show, never run."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, Decimal):
+        return float(value)  # the spreadsheet's own number type; figures were rounded by the engine
+    return value
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], money_columns: set[int]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([_cell(v) for v in row])
+    for column in money_columns:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = MONEY_FORMAT
+    for index, name in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = max(12, min(50, len(name) + 4))
+    ws.freeze_panes = "A2"
+
+
+def result_rows(c: engine.Comparison) -> list[list]:
+    rows = []
+    for side_name, side in (("before", c.before), ("after", c.after)):
+        for co in side.cohorts:
+            rows.append(
+                [
+                    side_name,
+                    co.label,
+                    ";".join(co.conditions),
+                    co.patients,
+                    co.pathway,
+                    co.cost_per_patient,
+                    co.cost,
+                    co.visits,
+                    float(co.contact_minutes),
+                ]
+            )
+        rows.append(
+            [side_name, "Total", "", side.patients, "", None, side.cost, side.visits, float(side.contact_minutes)]
+        )
+    return rows
+
+
+RESULT_HEADER = [
+    "side",
+    "label",
+    "conditions",
+    "patients",
+    "pathway",
+    "cost per patient (£)",
+    "cost (£)",
+    "visits",
+    "contact minutes",
+]
+
+
+def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
+    """The model's inputs and results as an XLSX workbook."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    summary = [
+        ["Model", model.name, None],
+        ["Period", c.period.value, None],
+        ["Cost before", c.before.cost, "money"],
+        ["Cost after", c.after.cost, "money"],
+        ["Saving", c.saving, "money"],
+        ["Saving %", float(c.saving_percent) if c.saving_percent is not None else None, None],
+        ["Visits before", c.before.visits, None],
+        ["Visits after", c.after.visits, None],
+        ["Contact minutes before", float(c.before.contact_minutes), None],
+        ["Contact minutes after", float(c.after.contact_minutes), None],
+    ]
+    _sheet(wb, "Summary", ["figure", "value"], [r[:2] for r in summary], set())
+    ws = wb["Summary"]
+    for index, row in enumerate(summary, start=2):
+        if row[2] == "money":
+            ws.cell(row=index, column=2).number_format = MONEY_FORMAT
+    _sheet(wb, "Results", RESULT_HEADER, result_rows(c), {6, 7})
+    _sheet(
+        wb,
+        "Staff",
+        ["role", "hours before", "hours after", "cost before (£)", "cost after (£)"],
+        [
+            [
+                r.name,
+                float(c.before.staff_minutes[r.key] / 60),
+                float(c.after.staff_minutes[r.key] / 60),
+                c.before.staff_cost[r.key],
+                c.after.staff_cost[r.key],
+            ]
+            for r in c.roles
+        ],
+        {4, 5},
+    )
+    _sheet(
+        wb,
+        "Roles",
+        ["key", "name", "band", "cost per hour (£)", "annual salary (£)", "on-costs %", "paid hours a year", "basis"],
+        [
+            [
+                r.key,
+                r.name,
+                r.band,
+                r.hourly_rate,
+                r.annual_salary,
+                float(r.on_cost_percent) if r.on_cost_percent is not None else None,
+                float(r.paid_hours_per_year) if r.paid_hours_per_year is not None else None,
+                r.cost_basis.label if r.cost_basis else "",
+            ]
+            for r in model.roles
+        ],
+        {4, 5},
+    )
+    stage_rows = []
+    for p in model.pathways:
+        result = c.pathways[p.key]
+        for stage, costed in zip(p.stages, result.stages, strict=True):
+            stage_rows.append(
+                [
+                    p.key,
+                    p.name,
+                    stage.name,
+                    stage.step.value,
+                    stage.role or "",
+                    float(stage.minutes),
+                    stage.extra_cost,
+                    stage.visit,
+                    costed.cost,
+                ]
+            )
+    _sheet(
+        wb,
+        "Stages",
+        ["pathway", "pathway name", "stage", "step", "role", "minutes", "extra cost (£)", "visit", "cost (£)"],
+        stage_rows,
+        {7, 9},
+    )
+    _sheet(
+        wb,
+        "Cohorts",
+        list(COHORT_COLUMNS),
+        [
+            [side, co.label, ";".join(co.conditions), co.patients, co.pathway]
+            for side, cohorts in (("before", model.before), ("after", model.after))
+            for co in cohorts
+        ],
+        set(),
+    )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def results_csv(c: engine.Comparison) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RESULT_HEADER)
+    for row in result_rows(c):
+        writer.writerow(["" if v is None else (safe_text(v) if isinstance(v, str) else _plain(v)) for v in row])
+    return out.getvalue()
+
+
+def _plain(value) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return figure(Decimal(str(value)))
+    return str(value)
+
+
+# ------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    row: int
+    side: str
+    label: str
+    conditions: tuple[str, ...]
+    patients: int
+    pathway: str
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
+
+
+class SheetError(ValueError):
+    def __init__(self, errors: list[CellError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+
+
+def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
+    """The rows of a CSV or the first sheet of an XLSX, as dicts keyed by lower-case header."""
+    if len(data) > limits.MAX_MODEL_FILE_BYTES:
+        raise SheetError([CellError(0, "file", f"larger than {limits.MAX_MODEL_FILE_BYTES // 1024 // 1024} MB")])
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            raise SheetError([CellError(0, "file", "not a readable .xlsx workbook")]) from None
+        ws = wb.worksheets[0]
+        rows = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
+        wb.close()
+    elif name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SheetError([CellError(0, "file", "not UTF-8 text: save the CSV as UTF-8")]) from None
+        rows = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise SheetError([CellError(0, "file", "choose a .csv or .xlsx file")])
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        raise SheetError([CellError(0, "file", "the file is empty")])
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise SheetError([CellError(0, "file", f"more than {MAX_IMPORT_ROWS} rows")])
+    header = [h.lower() for h in rows[0]]
+    return [
+        dict(zip(header, r + [""] * (len(header) - len(r)), strict=False)) | {"#": str(i)}
+        for i, r in enumerate(rows[1:], start=2)
+    ]
+
+
+def parse_cohorts(
+    table: list[dict[str, str]], *, pathways: dict[str, str], conditions: set[str], default_side: str | None = None
+) -> list[CohortRow]:
+    """Check every row; raise SheetError listing every problem, or return the rows.
+
+    ``pathways`` maps what a row may name (a pathway's key or its name, lower-cased)
+    to its key; ``conditions`` holds the known register codes.
+    """
+    errors: list[CellError] = []
+    if table:
+        missing = [c for c in ("label", "patients", "pathway") if c not in table[0]]
+        if "side" not in table[0] and default_side is None:
+            missing.append("side")
+        if missing:
+            raise SheetError([CellError(1, c, "missing column") for c in missing])
+    rows = []
+    for raw in table:
+        n = int(raw["#"])
+        side = (raw.get("side") or default_side or "").strip().lower()
+        if side not in ("before", "after"):
+            errors.append(CellError(n, "side", f"{side!r} is not before or after"))
+        label = raw.get("label", "").strip()
+        if not label:
+            errors.append(CellError(n, "label", "must not be empty"))
+        elif len(label) > limits.MAX_NAME_LENGTH:
+            errors.append(CellError(n, "label", f"longer than {limits.MAX_NAME_LENGTH} characters"))
+        codes = tuple(c.strip().upper() for c in raw.get("conditions", "").replace(",", ";").split(";") if c.strip())
+        unknown = [c for c in codes if c not in conditions]
+        if unknown:
+            errors.append(CellError(n, "conditions", f"unknown condition code {unknown[0]!r}"))
+        if len(set(codes)) != len(codes):
+            errors.append(CellError(n, "conditions", "a condition is listed twice"))
+        patients = _whole_number(raw.get("patients", ""), n, errors)
+        wanted = raw.get("pathway", "").strip().lower()
+        pathway = pathways.get(wanted)
+        if pathway is None:
+            errors.append(CellError(n, "pathway", f"no pathway {raw.get('pathway', '')[:60]!r} in this practice"))
+        if not errors or errors[-1].row != n:
+            rows.append(CohortRow(n, side, label, codes, patients, pathway))
+    if errors:
+        raise SheetError(errors)
+    return rows
+
+
+def _whole_number(text: str, row: int, errors: list[CellError]) -> int:
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        errors.append(CellError(row, "patients", f"{text[:20]!r} is not a number"))
+        return 0
+    if not value.is_finite() or value != value.to_integral_value():
+        errors.append(CellError(row, "patients", f"{text[:20]} is not a whole number"))
+        return 0
+    if value < 0:
+        errors.append(CellError(row, "patients", "must not be negative"))
+        return 0
+    if value > limits.MAX_COHORT_PATIENTS:
+        errors.append(CellError(row, "patients", f"more than the maximum of {limits.MAX_COHORT_PATIENTS:,}"))
+        return 0
+    return int(value)

@@ -1,0 +1,113 @@
+"""Spreadsheets: a model and its results as XLSX or CSV, and cohorts imported from CSV or XLSX."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+
+from costing import engine, limits, selectors
+from pathways.models import Condition, CostModel, Pathway
+from pathways.services import CohortInput, cohorts_import
+from practices.access import Permission, practice_access, scoped_get
+from reports import spreadsheets
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body, content_type: str, cost_model: CostModel, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    name = f"{cost_model.practice.ods_code}-{slugify(cost_model.name)[:80] or 'cost-model'}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def model_xlsx(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    access = practice_access(request.user, ods_code, Permission.VIEW)
+    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    model = selectors.engine_model(cost_model)
+    return _download(spreadsheets.workbook(model, engine.compare(model)), XLSX, cost_model, "xlsx")
+
+
+@login_required
+def model_csv(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    access = practice_access(request.user, ods_code, Permission.VIEW)
+    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    comparison = engine.compare(selectors.engine_model(cost_model))
+    return _download(spreadsheets.results_csv(comparison), "text/csv; charset=utf-8", cost_model, "csv")
+
+
+class CohortImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or Excel (.xlsx) file",
+        help_text=(
+            "Columns: side (before/after), label, conditions (codes separated by ;), patients, pathway (key or name)."
+        ),
+    )
+    default_side = forms.ChoiceField(
+        label="Side for rows without a side column",
+        choices=[("", "Every row says its side"), ("before", "Before"), ("after", "After")],
+        required=False,
+    )
+    replace = forms.BooleanField(
+        label="Replace the cohorts of each side in the file (otherwise they are added)", required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > limits.MAX_MODEL_FILE_BYTES:
+            raise forms.ValidationError(f"The file is larger than {limits.MAX_MODEL_FILE_BYTES // 1024 // 1024} MB.")
+        return upload
+
+
+@login_required
+def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    access = practice_access(request.user, ods_code, Permission.EDIT)
+    cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = CohortImportForm(request.POST or None, request.FILES or None)
+    errors: list[spreadsheets.CellError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        pathways = {p.key.lower(): p for p in Pathway.objects.filter(practice=access.practice)}
+        lookup = {key: p.key for key, p in pathways.items()} | {p.name.lower(): p.key for p in pathways.values()}
+        conditions = {c.code: c for c in Condition.objects.all()}
+        try:
+            table = spreadsheets.read_table(upload.read(), upload.name)
+            rows = spreadsheets.parse_cohorts(
+                table,
+                pathways=lookup,
+                conditions=set(conditions),
+                default_side=form.cleaned_data["default_side"] or None,
+            )
+        except spreadsheets.SheetError as exc:
+            errors = exc.errors
+        else:
+            by_key = {p.key: p for p in pathways.values()}
+            cohorts_import(
+                cost_model=cost_model,
+                rows=[
+                    CohortInput(
+                        label=r.label,
+                        patients=r.patients,
+                        pathway=by_key[r.pathway],
+                        conditions=tuple(conditions[c] for c in r.conditions),
+                    )
+                    for r in rows
+                ],
+                sides=[r.side for r in rows],
+                replace=form.cleaned_data["replace"],
+                by=request.user,
+            )
+            messages.success(request, f"Imported {len(rows)} cohort{'s' if len(rows) != 1 else ''}.")
+            return redirect(cost_model.get_absolute_url())
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "reports/cohort_import.html",
+        {"access": access, "practice": access.practice, "cost_model": cost_model, "form": form, "errors": errors},
+        status=status,
+    )

@@ -1,0 +1,146 @@
+"""Spreadsheets out (XLSX, CSV) and cohorts in (CSV, XLSX): numbers as numbers, all or nothing."""
+
+import csv
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from costing import services
+from pathways.models import Cohort, CostModel
+from pathways.services import cost_model_import
+from practices.models import Membership
+from reports import spreadsheets
+from tests.factories import MembershipFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def practice():
+    return PracticeFactory(ods_code="D84001")
+
+
+@pytest.fixture
+def model_cd(practice, example_cd):
+    return cost_model_import(practice=practice, model=example_cd, by=None)
+
+
+@pytest.fixture
+def admin_client(client, practice):
+    client.force_login(MembershipFactory(practice=practice, role=Membership.Role.ADMIN).user)
+    return client
+
+
+def _upload(client, model, name: str, body: bytes, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("cohort_import", args=[model.practice.ods_code, model.pk]),
+        {"file": SimpleUploadedFile(name, body), **fields},
+    )
+
+
+def test_xlsx_export_has_numbers_with_pound_format(admin_client, model_cd):
+    response = admin_client.get(reverse("model_xlsx", args=["D84001", model_cd.pk]))
+
+    wb = load_workbook(io.BytesIO(response.content))
+    summary = {row[0].value: row[1] for row in wb["Summary"].iter_rows(min_row=2)}
+    assert summary["Cost before"].value == 2785.5
+    assert summary["Cost before"].number_format == spreadsheets.MONEY_FORMAT
+    assert summary["Saving %"].value == 24.3
+    results = list(wb["Results"].iter_rows(min_row=2, values_only=True))
+    assert results[0][:4] == ("before", "Asthma", "AST", 38)
+    assert isinstance(results[0][6], float)
+
+
+def test_xlsx_export_then_import_gives_the_same_figures(admin_client, practice, model_cd):
+    exported = admin_client.get(reverse("model_xlsx", args=["D84001", model_cd.pk])).content
+    wb = load_workbook(io.BytesIO(exported))
+    cohorts_sheet = Workbook()
+    target = cohorts_sheet.active
+    for row in wb["Cohorts"].iter_rows(values_only=True):
+        target.append(row)
+    buffer = io.BytesIO()
+    cohorts_sheet.save(buffer)
+    empty = CostModel.objects.create(practice=practice, name="Rebuilt", period="month")
+
+    response = _upload(admin_client, empty, "cohorts.xlsx", buffer.getvalue())
+
+    assert response.status_code == 302
+    assert services.compare_cost_model(empty).after.cost == D("2108.47")
+    assert services.compare_cost_model(empty).before.cost == D("2785.50")
+
+
+def test_csv_export_lists_every_cohort_and_totals(admin_client, model_cd):
+    text = admin_client.get(reverse("model_csv", args=["D84001", model_cd.pk])).content.decode()
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "side"
+    assert ["before", "Total", "", "194", "", "", "2785.50", "276", "5085"] in rows
+
+
+def test_csv_import_errors_are_reported_by_row_and_nothing_is_written(admin_client, model_cd):
+    before = Cohort.objects.filter(cost_model=model_cd).count()
+    body = (
+        "side,label,conditions,patients,pathway\n"
+        "before,Asthma extra,AST,5,before-asthma\n"
+        "after,Bad count,AST,-3,before-asthma\n"
+        "sideways,Unknown side,XYZ,abc,no-such-pathway\n"
+    ).encode()
+
+    response = _upload(admin_client, model_cd, "cohorts.csv", body)
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert Cohort.objects.filter(cost_model=model_cd).count() == before
+    errors = [(e.row, e.column) for e in response.context["errors"]]
+    assert (3, "patients") in errors
+    assert (4, "side") in errors
+    assert (4, "conditions") in errors
+    assert (4, "patients") in errors
+    assert (4, "pathway") in errors
+    assert "Nothing was imported" in html
+
+
+def test_csv_import_adds_cohorts_and_bumps_the_version(admin_client, model_cd):
+    version = model_cd.version
+    body = "label,conditions,patients,pathway\nExtra asthma,AST,10,before-asthma\n".encode()
+
+    response = _upload(admin_client, model_cd, "more.csv", body, default_side="before")
+
+    model_cd.refresh_from_db()
+    assert response.status_code == 302
+    assert model_cd.version == version + 1
+    assert services.compare_cost_model(model_cd).before.cost == D("2785.50") + 10 * D("9.52")
+
+
+def test_import_refuses_other_file_kinds_and_garbage(admin_client, model_cd):
+    for name, body in [("x.txt", b"hello"), ("x.xlsx", b"not a zip"), ("x.csv", b"\xff\xfe\x00bad")]:
+        response = _upload(admin_client, model_cd, name, body)
+        assert response.status_code == 422
+        assert response.context["errors"]
+
+
+def test_import_by_practice_staff_is_403(client, practice, model_cd):
+    client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
+
+    assert client.get(reverse("cohort_import", args=["D84001", model_cd.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-1+1", "@SUM(A1)", "\tx", "\rx"])
+def test_exported_text_that_looks_like_a_formula_is_neutralised(text):
+    assert spreadsheets.safe_text(text) == "'" + text
+
+
+def test_exported_cohort_named_like_a_formula_is_text_in_xlsx_and_csv(admin_client, practice, model_cd):
+    Cohort.objects.filter(cost_model=model_cd, label="Asthma").update(label='=HYPERLINK("http://evil")')
+
+    wb = load_workbook(io.BytesIO(admin_client.get(reverse("model_xlsx", args=["D84001", model_cd.pk])).content))
+    text = admin_client.get(reverse("model_csv", args=["D84001", model_cd.pk])).content.decode()
+
+    assert wb["Results"]["B2"].value == '\'=HYPERLINK("http://evil")'
+    assert wb["Results"]["B2"].data_type == "s"
+    assert "'=HYPERLINK" in text
