@@ -85,11 +85,11 @@ def test_csv_export_lists_every_cohort_and_totals(admin_client, model_cd):
 def test_csv_import_errors_are_reported_by_row_and_nothing_is_written(admin_client, model_cd):
     before = Cohort.objects.filter(cost_model=model_cd).count()
     body = (
-        "side,label,conditions,patients,pathway\n"
-        "before,Asthma extra,AST,5,before-asthma\n"
-        "after,Bad count,AST,-3,before-asthma\n"
-        "sideways,Unknown side,XYZ,abc,no-such-pathway\n"
-    ).encode()
+        b"side,label,conditions,patients,pathway\n"
+        b"before,Asthma extra,AST,5,before-asthma\n"
+        b"after,Bad count,AST,-3,before-asthma\n"
+        b"sideways,Unknown side,XYZ,abc,no-such-pathway\n"
+    )
 
     response = _upload(admin_client, model_cd, "cohorts.csv", body)
 
@@ -107,7 +107,7 @@ def test_csv_import_errors_are_reported_by_row_and_nothing_is_written(admin_clie
 
 def test_csv_import_adds_cohorts_and_bumps_the_version(admin_client, model_cd):
     version = model_cd.version
-    body = "label,conditions,patients,pathway\nExtra asthma,AST,10,before-asthma\n".encode()
+    body = b"label,conditions,patients,pathway\nExtra asthma,AST,10,before-asthma\n"
 
     response = _upload(admin_client, model_cd, "more.csv", body, default_side="before")
 
