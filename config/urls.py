@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("pathways.urls.pathways")),
     path("", include("pathways.urls.editor")),
     path("", include("pathways.urls.compare")),
+    path("", include("pathways.urls.history")),
     path("", include("reports.urls.reports")),
     path("", include("reports.urls.rollup")),
 ]

@@ -21,6 +21,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from costing import engine
+from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
 from reports import svg_charts
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,26 @@ class ReportSubject:
     description: str = ""
 
 
-def report_context(model: engine.CostModel, comparison: engine.Comparison, subject: ReportSubject) -> dict:
+def decisions_context(results: DecisionResults) -> dict:
+    """The report's decision support section: the analysis and its black-and-white charts."""
+    sim = results.simulation
+    charts = {"capacity": svg_charts.capacity_freed(results.capacity) if results.capacity.roles else None}
+    charts["tornado"] = svg_charts.tornado(results.tornado, results.comparison.saving) if results.tornado else None
+    charts["histogram"] = (
+        svg_charts.saving_histogram(results.histogram, p5=sim.p5, median=sim.median, p95=sim.p95)
+        if results.histogram
+        else None
+    )
+    return {"r": results, "s": results.settings, "sim": sim, "charts": charts}
+
+
+def report_context(
+    model: engine.CostModel,
+    comparison: engine.Comparison,
+    subject: ReportSubject,
+    decisions: DecisionSettings | None = None,
+) -> dict:
+    """Everything the report shows; ``decisions``: the model's decision inputs (default: the defaults)."""
     staff = [
         {
             "name": role.name,
@@ -104,11 +124,12 @@ def report_context(model: engine.CostModel, comparison: engine.Comparison, subje
         "charts": svg_charts.all_svg(comparison),
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,
+        "decisions": decisions_context(analyse(model, decisions or DecisionSettings())),
     }
 
 
-def render_pdf(model: engine.CostModel, subject: ReportSubject) -> bytes:
-    """The report as PDF bytes."""
+def render_pdf(model: engine.CostModel, subject: ReportSubject, decisions: DecisionSettings | None = None) -> bytes:
+    """The report as PDF bytes; ``decisions``: the model's decision inputs (default: the defaults)."""
     comparison = engine.compare(model)
-    html = render_to_string("reports/model_report.html", report_context(model, comparison, subject))
+    html = render_to_string("reports/model_report.html", report_context(model, comparison, subject, decisions))
     return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=AppStaticFetcher()).write_pdf()

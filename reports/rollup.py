@@ -102,6 +102,10 @@ class PracticeRow:
     def has_model(self) -> bool:
         return self.figures is not None
 
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period) if self.period is not None else ""
+
 
 def practice_row(
     *, practice_name: str, ods_code: str, organisation: str = "", model_name: str, comparison: engine.Comparison
@@ -233,7 +237,7 @@ def xlsx(r: Rollup) -> bytes:
             row.figures,
         )
     for total in r.totals:
-        label = f"Total, {total.practices} practice{'' if total.practices == 1 else 's'}"
+        label = f"Total {total.label}: {total.practices} practice{'' if total.practices == 1 else 's'}"
         _append_figures(ws, [label, "", ""], "", total.period, total.figures)
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)

@@ -166,3 +166,104 @@ def all_svg(c: engine.Comparison) -> dict[str, str]:
         "staff": staff_hours(c),
         "cohorts": cost_per_patient(c),
     }
+
+
+# ------------------------------------------------------------------ decision support
+
+
+def _signed_money(value: float) -> str:
+    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
+
+
+def tornado(bars, base_saving: Decimal) -> str:
+    """One-way sensitivity: the saving with each input at its low end (grey) and high end
+    (white, hatched), centred on the modelled saving, widest on top; each end labelled."""
+    base = float(base_saving)
+    labels = [bar.label for bar in bars]
+    fig, ax = plt.subplots(figsize=(6.5, max(1.6, 0.32 * len(labels) + 1.0)))
+    low_style = {"color": "#9c9c9c", "hatch": "", "edgecolor": "black", "linewidth": 0.6}
+    high_style = {"color": "#ffffff", "hatch": "///", "edgecolor": "black", "linewidth": 0.6}
+    ends = []
+    for y, bar in enumerate(bars):
+        for value, style in ((float(bar.saving_low), low_style), (float(bar.saving_high), high_style)):
+            ax.barh(y, value - base, left=base, height=0.62, **style)
+            ends.append(value)
+        for value in (float(bar.saving_low), float(bar.saving_high)):
+            right = value >= base
+            ax.annotate(
+                _signed_money(value),
+                (value, y),
+                va="center",
+                ha="left" if right else "right",
+                xytext=(2 if right else -2, 0),
+                textcoords="offset points",
+                fontsize=6,
+            )
+    ax.axvline(base, color="black", linewidth=1.0)
+    ax.set_yticks(range(len(labels)), [label[:48] for label in labels], fontsize=7)
+    ax.invert_yaxis()
+    span = (max(ends + [base]) - min(ends + [base])) or abs(base) or 1.0
+    ax.set_xlim(min(ends + [base]) - 0.18 * span, max(ends + [base]) + 0.18 * span)
+    ax.set_xlabel(f"Saving (as modelled: {_signed_money(base)}, the vertical line)")
+    ax.set_title("What moves the saving most (grey: input at its low end; hatched: at its high end)", fontsize=8)
+    return _svg(fig)
+
+
+def saving_histogram(bins, *, p5: Decimal, median: Decimal, p95: Decimal) -> str:
+    """How many draws gave each saving; dotted lines at the 5th and 95th percentiles, solid at the median."""
+    fig, ax = plt.subplots(figsize=(6.5, 2.4))
+    lefts = [float(b.low) for b in bins]
+    widths = [float(b.high - b.low) for b in bins]
+    ax.bar(
+        lefts,
+        [b.draws for b in bins],
+        width=widths,
+        align="edge",
+        color="#c4d3e4",
+        edgecolor="black",
+        linewidth=0.4,
+    )
+    top = max(b.draws for b in bins)
+    for value, style, name in ((p5, ":", "5th"), (median, "-", "median"), (p95, ":", "95th")):
+        ax.axvline(float(value), color="black", linestyle=style, linewidth=1.0)
+        ax.annotate(
+            f"{name}: {_signed_money(float(value))}",
+            (float(value), top),
+            ha="center",
+            va="bottom",
+            fontsize=6,
+            xytext=(0, 3 if name != "median" else 11),
+            textcoords="offset points",
+        )
+    ax.set_ylim(0, top * 1.3)
+    ax.set_xlabel("Saving")
+    ax.set_ylabel("draws")
+    ax.set_title("The saving over the draws", pad=4)
+    return _svg(fig)
+
+
+def capacity_freed(freed) -> str:
+    """Staff hours freed by role: grey bars freed, white cross-hatched bars more time after; each labelled."""
+    rows = freed.roles
+    fig, ax = plt.subplots(figsize=(6.5, max(1.4, 0.3 * len(rows) + 0.9)))
+    values = [float(row.hours_freed) for row in rows]
+    for y, (row, value) in enumerate(zip(rows, values, strict=True)):
+        style = {"color": "#9c9c9c", "hatch": ""} if value >= 0 else {"color": "#ffffff", "hatch": "xx"}
+        ax.barh(y, value, height=0.62, edgecolor="black", linewidth=0.6, **style)
+        ax.annotate(
+            f"{value:,.2f} h ({row.appointments_freed:,} appts)",
+            (value, y),
+            va="center",
+            ha="left" if value >= 0 else "right",
+            xytext=(2 if value >= 0 else -2, 0),
+            textcoords="offset points",
+            fontsize=6,
+        )
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [row.name[:40] for row in rows], fontsize=7)
+    ax.invert_yaxis()
+    span = (max(values + [0.0]) - min(values + [0.0])) or 1.0
+    ax.set_xlim(min(values + [0.0]) - 0.45 * span, max(values + [0.0]) + 0.45 * span)
+    ax.set_xlabel("hours freed (below zero: more of that role's time after)")
+    ax.set_title("Staff hours freed by role")
+    return _svg(fig)

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 
-from costing import selectors
+from costing import selectors, selectors_decisions
 from practices.access import Permission, practice_access, scoped_get
 from reports.pdf import ReportSubject, render_pdf
 
@@ -20,7 +20,8 @@ def model_pdf(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespons
         list_size=practice.list_size,
         description=cost_model.description,
     )
-    pdf = render_pdf(selectors.engine_model(cost_model), subject)
+    decisions = selectors_decisions.decision_settings(cost_model)
+    pdf = render_pdf(selectors.engine_model(cost_model), subject, decisions=decisions)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{practice.ods_code}-{slugify(cost_model.name)[:80] or 'cost-model'}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

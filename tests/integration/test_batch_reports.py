@@ -1,0 +1,272 @@
+"""Batch reports: a zip of every practice's PDF, built by a Celery task (in-process here)."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from pathways.models import CostModel
+from practices.models import FacilitatorAssignment, Membership
+from reports import tasks
+from reports.models import BatchReport
+from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory
+from tests.integration.test_rollup import assigned, model_for
+
+pytestmark = pytest.mark.django_db
+
+START = reverse("batch_report_start")
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(settings):
+    """As without CELERY_BROKER_URL: tasks run in-process, errors surface in the test."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """A fast stand-in for WeasyPrint; records which practices were rendered."""
+    calls = []
+
+    def fake_render_pdf(model, subject):
+        calls.append(subject.ods_code)
+        return b"%PDF-fake " + subject.ods_code.encode()
+
+    monkeypatch.setattr("reports.pdf.render_pdf", fake_render_pdf)
+    return calls
+
+
+@pytest.fixture
+def facilitator():
+    return FacilitatorFactory()
+
+
+@pytest.fixture
+def three(facilitator):
+    practices = [assigned(facilitator, name=f"Surgery {n}") for n in "ABC"]
+    for practice in practices:
+        model_for(practice)
+    return practices
+
+
+@pytest.fixture
+def fclient(client, facilitator):
+    client.force_login(facilitator.user)
+    return client
+
+
+def _start(client, django_capture_on_commit_callbacks, data=None):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(START, data or {})
+    return response
+
+
+def _zip(client, batch) -> zipfile.ZipFile:
+    response = client.get(reverse("batch_report_download", kwargs={"batch_pk": batch.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def test_batch_of_three_practices_gives_a_zip_of_three_pdfs(
+    fclient, facilitator, three, rendered, django_capture_on_commit_callbacks
+):
+    response = _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert response.status_code == 302 and response.url == batch.get_absolute_url()
+    assert batch.user == facilitator.user
+    assert (batch.status, batch.done, batch.total, batch.error_lines) == ("done", 3, 3, [])
+    archive = _zip(fclient, batch)
+    names = archive.namelist()
+    assert sorted(names) == sorted(
+        f"{p.ods_code}-{CostModel.objects.get(practice=p).name.lower().replace(' ', '-')}.pdf" for p in three
+    )
+    assert all(archive.read(name).startswith(b"%PDF") for name in names)
+    assert sorted(rendered) == sorted(p.ods_code for p in three)
+
+
+def test_batch_uses_the_chosen_models_and_the_filter(
+    fclient, facilitator, rendered, django_capture_on_commit_callbacks
+):
+    practice = assigned(facilitator)
+    old = model_for(practice, name="Old", age_days=9)
+    model_for(practice, name="New")
+    model_for(assigned(facilitator))
+
+    _start(fclient, django_capture_on_commit_callbacks, {f"model_{practice.ods_code}": old.pk})
+    batch = BatchReport.objects.get()
+
+    assert set(batch.model_ids) == {old.pk, CostModel.objects.exclude(practice=practice).get().pk}
+
+
+def test_a_failing_report_is_listed_and_the_others_are_still_in_the_zip(
+    fclient, three, monkeypatch, django_capture_on_commit_callbacks
+):
+    broken = three[1]
+
+    def render_pdf(model, subject):
+        if subject.ods_code == broken.ods_code:
+            raise RuntimeError("WeasyPrint fell over")
+        return b"%PDF-fake"
+
+    monkeypatch.setattr("reports.pdf.render_pdf", render_pdf)
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
+    assert len(batch.error_lines) == 1 and broken.ods_code in batch.error_lines[0]
+    archive = _zip(fclient, batch)
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert len(pdfs) == 2 and not any(broken.ods_code in n for n in pdfs)
+    assert broken.ods_code in archive.read(tasks.NOT_INCLUDED_NAME).decode()
+    page = fclient.get(batch.get_absolute_url()).content.decode()
+    assert "Not in the zip" in page and broken.name in page and "Download the reports" in page
+
+
+def test_when_every_report_fails_the_batch_failed_and_has_no_zip(
+    fclient, three, monkeypatch, django_capture_on_commit_callbacks
+):
+    def render_pdf(model, subject):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr("reports.pdf.render_pdf", render_pdf)
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert batch.status == "failed" and len(batch.error_lines) == 3
+    assert fclient.get(reverse("batch_report_download", kwargs={"batch_pk": batch.pk})).status_code == 404
+
+
+def test_practice_without_a_model_is_reported_not_skipped(
+    fclient, facilitator, three, rendered, django_capture_on_commit_callbacks
+):
+    empty = assigned(facilitator, name="Empty Surgery")
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert batch.total == 3 and batch.status == "done"
+    assert any("Empty Surgery" in line and "no cost model" in line for line in batch.error_lines)
+    assert empty.ods_code not in rendered
+
+
+def test_a_practice_unassigned_before_the_task_runs_is_not_reported(
+    fclient, facilitator, three, rendered, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fclient.post(START)
+    FacilitatorAssignment.objects.filter(practice=three[0]).delete()
+    for callback in callbacks:
+        callback()
+
+    batch = BatchReport.objects.get()
+    assert three[0].ods_code not in rendered and len(rendered) == 2
+    assert batch.done == batch.total == 3 and len(batch.error_lines) == 1
+    assert len(_zip(fclient, batch).namelist()) == 3  # two PDFs and the list of what is missing
+
+
+def test_the_task_is_enqueued_only_after_commit(fclient, three, rendered, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fclient.post(START)
+
+    batch = BatchReport.objects.get()
+    assert len(callbacks) == 1 and batch.status == "queued" and rendered == []
+    progress = fclient.get(reverse("batch_report_progress", kwargs={"batch_pk": batch.pk})).content.decode()
+    assert 'hx-trigger="every 1s"' in progress and 'aria-valuenow="0"' in progress
+
+
+def test_progress_stops_polling_when_done(fclient, three, rendered, django_capture_on_commit_callbacks):
+    _start(fclient, django_capture_on_commit_callbacks)
+    batch = BatchReport.objects.get()
+
+    progress = fclient.get(reverse("batch_report_progress", kwargs={"batch_pk": batch.pk})).content.decode()
+    detail = fclient.get(batch.get_absolute_url()).content.decode()
+
+    assert "hx-get" not in progress and "hx-trigger" not in progress
+    assert 'role="progressbar"' in progress and 'aria-valuenow="3"' in progress and 'aria-valuemax="3"' in progress
+    assert "download.zip" in progress
+    assert "htmx-2.min.js" in detail and 'role="progressbar"' in detail
+
+
+def test_a_redelivered_task_does_nothing(fclient, three, rendered, django_capture_on_commit_callbacks):
+    _start(fclient, django_capture_on_commit_callbacks)
+    batch = BatchReport.objects.get()
+
+    tasks.build_batch_report.delay(batch.pk)
+
+    assert len(rendered) == 3
+
+
+def test_a_second_start_while_one_is_running_shows_the_running_one(fclient, three, rendered):
+    first = fclient.post(START)  # on_commit never runs inside the test's transaction: still queued
+    second = fclient.post(START)
+
+    assert BatchReport.objects.count() == 1
+    assert second.url == first.url
+
+
+@pytest.mark.parametrize("who", ["other_facilitator", "practice_admin", "assigned_colleague"])
+def test_another_user_gets_404_for_the_job(
+    client, facilitator, three, rendered, django_capture_on_commit_callbacks, who
+):
+    client.force_login(facilitator.user)
+    _start(client, django_capture_on_commit_callbacks)
+    batch = BatchReport.objects.get()
+    colleague = FacilitatorFactory()
+    FacilitatorAssignment.objects.create(facilitator=colleague, practice=three[0])
+    users = {
+        "other_facilitator": FacilitatorFactory().user,
+        "practice_admin": MembershipFactory(practice=three[0], role=Membership.Role.ADMIN).user,
+        "assigned_colleague": colleague.user,
+    }
+    client.force_login(users[who])
+
+    for name in ("batch_report_detail", "batch_report_progress", "batch_report_download"):
+        assert client.get(reverse(name, kwargs={"batch_pk": batch.pk})).status_code == 404, name
+
+
+def test_start_by_non_facilitator_is_403_and_creates_nothing(client, rendered):
+    client.force_login(MembershipFactory(practice=PracticeFactory(), role=Membership.Role.ADMIN).user)
+
+    assert client.post(START).status_code == 403
+    assert not BatchReport.objects.exists()
+
+
+def test_start_is_post_only(fclient):
+    assert fclient.get(START).status_code == 405
+
+
+def test_start_with_no_models_says_so_and_creates_nothing(fclient, facilitator):
+    assigned(facilitator)
+
+    response = fclient.post(START, follow=True)
+
+    assert not BatchReport.objects.exists()
+    assert "no report to build" in response.content.decode()
+
+
+def test_download_before_done_is_404(fclient, three, rendered):
+    fclient.post(START)
+    batch = BatchReport.objects.get()
+
+    assert fclient.get(reverse("batch_report_download", kwargs={"batch_pk": batch.pk})).status_code == 404
+
+
+def test_real_pdf_in_the_zip(fclient, facilitator, django_capture_on_commit_callbacks):
+    """The one test that renders with WeasyPrint: the zip holds a real report of the practice."""
+    model_for(assigned(facilitator, name="Riverside Surgery"))
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    archive = _zip(fclient, BatchReport.objects.get())
+    (name,) = archive.namelist()
+    content = archive.read(name)
+    assert content.startswith(b"%PDF")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Riverside Surgery" in text and "£30.00" in text

@@ -1,0 +1,178 @@
+"""The roll-up's arithmetic, chart and spreadsheet, without a database."""
+
+import dataclasses
+import io
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from costing import engine
+from reports import rollup
+
+MONTH, YEAR = engine.Period.MONTH, engine.Period.YEAR
+
+
+def _row(name: str, comparison: engine.Comparison, period: engine.Period | None = None) -> rollup.PracticeRow:
+    if period is not None:
+        comparison = dataclasses.replace(comparison, period=period)
+    return rollup.practice_row(
+        practice_name=name, ods_code="A00001", organisation="PCN", model_name="Model", comparison=comparison
+    )
+
+
+def _sum(rows, attribute):
+    return sum((getattr(r.figures, attribute) for r in rows), start=type(getattr(rows[0].figures, attribute))(0))
+
+
+FIELDS = ["before", "after", "saving", "visits_before", "visits_after", "staff_minutes_before", "staff_minutes_after"]
+
+
+def test_totals_equal_the_sum_of_the_practices(example_b, example_cd):
+    rows = [_row("B", engine.compare(example_b), MONTH), _row("CD", engine.compare(example_cd), MONTH)]
+
+    result = rollup.rollup(rows)
+
+    assert len(result.totals) == 1 and not result.mixed_periods
+    total = result.totals[0]
+    assert total.practices == 2
+    for attribute in FIELDS:
+        assert getattr(total.figures, attribute) == _sum(rows, attribute), attribute
+    assert total.figures.staff_minutes_freed == _sum(rows, "staff_minutes_before") - _sum(rows, "staff_minutes_after")
+
+
+def test_practice_figures_are_the_engines(example_cd):
+    c = engine.compare(example_cd)
+
+    f = rollup.Figures.of(c)
+
+    assert (f.before, f.after, f.saving, f.saving_percent) == (c.before.cost, c.after.cost, c.saving, c.saving_percent)
+    assert (f.visits_before, f.visits_after) == (c.before.visits, c.after.visits)
+    assert f.staff_minutes_before == sum(c.before.staff_minutes.values())
+    assert f.staff_minutes_after == sum(c.after.staff_minutes.values())
+
+
+def test_total_saving_percent_is_of_the_sums_not_an_average_of_percentages():
+    big = rollup.Figures(before=Decimal("1000.00"), after=Decimal("900.00"))  # 10%
+    small = rollup.Figures(before=Decimal("10.00"), after=Decimal("5.00"))  # 50%
+
+    result = rollup.rollup(
+        [
+            rollup.PracticeRow("A", "A00001", period=MONTH, figures=big),
+            rollup.PracticeRow("B", "B00001", period=MONTH, figures=small),
+        ]
+    )
+
+    assert result.totals[0].figures.saving_percent == Decimal("10.4")  # 105 / 1010
+
+
+def test_mixed_periods_are_totalled_per_period_never_across():
+    month = rollup.Figures(before=Decimal("100.00"), after=Decimal("60.00"), visits_before=4, visits_after=2)
+    year = rollup.Figures(before=Decimal("1200.00"), after=Decimal("1000.00"), visits_before=40, visits_after=30)
+    rows = [
+        rollup.PracticeRow("A", "A00001", period=YEAR, figures=year),
+        rollup.PracticeRow("B", "B00001", period=MONTH, figures=month),
+        rollup.PracticeRow("C", "C00001", period=MONTH, figures=month),
+    ]
+
+    result = rollup.rollup(rows)
+
+    assert result.mixed_periods
+    assert [(t.period, t.practices) for t in result.totals] == [(MONTH, 2), (YEAR, 1)]
+    assert result.totals[0].figures.before == Decimal("200.00")
+    assert result.totals[1].figures.before == Decimal("1200.00")
+
+
+def test_practices_without_a_model_add_nothing_to_the_totals():
+    f = rollup.Figures(before=Decimal("10.00"), after=Decimal("4.00"))
+    rows = [rollup.PracticeRow("A", "A00001", period=MONTH, figures=f), rollup.PracticeRow("B", "B00001")]
+
+    result = rollup.rollup(rows)
+
+    assert result.totals[0].figures == f and result.totals[0].practices == 1
+    assert [r.practice_name for r in result.without_model] == ["B"]
+
+
+def test_no_models_no_totals():
+    result = rollup.rollup([rollup.PracticeRow("A", "A00001")])
+
+    assert result.totals == () and not result.mixed_periods
+
+
+money = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
+minutes = st.decimals(min_value=0, max_value=10**5, places=1, allow_nan=False, allow_infinity=False)
+figures = st.builds(
+    rollup.Figures,
+    before=money,
+    after=money,
+    visits_before=st.integers(0, 10**5),
+    visits_after=st.integers(0, 10**5),
+    staff_minutes_before=minutes,
+    staff_minutes_after=minutes,
+)
+
+
+@given(st.lists(st.tuples(figures, st.sampled_from(list(engine.Period))), min_size=1, max_size=12))
+def test_each_periods_total_is_the_sum_of_its_practices(items):
+    rows = [rollup.PracticeRow(f"P{i}", f"P{i:05d}", period=p, figures=f) for i, (f, p) in enumerate(items)]
+
+    result = rollup.rollup(rows)
+
+    assert sum(t.practices for t in result.totals) == len(rows)
+    for total in result.totals:
+        mine = [r for r in rows if r.period == total.period]
+        for attribute in FIELDS:
+            assert getattr(total.figures, attribute) == _sum(mine, attribute)
+
+
+def test_staff_hours_freed_are_minutes_before_less_after_in_hours():
+    f = rollup.Figures(staff_minutes_before=Decimal(95), staff_minutes_after=Decimal(60))
+
+    assert f.staff_hours_freed == Decimal("0.58")  # 35 minutes
+    assert rollup.Figures(staff_minutes_after=Decimal(30)).staff_hours_freed == Decimal("-0.50")
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x","y")'])
+def test_formula_like_text_is_quoted(text):
+    assert rollup.safe_text(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Riverside Surgery", "A&B (x)", "", "1 = 1"])
+def test_ordinary_text_is_unchanged(text):
+    assert rollup.safe_text(text) == text
+
+
+def test_spreadsheet_has_a_header_numbers_and_no_formulas(example_b):
+    rows = [
+        _row('=HYPERLINK("http://evil.example","Click")', engine.compare(example_b), MONTH),
+        rollup.PracticeRow("No model practice", "B00001", "-PCN"),
+    ]
+
+    ws = load_workbook(io.BytesIO(rollup.xlsx(rollup.rollup(rows)))).active
+
+    assert [c.value for c in ws[1]] == list(rollup.HEADER)
+    first = ws[2]
+    assert first[0].value == '\'=HYPERLINK("http://evil.example","Click")' and first[0].data_type == "s"
+    assert isinstance(first[5].value, (int, float)) and "£" in first[5].number_format
+    assert first[5].value == pytest.approx(31.39)
+    assert first[8].value == pytest.approx(0.435) and first[8].number_format == "0.0%"
+    assert ws[3][2].value == "'-PCN"
+    total = ws[4]
+    assert total[0].value.startswith("Total") and total[5].value == pytest.approx(31.39)
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_chart_has_one_bar_pair_per_practice_with_a_model(example_b, example_cd):
+    rows = [
+        _row("B", engine.compare(example_b), MONTH),
+        _row("CD", engine.compare(example_cd), YEAR),
+        rollup.PracticeRow("None", "N00001"),
+    ]
+
+    figure = rollup.chart(rollup.rollup(rows))
+
+    before, after = figure["data"]
+    assert before["x"] == ["B (per month)", "CD (per year)"]
+    assert before["y"] == [31.39, 2785.5] and after["y"] == [17.72, 2108.47]
