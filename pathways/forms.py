@@ -113,6 +113,8 @@ class RoleMappingForm(forms.Form):
 
 
 class PathwayForm(forms.Form):
+    # The version the editor opened: the save is refused if someone saved since.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from costing import engine, limits
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
@@ -40,6 +41,9 @@ class Pathway(models.Model):
     key = models.CharField(max_length=limits.MAX_KEY_LENGTH, validators=[KEY_VALIDATOR])
     name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
     description = models.TextField(blank=True)
+    # The optimistic lock: an edit saves only if nobody saved since it was opened.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "key"]
@@ -85,6 +89,7 @@ class Stage(models.Model):
         help_text="Stages sharing a number are one attendance; blank when not patient-facing.",
     )
     printed_cost = models.DecimalField(max_digits=12, decimal_places=limits.MONEY_PLACES, null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pathway", "position", "id"]
@@ -127,6 +132,7 @@ class CostModel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped on every change: a cache key for results, and the optimistic lock.
     version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["practice", "name", "id"]
@@ -165,6 +171,7 @@ class Cohort(models.Model):
     printed_contact_minutes = models.DecimalField(
         max_digits=9, decimal_places=limits.MINUTES_PLACES, null=True, blank=True
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["cost_model", "side", "position", "id"]
@@ -189,6 +196,7 @@ class CohortCondition(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="cohort_conditions")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "id"]

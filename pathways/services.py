@@ -11,11 +11,20 @@ from django.db import transaction
 from django.db.models import F, ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from costing import engine, limits
 from costing.exchange import ModelFileError
 from pathways.models import Cohort, CohortCondition, Condition, CostModel, Pathway, Stage
+from practices.concurrency import EditConflict, claim_version
 from practices.models import Practice, StaffRole
+
+
+def _create_with_history(model, objects) -> None:
+    """bulk_create that also writes the audit trail (a plain bulk_create would not)."""
+    objects = list(objects)
+    if objects:
+        bulk_create_with_history(objects, model)
 
 
 def _free_key(wanted: str, taken: set[str]) -> str:
@@ -84,20 +93,23 @@ def cost_model_import(
         stored = Pathway.objects.create(
             practice=practice, key=_free_key(pathway.key, taken_pathway_keys), name=pathway.name
         )
-        Stage.objects.bulk_create(
-            Stage(
-                practice=practice,
-                pathway=stored,
-                position=position,
-                name=stage.name,
-                step=stage.step.value,
-                role=roles[stage.role] if stage.role else None,
-                minutes=stage.minutes,
-                extra_cost=stage.extra_cost,
-                visit=stage.visit,
-                printed_cost=stage.printed_cost,
-            )
-            for position, stage in enumerate(pathway.stages)
+        _create_with_history(
+            Stage,
+            (
+                Stage(
+                    practice=practice,
+                    pathway=stored,
+                    position=position,
+                    name=stage.name,
+                    step=stage.step.value,
+                    role=roles[stage.role] if stage.role else None,
+                    minutes=stage.minutes,
+                    extra_cost=stage.extra_cost,
+                    visit=stage.visit,
+                    printed_cost=stage.printed_cost,
+                )
+                for position, stage in enumerate(pathway.stages)
+            ),
         )
         pathways[pathway.key] = stored
 
@@ -121,9 +133,12 @@ def cost_model_import(
                 printed_cost_per_patient=cohort.printed_cost_per_patient,
                 printed_contact_minutes=cohort.printed_contact_minutes,
             )
-            CohortCondition.objects.bulk_create(
-                CohortCondition(cohort=stored_cohort, condition=conditions[code], position=i)
-                for i, code in enumerate(cohort.conditions)
+            _create_with_history(
+                CohortCondition,
+                (
+                    CohortCondition(cohort=stored_cohort, condition=conditions[code], position=i)
+                    for i, code in enumerate(cohort.conditions)
+                ),
             )
     return cost_model
 
@@ -140,13 +155,12 @@ class PathwayInUse(Exception):
         super().__init__(f"{pathway.name!r} is used by {len(models)} cost model(s)")
 
 
-class CostModelChanged(Exception):
+class CostModelChanged(EditConflict):
     """The model was saved by someone else since the editor was opened (optimistic lock)."""
 
     def __init__(self, cost_model: CostModel, expected_version: int):
         self.cost_model = cost_model
-        self.expected_version = expected_version
-        super().__init__(f"cost model {cost_model.pk} is at version {cost_model.version}, not {expected_version}")
+        super().__init__(cost_model, expected_version)
 
 
 @dataclass(frozen=True)
@@ -295,8 +309,14 @@ def pathway_update(
     stages: Sequence[StageInput],
     by: AbstractBaseUser | None,
     description: str | None = None,
+    expected_version: int | None = None,
 ) -> Pathway:
-    """Rename the pathway and make its stages ``stages``; every model using it gets a new version."""
+    """Rename the pathway and make its stages ``stages``; every model using it gets a new version.
+
+    With ``expected_version``, raises EditConflict if someone saved the pathway
+    since (the optimistic lock): nothing is written.
+    """
+    claim_version(pathway, expected_version)
     pathway.name = name
     if description is not None:
         pathway.description = description
@@ -344,8 +364,9 @@ def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInp
         current = [cc.condition_id for cc in cohort.cohort_conditions.all()] if cohort.pk in keep else []
         if current != [c.pk for c in wanted]:
             cohort.cohort_conditions.all().delete()
-            CohortCondition.objects.bulk_create(
-                CohortCondition(cohort=cohort, condition=condition, position=i) for i, condition in enumerate(wanted)
+            _create_with_history(
+                CohortCondition,
+                (CohortCondition(cohort=cohort, condition=condition, position=i) for i, condition in enumerate(wanted)),
             )
 
 
@@ -386,12 +407,13 @@ def cost_model_update(
     since (the optimistic lock): nothing is written.
     """
     locked = CostModel.objects.select_for_update(of=("self",)).select_related("practice").get(pk=cost_model.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise CostModelChanged(locked, expected_version)
+    try:
+        claim_version(locked, expected_version)
+    except EditConflict:
+        raise CostModelChanged(locked, expected_version) from None
     locked.name = name
     locked.description = description
     locked.period = period
-    locked.version += 1
     locked.clean_fields(exclude=["practice", "based_on", "created_by"])
     locked.save()
     _write_cohorts(locked, Cohort.Side.BEFORE, before)
@@ -432,8 +454,9 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
             printed_cost_per_patient=cohort.printed_cost_per_patient,
             printed_contact_minutes=cohort.printed_contact_minutes,
         )
-        CohortCondition.objects.bulk_create(
-            CohortCondition(cohort=stored, condition_id=cc.condition_id, position=cc.position) for cc in conditions
+        _create_with_history(
+            CohortCondition,
+            (CohortCondition(cohort=stored, condition_id=cc.condition_id, position=cc.position) for cc in conditions),
         )
     return copy
 

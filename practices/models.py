@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from costing import engine, limits
 
@@ -155,6 +156,9 @@ class StaffRole(models.Model):
         validators=[MinValueValidator(Decimal(1)), MaxValueValidator(limits.MAX_PAID_HOURS_PER_YEAR)],
     )
     cost_basis = models.CharField(max_length=20, choices=CostBasis.choices, blank=True)
+    # The optimistic lock: an edit saves only if nobody saved since it was opened.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "key"]

@@ -35,6 +35,7 @@ from pathways.forms import (
 from pathways.models import Cohort, CostModel, Pathway
 from pathways.views.pathways import models_using, pathway_result
 from practices.access import Permission, practice_access, scoped_get
+from practices.concurrency import EditConflict
 
 ACTION = re.compile(r"^(add|remove|up|down):([a-z]+)(?::(\d{1,4}))?$")
 
@@ -191,27 +192,41 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
             form = PathwayForm(request.POST, prefix="pathway")
             stages = StageFormSet(request.POST, prefix="stages", form_kwargs=form_kwargs)
             if form.is_valid() and stages.is_valid():
-                services.pathway_update(
-                    pathway=pathway,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    stages=[row.as_input() for row in stages.rows()],
-                    by=request.user,
-                )
-                saved = Pathway.objects.prefetch_related("stages__role").get(pk=pathway.pk)
-                count = models_using(saved).count()
-                changed = f" This changed {count} cost model{'s' if count != 1 else ''}." if count else ""
-                messages.success(request, f"Saved “{saved.name}”: {_figures(pathway_result(saved))}.{changed}")
-                return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
+                try:
+                    services.pathway_update(
+                        pathway=pathway,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        stages=[row.as_input() for row in stages.rows()],
+                        by=request.user,
+                        expected_version=form.cleaned_data.get("version"),
+                    )
+                except EditConflict:
+                    form.add_error(
+                        None,
+                        "Someone else saved this pathway while you were editing it, so your changes were not "
+                        "saved. Open the pathway again to see their changes, then make yours.",
+                    )
+                else:
+                    saved = Pathway.objects.prefetch_related("stages__role").get(pk=pathway.pk)
+                    count = models_using(saved).count()
+                    changed = f" This changed {count} cost model{'s' if count != 1 else ''}." if count else ""
+                    messages.success(request, f"Saved “{saved.name}”: {_figures(pathway_result(saved))}.{changed}")
+                    return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
         else:
             op, prefix, index = action
-            form = PathwayForm(initial=_initial(request.POST, "pathway", ("name", "description")), prefix="pathway")
+            form = PathwayForm(
+                initial=_initial(request.POST, "pathway", ("name", "description", "version")), prefix="pathway"
+            )
             rows = _raw_rows(request.POST, StageFormSet, prefix)
             focus = _apply_action(rows, op, index, prefix, StageFormSet.max_num)
             stages = StageFormSet(initial=rows, prefix=prefix, form_kwargs=form_kwargs)
             pending = True
     else:
-        form = PathwayForm(initial={"name": pathway.name, "description": pathway.description}, prefix="pathway")
+        form = PathwayForm(
+            initial={"name": pathway.name, "description": pathway.description, "version": pathway.version},
+            prefix="pathway",
+        )
         stages = StageFormSet(
             initial=[_stage_initial(s) for s in pathway.stages.all()], prefix="stages", form_kwargs=form_kwargs
         )

@@ -110,6 +110,8 @@ def _amount(
 
 
 class StaffRoleForm(forms.Form):
+    # The version the editor opened: the save is refused if someone saved since.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(
         label="Name",
         max_length=limits.MAX_NAME_LENGTH,
@@ -204,6 +206,7 @@ class StaffRoleForm(forms.Form):
             "on_cost_percent": plain(role.on_cost_percent),
             "paid_hours_per_year": plain(role.paid_hours_per_year),
             "cost_basis": role.cost_basis,
+            "version": role.version,
         }
 
     def clean(self) -> dict:

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 
+from pathways.models import Cohort, CostModel
+from practices.concurrency import claim_version
 from practices.models import Practice, StaffRole
 
 
@@ -19,6 +21,12 @@ class StaffRoleInUse(Exception):
         self.stage_count = stage_count
         self.pathway_names = pathway_names
         super().__init__(f"{role.name} is used by {stage_count} stage(s)")
+
+
+def _bump_models_using(role: StaffRole) -> None:
+    """Models costed with this role get a new version: their figures change with its rate."""
+    using = Cohort.objects.filter(pathway__stages__role=role).values("cost_model_id")
+    CostModel.objects.filter(pk__in=using).update(version=F("version") + 1)
 
 
 def _apply(
@@ -88,8 +96,15 @@ def staff_role_update(
     annual_salary: Decimal | None = None,
     on_cost_percent: Decimal | None = None,
     paid_hours_per_year: Decimal | None = None,
+    expected_version: int | None = None,
 ) -> StaffRole:
-    """Change a role; every stage using it is costed at the new rate from now on."""
+    """Change a role; every stage using it is costed at the new rate from now on.
+
+    With ``expected_version``, raises EditConflict if someone saved the role
+    since (the optimistic lock): nothing is written.
+    """
+    claim_version(role, expected_version)
+    _bump_models_using(role)
     return _apply(
         role,
         name=name,

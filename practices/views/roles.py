@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from costing import engine
 from costing.templatetags.costing_tags import gbp
 from practices.access import Permission, PracticeAccess, practice_access, scoped_get
+from practices.concurrency import EditConflict
 from practices.forms.roles import (
     PayBandPickerForm,
     StaffRoleForm,
@@ -170,7 +171,15 @@ def _save(request: HttpRequest, form: StaffRoleForm, practice, role: StaffRole |
     try:
         if role is None:
             return services.staff_role_create(practice=practice, by=request.user, **form.values())
-        return services.staff_role_update(role=role, by=request.user, **form.values())
+        return services.staff_role_update(
+            role=role, by=request.user, expected_version=form.cleaned_data.get("version"), **form.values()
+        )
+    except EditConflict:
+        form.add_error(
+            None,
+            "Someone else saved this role while you were editing it, so your changes were not saved. "
+            "Open the role again to see their changes, then make yours.",
+        )
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, errors)

@@ -7,7 +7,14 @@ from django.db import IntegrityError, transaction
 
 from pathways.models import Cohort, Stage
 from practices.models import Practice, StaffRole
-from tests.factories import CohortFactory, CostModelFactory, PathwayFactory, PracticeFactory, StaffRoleFactory
+from tests.factories import (
+    CohortFactory,
+    CostModelFactory,
+    PathwayFactory,
+    PracticeFactory,
+    StaffRoleFactory,
+    StageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +137,19 @@ def test_staff_role_key_is_unique_in_a_practice_only():
     StaffRoleFactory(practice=PracticeFactory(), key="pn")
 
     _refused(lambda: StaffRole.objects.create(practice=practice, key="pn", name="Dup", cost_per_hour=D(1)))
+
+
+def test_pathway_cannot_move_to_another_practice_while_used():
+    stage = StageFactory()
+    pathway = stage.pathway
+
+    pathway.practice = PracticeFactory()
+    _refused(pathway.save)
+
+
+def test_role_cannot_move_to_another_practice_while_used():
+    stage = StageFactory()
+    role = stage.role
+
+    role.practice = PracticeFactory()
+    _refused(role.save)

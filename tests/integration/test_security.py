@@ -25,6 +25,7 @@ def _production_env(**overrides) -> dict:
         "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-for-tests-" + "z" * 20,
         "DJANGO_ALLOWED_HOSTS": "pcsp.example.nhs.uk",
         "DATABASE_URL": "sqlite:////tmp/pcsp-deploy-check.sqlite3",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -44,7 +45,7 @@ def test_check_deploy_with_production_settings_finds_nothing():
     assert "WARNINGS" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     result = _manage("check", env=_production_env(**{missing: None}))
 

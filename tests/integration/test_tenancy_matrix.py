@@ -22,7 +22,7 @@ from django.apps import apps
 from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from pathways.models import Cohort, Stage
+from pathways.models import Cohort, CostModel, Stage
 from pathways.services import cost_model_import
 from practices.models import FacilitatorAssignment, Membership
 from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory, UserFactory
@@ -43,6 +43,14 @@ GLOBAL_URLS = {
     "password_reset_complete",
     "invitation_accept",  # a secret token, not a practice URL
     "practice_create",  # facilitators only
+    # The facilitator's roll-up across their assigned practices, and their own batch jobs
+    # (tests/integration/test_rollup.py and test_batch_reports.py check who may see them).
+    "rollup",
+    "rollup_export",
+    "batch_report_start",
+    "batch_report_detail",
+    "batch_report_progress",
+    "batch_report_download",
 }
 
 APP_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"practices", "pathways", "costing", "auth"}]
@@ -88,6 +96,10 @@ def world(example_b):
     FacilitatorAssignment.objects.create(facilitator=assigned, practice=practice)
     other_practice = PracticeFactory()
     cost_model_import(practice=other_practice, model=example_b, by=None)
+    doomed = cost_model_import(practice=practice, model=example_b, by=None, name="Deleted model")
+    doomed_pk = doomed.pk
+    doomed.delete()
+    deleted_history_pk = CostModel.history.filter(id=doomed_pk, history_type="-").get().history_id
     invitation = None
     Invitation = apps.get_model("practices", "Invitation") if _has_model("practices", "Invitation") else None
     if Invitation is not None:
@@ -101,6 +113,8 @@ def world(example_b):
         "role_pk": stage.role_id,
         "membership_pk": staff.pk,
         "invitation_pk": invitation.pk if invitation else 0,
+        "kind": "model",
+        "history_pk": deleted_history_pk,
     }
     users = {
         "staff": staff.user,

@@ -1,0 +1,175 @@
+"""The audit trail (who changed what, when), restoring deletions, and no lost updates."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from costing import services
+from pathways.models import Cohort, CostModel, Pathway
+from pathways.services import cost_model_import
+from practices.models import Membership, StaffRole
+from tests.factories import MembershipFactory, PracticeFactory
+from tests.factories.editor import pathway_post, stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def practice():
+    return PracticeFactory(ods_code="E85001")
+
+
+@pytest.fixture
+def admin(practice):
+    return MembershipFactory(
+        practice=practice, role=Membership.Role.ADMIN, user__first_name="Ada", user__last_name="Admin"
+    ).user
+
+
+@pytest.fixture
+def model_b(practice, example_b):
+    return cost_model_import(practice=practice, model=example_b, by=None)
+
+
+def _role_post(role: StaffRole, rate: str, version) -> dict:
+    return {
+        "version": str(version),
+        "name": role.name,
+        "key": role.key,
+        "band": role.band,
+        "entry_method": "hourly",
+        "cost_per_hour": rate,
+        "cost_basis": "salary_only",
+    }
+
+
+def test_second_of_two_simultaneous_role_edits_is_refused_and_the_first_kept(client, admin, practice, model_b):
+    client.force_login(admin)
+    nurse = StaffRole.objects.get(practice=practice, key="pn")
+    url = reverse("role_edit", args=[practice.ods_code, nurse.pk])
+    opened = nurse.version
+
+    first = client.post(url, _role_post(nurse, "20.00", opened))
+    second = client.post(url, _role_post(nurse, "25.00", opened))
+
+    nurse.refresh_from_db()
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "Someone else saved this role" in second.content.decode()
+    assert nurse.cost_per_hour == D("20.00")
+
+
+def test_second_of_two_simultaneous_pathway_edits_is_refused(client, admin, practice, model_b):
+    client.force_login(admin)
+    pathway = Pathway.objects.get(practice=practice, key="copd")
+    role = StaffRole.objects.get(practice=practice, key="pn")
+    url = reverse("pathway_edit", args=[practice.ods_code, pathway.pk])
+    opened = pathway.version
+
+    first = client.post(
+        url,
+        {**pathway_post("COPD review", [stage("Review", "review", role, "20", visit=1)]), "pathway-version": opened},
+    )
+    second = client.post(
+        url, {**pathway_post("COPD v2", [stage("Review", "review", role, "40", visit=1)]), "pathway-version": opened}
+    )
+
+    pathway.refresh_from_db()
+    assert first.status_code == 302
+    assert "Someone else saved this pathway" in second.content.decode()
+    assert pathway.name == "COPD review"
+    assert [s.minutes for s in pathway.stages.all()] == [D(20)]
+
+
+def test_changing_a_role_rate_gives_the_models_using_it_a_new_version(client, admin, practice, model_b):
+    client.force_login(admin)
+    nurse = StaffRole.objects.get(practice=practice, key="pn")
+    before = model_b.version
+
+    client.post(reverse("role_edit", args=[practice.ods_code, nurse.pk]), _role_post(nurse, "20.00", nurse.version))
+
+    model_b.refresh_from_db()
+    assert model_b.version > before
+    assert services.compare_cost_model(model_b).after.cost != D("17.72")
+
+
+def test_model_history_shows_who_changed_what(client, admin, practice, model_b):
+    client.force_login(admin)
+    nurse = StaffRole.objects.get(practice=practice, key="pn")
+    client.post(reverse("role_edit", args=[practice.ods_code, nurse.pk]), _role_post(nurse, "20.00", nurse.version))
+
+    response = client.get(reverse("model_history", args=[practice.ods_code, model_b.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ada Admin" in html
+    assert "cost_per_hour" in html
+    assert "18.6000 → 20.0000" in html or "18.60 → 20.00" in html
+
+
+def test_model_history_is_for_admins_and_facilitators_not_staff(client, practice, model_b):
+    client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
+
+    assert client.get(reverse("model_history", args=[practice.ods_code, model_b.pk])).status_code == 403
+
+
+def test_a_deleted_model_is_restored_with_its_cohorts(client, admin, practice, model_b):
+    client.force_login(admin)
+    pk = model_b.pk
+    client.post(reverse("model_delete", args=[practice.ods_code, pk]))
+    assert not CostModel.objects.filter(pk=pk).exists()
+
+    listing = client.get(reverse("deleted_list", args=[practice.ods_code]))
+    item = next(i for i in listing.context["items"] if i.kind == "model")
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "model", item.history_id]))
+
+    assert response.status_code == 302
+    assert Cohort.objects.filter(cost_model_id=pk).count() == 4
+    restored = services.compare_cost_model(pk)
+    assert (restored.before.cost, restored.after.cost) == (D("31.39"), D("17.72"))
+    assert [c.conditions for c in restored.after.cohorts] == [("DM", "CHD", "COPD")]
+
+
+def test_a_deleted_pathway_is_restored_with_its_stages(client, admin, practice, model_b):
+    client.force_login(admin)
+    unused = Pathway.objects.get(practice=practice, key="copd")
+    Cohort.objects.filter(pathway=unused).delete()
+    pk = unused.pk
+    client.post(reverse("pathway_delete", args=[practice.ods_code, pk]))
+
+    item = next(
+        i for i in client.get(reverse("deleted_list", args=[practice.ods_code])).context["items"] if i.kind == "pathway"
+    )
+    client.post(reverse("restore_deleted", args=[practice.ods_code, "pathway", item.history_id]))
+
+    assert Pathway.objects.get(pk=pk).stages.count() == 3
+
+
+def test_restoring_a_model_whose_pathway_is_gone_restores_nothing(client, admin, practice, model_b):
+    client.force_login(admin)
+    pk = model_b.pk
+    client.post(reverse("model_delete", args=[practice.ods_code, pk]))
+    Pathway.objects.filter(practice=practice, key="csp").delete()
+    item = next(
+        i for i in client.get(reverse("deleted_list", args=[practice.ods_code])).context["items"] if i.kind == "model"
+    )
+
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "model", item.history_id]), follow=True)
+
+    assert "Nothing was restored" in response.content.decode()
+    assert not CostModel.objects.filter(pk=pk).exists()
+
+
+def test_restoring_another_practices_deletion_is_404(client, admin, example_b):
+    other = PracticeFactory()
+    foreign = cost_model_import(practice=other, model=example_b, by=None)
+    foreign_pk = foreign.pk
+    foreign.delete()
+    record = CostModel.history.filter(id=foreign_pk, history_type="-").get()
+    client.force_login(admin)
+
+    response = client.post(reverse("restore_deleted", args=["E85001", "model", record.history_id]))
+
+    assert response.status_code == 404
+    assert not CostModel.objects.filter(pk=foreign_pk).exists()
