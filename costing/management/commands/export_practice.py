@@ -1,0 +1,37 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import slugify
+
+from costing import exchange, selectors
+from practices.models import Practice
+
+
+class Command(BaseCommand):
+    help = "Write every cost model of a practice as model files, with a manifest, into a folder (a backup)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("ods_code")
+        parser.add_argument("-o", "--output", required=True, help="folder to write (created if missing)")
+
+    def handle(self, *args, **options):
+        practice = Practice.objects.filter(ods_code=options["ods_code"].upper()).first()
+        if practice is None:
+            raise CommandError(f"no practice with ODS code {options['ods_code']!r}")
+        folder = Path(options["output"])
+        folder.mkdir(parents=True, exist_ok=True)
+        files = []
+        loaded = selectors.cost_models_with_rows().filter(practice=practice).order_by("pk")
+        for number, cost_model in enumerate(loaded, start=1):
+            name = f"{number:03d}-{slugify(cost_model.name)[:60] or 'model'}.json"
+            (folder / name).write_text(exchange.dumps(selectors.engine_model(cost_model)), encoding="utf-8")
+            files.append(
+                {"file": name, "name": cost_model.name, "based_on": cost_model.based_on_id, "id": cost_model.pk}
+            )
+        manifest = {
+            "practice": {"name": practice.name, "ods_code": practice.ods_code, "list_size": practice.list_size},
+            "models": files,
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        self.stdout.write(f"Wrote {len(files)} model file(s) of {practice} to {folder}")
