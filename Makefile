@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fmt bench venv demo clean
+.PHONY: run test check fmt bench load venv demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ fmt: venv
 
 bench: venv
 	$(BIN)/python manage.py bench
+
+# Load test: gunicorn + PostgreSQL (DATABASE_URL) on loopback, locust headless.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+load: venv
+	$(BIN)/python -m loadtest.run --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -1,0 +1,4 @@
+"""Load testing (make load): see loadtest/run.py."""
+
+PASSWORD = "load-test-password-2026"
+USERS = 200
