@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pathways.urls.editor")),
     path("", include("pathways.urls.compare")),
     path("", include("pathways.urls.history")),
+    path("", include("pathways.urls.decisions")),
     path("", include("reports.urls.reports")),
     path("", include("reports.urls.rollup")),
 ]

@@ -53,7 +53,10 @@ def cost_by_step(c: engine.Comparison) -> dict:
                 "hovertemplate": "%{x}: £%{y:,.2f}<extra>" + step.label + "</extra>",
             }
         )
-    return {"data": traces, "layout": _layout("Cost by step", barmode="stack", yaxis={"title": "£", "tickprefix": "£"})}
+    return {
+        "data": traces,
+        "layout": _layout("Cost by step", barmode="stack", yaxis={"title": {"text": "£"}, "tickprefix": "£"}),
+    }
 
 
 def staff_hours(c: engine.Comparison) -> dict:
@@ -69,7 +72,7 @@ def staff_hours(c: engine.Comparison) -> dict:
             _bar("Before", names, hours(c.before), BEFORE_COLOUR, "", "%{x}: %{y:,.1f} h"),
             _bar("After", names, hours(c.after), AFTER_COLOUR, "/", "%{x}: %{y:,.1f} h"),
         ],
-        "layout": _layout("Staff hours by role", barmode="group", yaxis={"title": "hours"}),
+        "layout": _layout("Staff hours by role", barmode="group", yaxis={"title": {"text": "hours"}}),
     }
 
 
@@ -96,7 +99,7 @@ def cost_per_patient(c: engine.Comparison) -> dict:
         "layout": _layout(
             "Cost per patient by cohort",
             height=max(320, 60 + 22 * rows),
-            xaxis={"title": "£ per patient", "tickprefix": "£"},
+            xaxis={"title": {"text": "£ per patient"}, "tickprefix": "£"},
             yaxis={"automargin": True, "autorange": "reversed"},
             margin={"l": 20, "r": 20, "t": 50, "b": 60},
         ),

@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from costing import limits
 from costing.decisions import settings as decision_settings
 from costing.decisions.settings import DecisionSettings
+from costing.engine import normalise_minutes
 from costing.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, SetupCost
 from costing.services_decisions import SetupCostInput
 from pathways.models import Condition
@@ -112,19 +113,18 @@ class DecisionInputsForm(forms.Form):
 
     @staticmethod
     def initial_from(settings: DecisionSettings) -> dict:
+        """The form's values from settings, without trailing zeros (20, not 20.000)."""
+        lengths = {**decision_settings.DEFAULT_APPOINTMENT_MINUTES, **settings.appointment_minutes}
         return {
-            "rate_percent": settings.role_rate_percent,
-            "minutes_percent": settings.step_minutes_percent,
-            "extra_costs_percent": settings.extra_costs_percent,
-            "patients_percent": settings.patients_percent,
-            "rate_uncertainty_percent": settings.rate_uncertainty_percent,
-            "minutes_uncertainty_percent": settings.minutes_uncertainty_percent,
+            "rate_percent": normalise_minutes(settings.role_rate_percent),
+            "minutes_percent": normalise_minutes(settings.step_minutes_percent),
+            "extra_costs_percent": normalise_minutes(settings.extra_costs_percent),
+            "patients_percent": normalise_minutes(settings.patients_percent),
+            "rate_uncertainty_percent": normalise_minutes(settings.rate_uncertainty_percent),
+            "minutes_uncertainty_percent": normalise_minutes(settings.minutes_uncertainty_percent),
             "draws": settings.draws,
             "seed": settings.seed,
-            **{
-                name: settings.appointment_minutes.get(kind, decision_settings.DEFAULT_APPOINTMENT_MINUTES[kind])
-                for kind, name in APPOINTMENT_FIELDS.items()
-            },
+            **{name: normalise_minutes(lengths[kind]) for kind, name in APPOINTMENT_FIELDS.items()},
         }
 
     def groups(self) -> list[tuple[str, str, list]]:
@@ -277,8 +277,11 @@ SetupCostFormSet = forms.formset_factory(
 
 
 def setup_initial(rows: list[SetupCost]) -> list[dict]:
+    def plain(value):
+        return None if value is None else normalise_minutes(value)
+
     return [
-        {"kind": r.kind, "role": r.role_id, "hours": r.hours, "amount": r.amount, "description": r.description}
+        {"kind": r.kind, "role": r.role_id, "hours": plain(r.hours), "amount": r.amount, "description": r.description}
         for r in rows
     ]
 

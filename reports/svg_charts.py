@@ -14,7 +14,9 @@ from decimal import Decimal
 import matplotlib
 
 matplotlib.use("svg")  # no display, no GUI toolkit
+import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 from costing import engine  # noqa: E402
 
@@ -181,8 +183,8 @@ def tornado(bars, base_saving: Decimal) -> str:
     base = float(base_saving)
     labels = [bar.label for bar in bars]
     fig, ax = plt.subplots(figsize=(6.5, max(1.6, 0.32 * len(labels) + 1.0)))
-    low_style = {"color": "#9c9c9c", "hatch": "", "edgecolor": "black", "linewidth": 0.6}
-    high_style = {"color": "#ffffff", "hatch": "///", "edgecolor": "black", "linewidth": 0.6}
+    low_style = {"facecolor": "#9c9c9c", "hatch": "", "edgecolor": "black", "linewidth": 0.6}
+    high_style = {"facecolor": "#ffffff", "hatch": "///", "edgecolor": "black", "linewidth": 0.6}
     ends = []
     for y, bar in enumerate(bars):
         for value, style in ((float(bar.saving_low), low_style), (float(bar.saving_high), high_style)):
@@ -200,12 +202,17 @@ def tornado(bars, base_saving: Decimal) -> str:
                 fontsize=6,
             )
     ax.axvline(base, color="black", linewidth=1.0)
+    legend = [
+        matplotlib.patches.Patch(label="input at its low end", **low_style),
+        matplotlib.patches.Patch(label="input at its high end", **high_style),
+    ]
+    ax.legend(handles=legend, frameon=False, fontsize=7, loc="lower right")
     ax.set_yticks(range(len(labels)), [label[:48] for label in labels], fontsize=7)
     ax.invert_yaxis()
     span = (max(ends + [base]) - min(ends + [base])) or abs(base) or 1.0
     ax.set_xlim(min(ends + [base]) - 0.18 * span, max(ends + [base]) + 0.18 * span)
     ax.set_xlabel(f"Saving (as modelled: {_signed_money(base)}, the vertical line)")
-    ax.set_title("What moves the saving most (grey: input at its low end; hatched: at its high end)", fontsize=8)
+    ax.set_title("What moves the saving most")
     return _svg(fig)
 
 
@@ -228,14 +235,16 @@ def saving_histogram(bins, *, p5: Decimal, median: Decimal, p95: Decimal) -> str
         ax.axvline(float(value), color="black", linestyle=style, linewidth=1.0)
         ax.annotate(
             f"{name}: {_signed_money(float(value))}",
-            (float(value), top),
-            ha="center",
+            (float(value), top * (1.08 if name == "median" else 1.18)),
+            ha={"5th": "right", "median": "center", "95th": "left"}[name],
             va="bottom",
             fontsize=6,
-            xytext=(0, 3 if name != "median" else 11),
+            xytext={"5th": (-2, 0), "median": (0, 0), "95th": (2, 0)}[name],
             textcoords="offset points",
+            backgroundcolor="white",
         )
-    ax.set_ylim(0, top * 1.3)
+    ax.set_ylim(0, top * 1.35)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _pos: _signed_money(x)[:-3]))
     ax.set_xlabel("Saving")
     ax.set_ylabel("draws")
     ax.set_title("The saving over the draws", pad=4)

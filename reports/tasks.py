@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from costing import selectors
+from costing.selectors_decisions import decision_settings
 from reports import pdf
 from reports.models import BatchReport
 
@@ -64,7 +65,9 @@ def run_batch(batch_id: int) -> None:
                         list_size=practice.list_size,
                         description=cost_model.description,
                     )
-                    content = pdf.render_pdf(selectors.engine_model(cost_model), subject)
+                    content = pdf.render_pdf(
+                        selectors.engine_model(cost_model), subject, decisions=decision_settings(cost_model)
+                    )
                 except Exception:
                     logger.exception("batch report %s: the report of cost model %s failed", batch_id, cost_model.pk)
                     errors.append(f"{practice.name} ({practice.ods_code}), “{cost_model.name}”: the report failed.")

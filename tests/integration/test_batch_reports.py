@@ -31,7 +31,7 @@ def rendered(monkeypatch):
     """A fast stand-in for WeasyPrint; records which practices were rendered."""
     calls = []
 
-    def fake_render_pdf(model, subject):
+    def fake_render_pdf(model, subject, **kwargs):
         calls.append(subject.ods_code)
         return b"%PDF-fake " + subject.ods_code.encode()
 
@@ -108,7 +108,7 @@ def test_a_failing_report_is_listed_and_the_others_are_still_in_the_zip(
 ):
     broken = three[1]
 
-    def render_pdf(model, subject):
+    def render_pdf(model, subject, **kwargs):
         if subject.ods_code == broken.ods_code:
             raise RuntimeError("WeasyPrint fell over")
         return b"%PDF-fake"
@@ -131,7 +131,7 @@ def test_a_failing_report_is_listed_and_the_others_are_still_in_the_zip(
 def test_when_every_report_fails_the_batch_failed_and_has_no_zip(
     fclient, three, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def render_pdf(model, subject):
+    def render_pdf(model, subject, **kwargs):
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr("reports.pdf.render_pdf", render_pdf)

@@ -1,12 +1,16 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from costing import exchange
+from costing.models import DecisionInputs
+from costing.services_decisions import INPUT_FIELDS, SetupCostInput, decision_inputs_save
 from pathways.models import CostModel
 from pathways.services import cost_model_import
-from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice
+from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice, StaffRole
 
 FIXTURES = settings.BASE_DIR / "costing" / "fixtures"
 
@@ -55,7 +59,9 @@ class Command(BaseCommand):
         for practice, fixture in ((demo, "example_b.json"), (demo, "example_cd.json"), (other, "example_b.json")):
             model = exchange.loads((FIXTURES / fixture).read_bytes())
             if not CostModel.objects.filter(practice=practice, name=model.name).exists():
-                cost_model_import(practice=practice, model=model, by=users["facilitator"])
+                stored = cost_model_import(practice=practice, model=model, by=users["facilitator"])
+                if fixture == "example_cd.json":
+                    self._decision_inputs(stored, users["facilitator"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:"))
         for username, _first, _last, password, role in DEMO_USERS:
@@ -66,3 +72,20 @@ class Command(BaseCommand):
                 "other": "practice admin, Second demo practice (Y00002)",
             }[role]
             self.stdout.write(f"  {username:16} password {password:22} {what}")
+
+    def _decision_inputs(self, cost_model, by):
+        """A stated uncertainty and set-up cost for C/D, so decision support shows everything."""
+        values = {name: DecisionInputs._meta.get_field(name).default for name in INPUT_FIELDS}
+        values.update(rate_uncertainty_percent=Decimal(10), minutes_uncertainty_percent=Decimal(20))
+        nurse = StaffRole.objects.get(practice=cost_model.practice, key="pn-b7")
+        decision_inputs_save(
+            cost_model=cost_model,
+            values=values,
+            setup_costs=[
+                SetupCostInput(kind="training", role=nurse, hours=Decimal(14), amount=None, description="CSP training"),
+                SetupCostInput(
+                    kind="other", role=None, hours=None, amount=Decimal("697.60"), description="Templates and letters"
+                ),
+            ],
+            by=by,
+        )
