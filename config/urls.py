@@ -1,6 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+
+def _superusers_only(request) -> bool:
+    """The Django admin is for superusers only; everyone else works through the app's own checks."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+admin.site.site_header = "PCSP cost profiling: administration"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("practices.urls.accounts")),

@@ -139,3 +139,14 @@ def test_logins_failures_and_refusals_are_logged(client, caplog):
     assert any(m.startswith("failed login") and "nope" not in m for m in messages)
     assert any(m.startswith(f"login user={user.pk}") for m in messages)
     assert any(m.startswith("refused 404 GET /practices/Z99999/") for m in messages)
+
+
+def test_django_admin_is_for_superusers_only(client):
+    staff_user = UserFactory(is_staff=True)
+    client.force_login(staff_user)
+
+    assert client.get("/admin/").status_code == 302
+
+    staff_user.is_superuser = True
+    staff_user.save()
+    assert client.get("/admin/").status_code == 200
