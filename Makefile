@@ -40,7 +40,7 @@ fmt: venv
 	$(BIN)/ruff check --fix .
 
 bench: venv
-	$(BIN)/python manage.py bench
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # Load test: gunicorn + PostgreSQL (DATABASE_URL) on loopback, locust headless.
 LOAD_USERS ?= 50

@@ -284,6 +284,39 @@ class Comparison:
         return None if factor is None else amount * factor
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A comparison's totals, as lists and roll-ups show them (small enough to cache by model version)."""
+
+    period: Period
+    before: Decimal
+    after: Decimal
+    visits_before: int
+    visits_after: int
+    staff_minutes_before: Decimal
+    staff_minutes_after: Decimal
+
+    @classmethod
+    def of(cls, comparison: Comparison) -> Headline:
+        return cls(
+            period=comparison.period,
+            before=comparison.before.cost,
+            after=comparison.after.cost,
+            visits_before=comparison.before.visits,
+            visits_after=comparison.after.visits,
+            staff_minutes_before=sum(comparison.before.staff_minutes.values(), Decimal(0)),
+            staff_minutes_after=sum(comparison.after.staff_minutes.values(), Decimal(0)),
+        )
+
+    @property
+    def saving(self) -> Decimal:
+        return self.before - self.after
+
+    @property
+    def saving_percent(self) -> Decimal | None:
+        return saving_percent(self.before, self.saving)
+
+
 # ------------------------------------------------------------------------ arithmetic
 
 
@@ -292,14 +325,25 @@ def round_half_up(value: Fraction | Decimal | int, quantum: Decimal = PENNY) -> 
 
     Works on the exact fraction so that 0.125 is 0.13 whatever produced it.
     """
-    exact = Fraction(value)
-    step = Fraction(quantum)
-    units = exact / step
-    whole = units.numerator // units.denominator
-    remainder = units - whole
-    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and exact >= 0):
+    try:
+        numerator, denominator = value.as_integer_ratio()
+    except AttributeError:  # anything else Fraction() reads
+        numerator, denominator = Fraction(value).as_integer_ratio()
+    step_numerator, step_denominator = quantum.as_integer_ratio()
+    return _units_to_decimal(_round_ratio_half_up(numerator * step_denominator, denominator * step_numerator), quantum)
+
+
+def _round_ratio_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (denominator > 0) to a whole number, halves away from zero; integers only."""
+    whole, remainder = divmod(numerator, denominator)  # floor division: 0 <= remainder < denominator
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and numerator >= 0):
         whole += 1  # for a negative half, the floor already lies away from zero
-    return (Decimal(whole) * quantum).quantize(quantum)
+    return whole
+
+
+def _units_to_decimal(units: int, quantum: Decimal) -> Decimal:
+    return (Decimal(units) * quantum).quantize(quantum)
 
 
 def normalise_minutes(value: Decimal) -> Decimal:
@@ -312,18 +356,94 @@ def normalise_minutes(value: Decimal) -> Decimal:
 # ---------------------------------------------------------------------------- engine
 
 
+def _rate_ratio(role: Role) -> tuple[int, int]:
+    """The exact hourly rate as a numerator and a positive denominator (Role.exact_hourly_rate, in integers)."""
+    if role.cost_per_hour is not None:
+        return role.cost_per_hour.as_integer_ratio()
+    salary_n, salary_d = role.annual_salary.as_integer_ratio()
+    on_cost_n, on_cost_d = role.on_cost_percent.as_integer_ratio()
+    hours_n, hours_d = role.paid_hours_per_year.as_integer_ratio()  # hours > 0 (Role checks)
+    return salary_n * (100 * on_cost_d + on_cost_n) * hours_d, salary_d * on_cost_d * 100 * hours_n
+
+
+def _result(cls, **fields):
+    """``cls(**fields)`` for a frozen result dataclass, at a third of the cost.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
+    the engine builds a few hundred results per model, so it fills the new
+    instance's ``__dict__`` at once instead. The result classes have no
+    ``__post_init__``; every field must be given (tests/unit/test_rounding.py).
+    """
+    result = object.__new__(cls)
+    result.__dict__.update(fields)
+    return result
+
+
+def _pennies(units: int) -> Decimal:
+    """A whole number of pennies as pounds, e.g. 1234 -> Decimal('12.34')."""
+    found = _PENNIES.get(units)
+    if found is None:
+        found = (Decimal(units) * PENNY).quantize(PENNY)
+        if 0 <= units < _PENNIES_KEPT:
+            _PENNIES[units] = found  # Decimals are immutable: one object serves every use
+    return found
+
+
+_PENNIES: dict[int, Decimal] = {}  # the stage costs met so far, up to £100
+_PENNIES_KEPT = 10_000
+_NO_EXTRA = (Decimal("0.00"), 0)
+
+
+@dataclass(frozen=True)
+class _PathwayTotals:
+    """One patient's pass through a pathway, summed by role, step and extra cost; money in pennies."""
+
+    staff_pennies: dict[str | None, int]
+    staff_minutes: dict[str | None, Decimal]
+    step_pennies: dict[Step, int]
+    extra_pennies: int
+
+
 def cost_stage(stage: Stage, roles: Mapping[str, Role]) -> StageResult:
     """Costing rule 1 for one stage, per patient."""
-    if stage.role is None:
-        staff_exact = Fraction(0)
+    rate = None if stage.role is None else _rate_ratio(roles[stage.role])
+    return _cost_stage(stage, rate)[0]
+
+
+def _stage_pennies(stage: Stage, rate: tuple[int, int] | None) -> tuple[int, Decimal, int]:
+    """Costing rule 1 in integers: staff pennies = minutes x rate x 100 / 60, exactly, rounded half up.
+
+    Returns the staff cost in pennies, the extra cost to the penny, and that in pennies.
+    """
+    if rate is None:
+        staff = 0
     else:
-        rate = roles[stage.role].exact_hourly_rate
-        staff_exact = Fraction(stage.minutes) * rate / MINUTES_PER_HOUR
+        minutes_n, minutes_d = stage.minutes.as_integer_ratio()
+        staff = _round_ratio_half_up(minutes_n * rate[0] * 5, minutes_d * rate[1] * 3)
     # Rounding the sum equals rounding the staff cost and adding the extra cost,
     # because the extra cost is whole pennies; so staff and extra add up exactly.
-    staff_cost = round_half_up(staff_exact)
-    extra_cost = stage.extra_cost.quantize(PENNY)
-    return StageResult(
+    if stage.extra_cost or stage.extra_cost.is_signed():
+        extra_cost = stage.extra_cost.quantize(PENNY)
+        extra_n, extra_d = extra_cost.as_integer_ratio()
+        return staff, extra_cost, extra_n * 100 // extra_d  # exact: whole pennies
+    return staff, *_NO_EXTRA  # +0, whatever its exponent, is 0.00
+
+
+def _stage_rate(pathway: Pathway, stage: Stage, rates: Mapping[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """The rate of the stage's role (None without a role); ValueError for a role the model lacks."""
+    if stage.role is None:
+        return None
+    if stage.role not in rates:
+        raise ValueError(f"pathway {pathway.key!r}: unknown role {stage.role!r}")
+    return rates[stage.role]
+
+
+def _cost_stage(stage: Stage, rate: tuple[int, int] | None) -> tuple[StageResult, int, int]:
+    """Costing rule 1 for one stage: the result, its staff cost and its extra cost in pennies."""
+    staff, extra_cost, extra = _stage_pennies(stage, rate)
+    staff_cost = _pennies(staff)
+    result = _result(
+        StageResult,
         name=stage.name,
         step=stage.step,
         role=stage.role,
@@ -334,59 +454,130 @@ def cost_stage(stage: Stage, roles: Mapping[str, Role]) -> StageResult:
         cost=staff_cost + extra_cost,
         printed_cost=stage.printed_cost,
     )
+    return result, staff, extra
 
 
 def cost_pathway(pathway: Pathway, roles: Mapping[str, Role]) -> PathwayResult:
     """Costing rules 2 and 5 for one patient going through a pathway."""
-    stages = tuple(cost_stage(stage, roles) for stage in pathway.stages)
-    visit_numbers = {s.visit for s in stages if s.visit is not None}
-    return PathwayResult(
+    return _cost_pathway(pathway, {key: _rate_ratio(role) for key, role in roles.items()})[0]
+
+
+def _cost_pathway(pathway: Pathway, rates: Mapping[str, tuple[int, int]]) -> tuple[PathwayResult, _PathwayTotals]:
+    stages = []
+    staff_pennies: dict[str | None, int] = {}
+    staff_minutes: dict[str | None, Decimal] = {}
+    step_pennies: dict[Step, int] = {}
+    total = extra_total = 0
+    visit_numbers = set()
+    contact = Decimal(0)
+    for stage in pathway.stages:
+        role = stage.role
+        result, staff, extra = _cost_stage(stage, _stage_rate(pathway, stage, rates))
+        stages.append(result)
+        if role is not None:
+            staff_pennies[role] = staff_pennies.get(role, 0) + staff
+            staff_minutes[role] = staff_minutes.get(role, 0) + stage.minutes
+        step_pennies[stage.step] = step_pennies.get(stage.step, 0) + staff + extra
+        extra_total += extra
+        total += staff + extra
+        if stage.visit is not None:
+            visit_numbers.add(stage.visit)
+            contact += stage.minutes
+    result = _result(
+        PathwayResult,
         key=pathway.key,
         name=pathway.name,
-        stages=stages,
-        cost_per_patient=sum((s.cost for s in stages), Decimal("0.00")),
+        stages=tuple(stages),
+        cost_per_patient=_pennies(total),
         visits=len(visit_numbers),
-        contact_minutes=normalise_minutes(sum((s.minutes for s in stages if s.visit is not None), Decimal(0))),
+        contact_minutes=normalise_minutes(contact),
     )
+    return result, _PathwayTotals(staff_pennies, staff_minutes, step_pennies, extra_total)
+
+
+def _totals_of(pathway: PathwayResult) -> _PathwayTotals:
+    """The totals of a pathway costed already (for cost_side called on its own)."""
+    staff_pennies: dict[str | None, int] = {}
+    staff_minutes: dict[str | None, Decimal] = {}
+    step_pennies: dict[Step, int] = {}
+    extra_total = 0
+    for stage in pathway.stages:
+        staff, extra = int(stage.staff_cost * 100), int(stage.extra_cost * 100)
+        if stage.role is not None:
+            staff_pennies[stage.role] = staff_pennies.get(stage.role, 0) + staff
+            staff_minutes[stage.role] = staff_minutes.get(stage.role, 0) + stage.minutes
+        step_pennies[stage.step] = step_pennies.get(stage.step, 0) + staff + extra
+        extra_total += extra
+    return _PathwayTotals(staff_pennies, staff_minutes, step_pennies, extra_total)
 
 
 def cost_side(cohorts: Iterable[Cohort], pathways: Mapping[str, PathwayResult], role_keys: Iterable[str]) -> SideResult:
     """Costing rules 3, 4 and 5 for one side (before or after)."""
-    staff_minutes = {key: Decimal(0) for key in role_keys}
-    staff_cost = {key: Decimal("0.00") for key in role_keys}
-    cost_by_step = {step: Decimal("0.00") for step in Step}
-    extra_cost = Decimal("0.00")
+    return _cost_side(cohorts, pathways, {key: _totals_of(p) for key, p in pathways.items()}, role_keys)
+
+
+def _cost_side(
+    cohorts: Iterable[Cohort],
+    pathways: Mapping[str, PathwayResult],
+    totals: Mapping[str, _PathwayTotals],
+    role_keys: Iterable[str],
+) -> SideResult:
     results = []
+    patients = visits = 0
+    cost = Decimal("0.00")
+    contact = Decimal(0)
+    patients_on: dict[str, int] = {}  # patients of the side on each pathway
     for cohort in cohorts:
-        pathway = pathways[cohort.pathway]
+        key = cohort.pathway
+        if key not in pathways:
+            raise ValueError(f"cohort {cohort.label!r}: unknown pathway {key!r}")
+        pathway = pathways[key]
         n = cohort.patients
-        for stage in pathway.stages:
-            if stage.role is not None:
-                staff_minutes[stage.role] += stage.minutes * n
-                staff_cost[stage.role] += stage.staff_cost * n
-            extra_cost += stage.extra_cost * n
-            cost_by_step[stage.step] += stage.cost * n
+        patients_on[key] = patients_on.get(key, 0) + n
+        cohort_cost = pathway.cost_per_patient * n
+        cohort_visits = pathway.visits * n
+        cohort_contact = normalise_minutes(pathway.contact_minutes * n)
         results.append(
-            CohortResult(
+            _result(
+                CohortResult,
                 label=cohort.label,
                 conditions=cohort.conditions,
                 patients=n,
-                pathway=cohort.pathway,
+                pathway=key,
                 cost_per_patient=pathway.cost_per_patient,
-                cost=pathway.cost_per_patient * n,
-                visits=pathway.visits * n,
-                contact_minutes=normalise_minutes(pathway.contact_minutes * n),
+                cost=cohort_cost,
+                visits=cohort_visits,
+                contact_minutes=cohort_contact,
             )
         )
+        patients += n
+        visits += cohort_visits
+        cost += cohort_cost
+        contact += cohort_contact
+    # Each pathway's stages count once, for all the side's patients on it (exact:
+    # integers for money, and Decimals far inside the context's 28 digits for minutes).
+    staff_pennies = dict.fromkeys(role_keys, 0)
+    staff_minutes = dict.fromkeys(staff_pennies, Decimal(0))
+    step_pennies = dict.fromkeys(Step, 0)
+    extra = 0
+    for key, n in patients_on.items():
+        pathway = totals[key]
+        for role, value in pathway.staff_pennies.items():
+            staff_pennies[role] += value * n
+        for role, value in pathway.staff_minutes.items():
+            staff_minutes[role] += value * n
+        for step, value in pathway.step_pennies.items():
+            step_pennies[step] += value * n
+        extra += pathway.extra_pennies * n
     return SideResult(
-        cost=sum((c.cost for c in results), Decimal("0.00")),
-        patients=sum(c.patients for c in results),
-        visits=sum(c.visits for c in results),
-        contact_minutes=normalise_minutes(sum((c.contact_minutes for c in results), Decimal(0))),
-        staff_minutes={k: normalise_minutes(v) for k, v in sorted(staff_minutes.items())},
-        staff_cost=dict(sorted(staff_cost.items())),
-        extra_cost=extra_cost,
-        cost_by_step=cost_by_step,
+        cost=cost,
+        patients=patients,
+        visits=visits,
+        contact_minutes=normalise_minutes(contact),
+        staff_minutes={k: normalise_minutes(staff_minutes[k]) for k in sorted(staff_minutes)},
+        staff_cost={k: _pennies(staff_pennies[k]) for k in sorted(staff_pennies)},
+        extra_cost=_pennies(extra),
+        cost_by_step={step: _pennies(value) for step, value in step_pennies.items()},
         cohorts=tuple(results),
     )
 
@@ -441,12 +632,17 @@ def check_references(model: CostModel) -> None:
 
 
 def compare(model: CostModel) -> Comparison:
-    """Cost both sides of a model and the difference between them."""
-    check_references(model)
-    roles = {role.key: role for role in model.roles}
-    pathways = {p.key: cost_pathway(p, roles) for p in model.pathways}
-    before = cost_side(model.before, pathways, roles)
-    after = cost_side(model.after, pathways, roles)
+    """Cost both sides of a model and the difference between them.
+
+    Raises ValueError if a stage names an unknown role or a cohort an unknown
+    pathway (the checks of check_references, made while costing).
+    """
+    rates = {role.key: _rate_ratio(role) for role in model.roles}
+    pathways, totals = {}, {}
+    for pathway in model.pathways:
+        pathways[pathway.key], totals[pathway.key] = _cost_pathway(pathway, rates)
+    before = _cost_side(model.before, pathways, totals, rates)
+    after = _cost_side(model.after, pathways, totals, rates)
     saving = before.cost - after.cost
     return Comparison(
         name=model.name,
@@ -459,6 +655,63 @@ def compare(model: CostModel) -> Comparison:
         saving_percent=saving_percent(before.cost, saving),
         discrepancies=reconcile(model, pathways),
     )
+
+
+def headline(model: CostModel) -> Headline:
+    """``Headline.of(compare(model))``, without building the results of each stage and cohort.
+
+    For lists and roll-ups of many models: the same stage costing (in integers),
+    summed straight into each side's totals. Raises ValueError as compare does.
+    """
+    rates = {role.key: _rate_ratio(role) for role in model.roles}
+    pathways: dict[str, tuple[int, int, dict[str, Decimal]]] = {}
+    for pathway in model.pathways:
+        pennies = 0
+        minutes: dict[str, Decimal] = {}
+        visit_numbers = set()
+        for stage in pathway.stages:
+            # _stage_pennies, inlined: this loop runs for every stage of every model of a roll-up.
+            role = stage.role
+            if role is not None:
+                rate = rates.get(role)
+                if rate is None:
+                    raise ValueError(f"pathway {pathway.key!r}: unknown role {role!r}")
+                minutes_n, minutes_d = stage.minutes.as_integer_ratio()
+                numerator, denominator = minutes_n * rate[0] * 5, minutes_d * rate[1] * 3
+                staff, remainder = divmod(numerator, denominator)
+                if 2 * remainder > denominator or (2 * remainder == denominator and numerator >= 0):
+                    staff += 1
+                pennies += staff
+                minutes[role] = minutes.get(role, 0) + stage.minutes
+            if stage.extra_cost or stage.extra_cost.is_signed():
+                pennies += _stage_pennies(stage, None)[2]
+            if stage.visit is not None:
+                visit_numbers.add(stage.visit)
+        pathways[pathway.key] = (pennies, len(visit_numbers), minutes)
+    before = _side_totals(model.before, pathways, rates)
+    after = _side_totals(model.after, pathways, rates)
+    return Headline(model.period, before[0], after[0], before[1], after[1], before[2], after[2])
+
+
+def _side_totals(
+    cohorts: Iterable[Cohort], pathways: Mapping[str, tuple[int, int, dict[str, Decimal]]], role_keys: Iterable[str]
+) -> tuple[Decimal, int, Decimal]:
+    """A side's cost, visits and staff minutes (costing rules 3 to 5), as compare's SideResult has them."""
+    pennies = visits = 0
+    patients_on: dict[str, int] = {}
+    for cohort in cohorts:
+        if cohort.pathway not in pathways:
+            raise ValueError(f"cohort {cohort.label!r}: unknown pathway {cohort.pathway!r}")
+        pathway_pennies, pathway_visits, _minutes = pathways[cohort.pathway]
+        pennies += pathway_pennies * cohort.patients
+        visits += pathway_visits * cohort.patients
+        patients_on[cohort.pathway] = patients_on.get(cohort.pathway, 0) + cohort.patients
+    by_role = dict.fromkeys(role_keys, Decimal(0))
+    for key, n in patients_on.items():
+        for role, minutes in pathways[key][2].items():
+            by_role[role] += minutes * n
+    staff_minutes = sum((normalise_minutes(by_role[k]) for k in sorted(by_role)), Decimal(0))
+    return _pennies(pennies), visits, staff_minutes
 
 
 def hours_to_fte(minutes: Decimal, period: Period) -> Decimal | None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 
 from costing import engine, reference
 from costing.models import OnCostRate, PayBand, StandardHours
 from pathways.models import Cohort, CohortCondition, CostModel, Pathway, Stage
+from practices.models import StaffRole
 
 
 def cost_model_with_rows(*, cost_model_id: int) -> CostModel:
@@ -78,6 +83,112 @@ def cost_models_with_rows():
         .prefetch_related(Prefetch("pathway", queryset=Pathway.objects.prefetch_related(Prefetch("stages", stages))))
     )
     return CostModel.objects.select_related("practice").prefetch_related(Prefetch("cohorts", queryset=cohorts))
+
+
+STEPS = {step.value: step for step in engine.Step}
+
+
+@dataclass(frozen=True)
+class HeadlineModel:
+    """A stored model reduced to what its headline figures need, with the version they are of."""
+
+    pk: int
+    version: int
+    created_at: datetime
+    model: engine.CostModel
+
+
+@dataclass(frozen=True)
+class HeadlineRows:
+    """The rows headline_models reads, as plain tuples."""
+
+    models: list[tuple]  # (pk, name, period, version, created_at)
+    cohorts: list[tuple]  # (cost model id, side, pathway id, patients of that side on that pathway)
+    stages: list[tuple]  # (pathway id, step, role id, minutes, extra cost, visit), in pathway then stage order
+    roles: list[tuple]  # (pk, cost per hour, annual salary, on-cost percent, paid hours per year)
+
+
+def headline_models(cost_model_ids: Iterable[int]) -> dict[int, HeadlineModel]:
+    """Models ready to cost for their totals only, in four queries whatever their number and size.
+
+    The database sums each side's patients by pathway, so each side has one cohort
+    per pathway (no labels, conditions or printed figures), and only the stages
+    and roles those pathways use are read, as rows, not model instances. The
+    engine gives such a model the same side totals as the full model: every total
+    is a sum over cohorts of patients x a per-patient figure of their pathway.
+    A model that no longer exists is left out.
+    """
+    return headline_models_from_rows(headline_rows(cost_model_ids))
+
+
+def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
+    ids = list(dict.fromkeys(cost_model_ids))
+    if not ids:
+        return HeadlineRows([], [], [], [])
+    used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
+    stages = list(
+        Stage.objects.filter(pathway_id__in=used)
+        .order_by("pathway_id", "position", "id")
+        .values_list("pathway_id", "step", "role_id", "minutes", "extra_cost", "visit")
+    )
+    role_ids = {row[2] for row in stages if row[2] is not None}
+    return HeadlineRows(
+        models=list(CostModel.objects.filter(pk__in=ids).values_list("pk", "name", "period", "version", "created_at")),
+        cohorts=list(
+            Cohort.objects.filter(cost_model_id__in=ids)
+            .values_list("cost_model_id", "side", "pathway_id")
+            .annotate(patients=Sum("patients"))
+            .order_by("cost_model_id", "side", "pathway_id")
+        ),
+        stages=stages,
+        roles=list(
+            StaffRole.objects.filter(pk__in=role_ids)
+            .order_by()
+            .values_list("pk", "cost_per_hour", "annual_salary", "on_cost_percent", "paid_hours_per_year")
+        ),
+    )
+
+
+def headline_models_from_rows(rows: HeadlineRows) -> dict[int, HeadlineModel]:
+    """The models of headline_models from its rows (no database)."""
+    sides: dict[int, dict[str, list[engine.Cohort]]] = {}
+    for model_id, side, pathway_id, patients in rows.cohorts:
+        cohort = engine.Cohort(str(pathway_id), patients, str(pathway_id))
+        sides.setdefault(model_id, {"before": [], "after": []})[side].append(cohort)
+    stages = {
+        str(pathway_id): tuple(
+            engine.Stage("", STEPS[step], None if role_id is None else str(role_id), minutes, extra_cost, visit)
+            for _pathway_id, step, role_id, minutes, extra_cost, visit in pathway_rows
+        )
+        for pathway_id, pathway_rows in groupby(rows.stages, key=itemgetter(0))  # in pathway order
+    }
+    roles = {
+        str(pk): engine.Role(
+            key=str(pk),
+            name=str(pk),
+            cost_per_hour=cost_per_hour,
+            annual_salary=salary,
+            on_cost_percent=on_costs,
+            paid_hours_per_year=hours,
+        )
+        for pk, cost_per_hour, salary, on_costs, hours in rows.roles
+    }
+    found = {}
+    for pk, name, period, version, created_at in rows.models:
+        model_sides = sides.get(pk, {"before": [], "after": []})
+        keys = {c.pathway for side in model_sides.values() for c in side}
+        pathways = tuple(engine.Pathway(k, k, stages.get(k, ())) for k in sorted(keys))
+        used_roles = {s.role for p in pathways for s in p.stages if s.role is not None}
+        model = engine.CostModel(
+            name=name,
+            period=engine.Period(period),
+            roles=tuple(roles[k] for k in sorted(used_roles)),
+            pathways=pathways,
+            before=tuple(model_sides["before"]),
+            after=tuple(model_sides["after"]),
+        )
+        found[pk] = HeadlineModel(pk=pk, version=version, created_at=created_at, model=model)
+    return found
 
 
 @dataclass(frozen=True)

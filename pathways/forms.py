@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from costing import engine, exchange, limits
 from pathways.models import Condition, Pathway, Period, Step
 from pathways.services import CohortInput, StageInput
+from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from practices.models import Practice, StaffRole
 
 FIXTURES = Path(__file__).resolve().parent.parent / "costing" / "fixtures"
@@ -119,7 +120,7 @@ class PathwayForm(forms.Form):
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PracticeRoleField(forms.ModelChoiceField):
+class PracticeRoleField(SafeModelChoiceField):
     def label_from_instance(self, obj: StaffRole) -> str:
         return f"{obj.name} ({obj.key})"
 
@@ -279,7 +280,7 @@ class OrderedSelectMultiple(forms.SelectMultiple):
         return [(None, options, i) for i, (_, options, _) in enumerate(chosen + rest)]
 
 
-class OrderedConditionsField(forms.ModelMultipleChoiceField):
+class OrderedConditionsField(SafeModelMultipleChoiceField):
     """Condition registers, cleaned to a list in the order they were submitted."""
 
     widget = OrderedSelectMultiple
@@ -317,7 +318,7 @@ class CohortForm(forms.Form):
             ),
         },
     )
-    pathway = forms.ModelChoiceField(
+    pathway = SafeModelChoiceField(
         label="Pathway",
         queryset=Pathway.objects.none(),
         empty_label="Choose a pathway",

@@ -18,6 +18,7 @@ from costing.engine import normalise_minutes
 from costing.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, SetupCost
 from costing.services_decisions import SetupCostInput
 from pathways.models import Condition
+from practices.formfields import SafeModelChoiceField
 from practices.models import Practice, StaffRole
 
 
@@ -152,7 +153,7 @@ class DecisionInputsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class PracticeRoleChoice(forms.ModelChoiceField):
+class PracticeRoleChoice(SafeModelChoiceField):
     def label_from_instance(self, obj: StaffRole) -> str:
         return f"{obj.name} (£{obj.as_engine_role().hourly_rate}/h)"
 

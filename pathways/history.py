@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from pathways.models import Cohort, CohortCondition, CostModel, Pathway, Stage
 from practices.models import Practice, StaffRole
@@ -197,6 +198,9 @@ def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: Abstr
                     cohort.instance.save()
                     for condition in _deleted_with(CohortCondition, "cohort_id", cohort.id, record.history_date):
                         condition.instance.save()
+                # A new version: figures cached for the old one (costing.services.headlines)
+                # may be of pathways and roles that changed while the model was deleted.
+                CostModel.objects.filter(pk=restored.pk).update(version=F("version") + 1)
     except IntegrityError:
         raise CannotRestore("another item now has its key; rename that one first") from None
     return restored

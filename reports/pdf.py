@@ -2,14 +2,15 @@
 
 WeasyPrint reads nothing from the network or the disk except the app's own
 static files: every other URL (file://, http(s)://, anything) is refused by
-AppStaticFetcher. Charts are inline SVG (reports/svg_charts.py); the fonts are
-the system's (fonts-dejavu-core, installed by the project's set-up).
+AppStaticFetcher. Charts are grey-scale images drawn by reports/pdf_charts.py;
+the fonts are the system's (fonts-dejavu-core, installed by the project's set-up).
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,12 +23,14 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from costing import engine
 from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
-from reports import svg_charts
+from reports import pdf_charts
 
 logger = logging.getLogger(__name__)
 
 # The origin under which the report's template names the app's static files.
 STATIC_ORIGIN = "https://app-static.invalid/"
+# Where, under that origin, the report names its own chart images (never a static file).
+CHARTS_PATH = "report-charts/"
 
 
 class RefusedURL(ValueError):
@@ -35,13 +38,23 @@ class RefusedURL(ValueError):
 
 
 class AppStaticFetcher(URLFetcher):
-    """Serves the app's own static files and data: URIs; refuses everything else."""
+    """Serves the app's own static files, the report's chart images and data: URIs; refuses everything else.
+
+    ``images``: the report's chart images (PNG) by their path under CHARTS_PATH,
+    served from memory (as URLs they spare the HTML parser a base64 text each).
+    """
+
+    def __init__(self, images: Mapping[str, bytes] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.images = dict(images or {})
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(STATIC_ORIGIN):
             relative = url[len(STATIC_ORIGIN) :].split("?")[0]
+            if relative in self.images:
+                return URLFetcherResponse(url, body=self.images[relative], headers={"Content-Type": "image/png"})
             if ".." not in Path(relative).parts:
                 found = finders.find(relative)
                 if found:
@@ -63,16 +76,24 @@ class ReportSubject:
     description: str = ""
 
 
-def decisions_context(results: DecisionResults) -> dict:
-    """The report's decision support section: the analysis and its black-and-white charts."""
+def _chart(images: dict[str, bytes], name: str, png: bytes) -> str:
+    """Keep a chart image for AppStaticFetcher; its URL for the template."""
+    path = f"{CHARTS_PATH}{name}.png"
+    images[path] = png
+    return STATIC_ORIGIN + path
+
+
+def decisions_context(results: DecisionResults, images: dict[str, bytes]) -> dict:
+    """The report's decision support section: the analysis and its black-and-white charts (kept in ``images``)."""
     sim = results.simulation
-    charts = {"capacity": svg_charts.capacity_freed(results.capacity) if results.capacity.roles else None}
-    charts["tornado"] = svg_charts.tornado(results.tornado, results.comparison.saving) if results.tornado else None
-    charts["histogram"] = (
-        svg_charts.saving_histogram(results.histogram, p5=sim.p5, median=sim.median, p95=sim.p95)
-        if results.histogram
-        else None
-    )
+    charts = {"capacity": None, "tornado": None, "histogram": None}
+    if results.capacity.roles:
+        charts["capacity"] = _chart(images, "capacity", pdf_charts.capacity_freed(results.capacity))
+    if results.tornado:
+        charts["tornado"] = _chart(images, "tornado", pdf_charts.tornado(results.tornado, results.comparison.saving))
+    if results.histogram:
+        histogram = pdf_charts.saving_histogram(results.histogram, p5=sim.p5, median=sim.median, p95=sim.p95)
+        charts["histogram"] = _chart(images, "histogram", histogram)
     return {"r": results, "s": results.settings, "sim": sim, "charts": charts}
 
 
@@ -82,7 +103,11 @@ def report_context(
     subject: ReportSubject,
     decisions: DecisionSettings | None = None,
 ) -> dict:
-    """Everything the report shows; ``decisions``: the model's decision inputs (default: the defaults)."""
+    """Everything the report shows; ``decisions``: the model's decision inputs (default: the defaults).
+
+    ``chart_images``: the chart images the template names, for AppStaticFetcher.
+    """
+    images: dict[str, bytes] = {}
     staff = [
         {
             "name": role.name,
@@ -121,15 +146,18 @@ def report_context(
             "after": comparison.after.cost * factor,
             "saving": comparison.saving * factor,
         },
-        "charts": svg_charts.all_svg(comparison),
+        "charts": {name: _chart(images, name, png) for name, png in pdf_charts.all_charts(comparison).items()},
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,
-        "decisions": decisions_context(analyse(model, decisions or DecisionSettings())),
+        "decisions": decisions_context(analyse(model, decisions or DecisionSettings()), images),
+        "chart_images": images,
     }
 
 
 def render_pdf(model: engine.CostModel, subject: ReportSubject, decisions: DecisionSettings | None = None) -> bytes:
     """The report as PDF bytes; ``decisions``: the model's decision inputs (default: the defaults)."""
     comparison = engine.compare(model)
-    html = render_to_string("reports/model_report.html", report_context(model, comparison, subject, decisions))
-    return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=AppStaticFetcher()).write_pdf()
+    context = report_context(model, comparison, subject, decisions)
+    html = render_to_string("reports/model_report.html", context)
+    fetcher = AppStaticFetcher(images=context["chart_images"])
+    return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).write_pdf()

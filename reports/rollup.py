@@ -58,6 +58,17 @@ class Figures:
             staff_minutes_after=sum(comparison.after.staff_minutes.values(), Decimal(0)),
         )
 
+    @classmethod
+    def of_headline(cls, headline: engine.Headline) -> Figures:
+        return cls(
+            before=headline.before,
+            after=headline.after,
+            visits_before=headline.visits_before,
+            visits_after=headline.visits_after,
+            staff_minutes_before=headline.staff_minutes_before,
+            staff_minutes_after=headline.staff_minutes_after,
+        )
+
     def __add__(self, other: Figures) -> Figures:
         return Figures(
             before=self.before + other.before,

@@ -104,7 +104,7 @@ class TornadoBar:
 def tornado(model: engine.CostModel, *, ranges: SensitivityRanges | None = None) -> tuple[TornadoBar, ...]:
     """The one-way sensitivity bars of a model, widest swing first (ties by label)."""
     ranges = ranges or SensitivityRanges()
-    base_saving = engine.compare(model).saving
+    base_saving = engine.headline(model).saving
     stages = [stage for pathway in model.pathways for stage in pathway.stages]
     bars = []
 
@@ -187,7 +187,7 @@ def _bar(
     models: tuple[engine.CostModel, engine.CostModel],
     base_saving: Decimal,
 ) -> TornadoBar:
-    low, high = (engine.compare(m).saving for m in models)
+    low, high = (engine.headline(m).saving for m in models)
     return TornadoBar(
         label=label,
         kind=kind,

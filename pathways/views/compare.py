@@ -76,7 +76,9 @@ def _load(request: HttpRequest, ods_code: str, model_pk: int, need: Permission):
 def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
     form = WhatIfForm(model=model, version=cost_model.version, bands=selectors.pay_band_options())
-    return _render_page(request, access, cost_model, model, form, engine.compare(model), [])
+    comparison = engine.compare(model)
+    services.remember_headline(cost_model, comparison)  # for the lists of models and the roll-up
+    return _render_page(request, access, cost_model, model, form, comparison, [])
 
 
 def _render_page(request, access, cost_model, model, form, comparison, changes, status=200) -> HttpResponse:

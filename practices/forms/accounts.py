@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
+from practices.formfields import SafeModelChoiceField
 from practices.models import ODS_PRACTICE_CODE, Invitation, Membership, Organisation, Practice
 from practices.services.accounts import normalise_email, one_line
 
@@ -30,7 +31,7 @@ class PracticeCreateForm(forms.ModelForm):
         help_text=f"Patients registered with the practice, 0 to {MAX_LIST_SIZE:,}.",
         error_messages={"invalid": "Enter the list size as a whole number, e.g. 8000."},
     )
-    organisation = forms.ModelChoiceField(
+    organisation = SafeModelChoiceField(
         queryset=Organisation.objects.all(),
         required=False,
         empty_label="None",

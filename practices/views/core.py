@@ -1,18 +1,34 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from costing import services
+from pathways.models import CostModel
 from practices.access import Permission, is_facilitator, practice_access, visible_practices
+
+# What a list of models needs of each: its name and period, and what keys its cached figures.
+LIST_FIELDS = ("id", "practice_id", "name", "period", "version", "created_at")
+
+
+def _with_figures(models: list[CostModel]) -> list[tuple[CostModel, object]]:
+    """Each model with its headline figures (a fixed number of queries: costing.services.headlines)."""
+    figures = services.headlines(models)
+    return [(m, figures[m.pk]) for m in models if m.pk in figures]
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    practices = visible_practices(request.user).select_related("organisation").prefetch_related("cost_models")
+    practices = list(
+        visible_practices(request.user)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("cost_models", CostModel.objects.only(*LIST_FIELDS)))
+    )
+    figures = services.headlines(m for practice in practices for m in practice.cost_models.all())
     rows = [
         {
             "practice": practice,
-            "models": [(m, services.compare_cost_model(m)) for m in practice.cost_models.all()],
+            "models": [(m, figures[m.pk]) for m in practice.cost_models.all() if m.pk in figures],
         }
         for practice in practices
     ]
@@ -24,7 +40,7 @@ def practice_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
     practice = access.practice
     roles = [(role, role.as_engine_role()) for role in practice.staff_roles.all()]
-    models = [(m, services.compare_cost_model(m)) for m in practice.cost_models.all()]
+    models = _with_figures(list(practice.cost_models.only(*LIST_FIELDS)))
     return render(
         request,
         "practices/practice_detail.html",

@@ -3,8 +3,8 @@
 Not practice-scoped: the practices are those assigned to the requesting
 facilitator (never memberships, never anyone else's), and anyone who is not a
 facilitator gets a 403. Queries are fixed whatever the number of practices: the
-practices, a list of their models, then the chosen models with their rows
-(costing.selectors.cost_models_with_rows) costed in memory.
+practices, a list of their models, then the chosen models' totals
+(costing.services.headlines: cached by model version, or costed together).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from costing import selectors, services
+from costing import engine, services
 from pathways.models import CostModel
 from practices.access import is_facilitator
 from practices.models import Organisation, Practice
@@ -34,7 +34,7 @@ class PracticeChoice:
     practice: Practice
     models: list[CostModel]  # light rows, latest first, for the select
     chosen: CostModel | None = None  # light row
-    loaded: CostModel | None = None  # with its rows, for the engine
+    headline: engine.Headline | None = None  # the chosen model's totals (None if it has gone meanwhile)
 
     @property
     def param(self) -> str:
@@ -97,7 +97,7 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
     by_practice: dict[int, list[CostModel]] = {p.pk: [] for p in practices}
     light = (
         CostModel.objects.filter(practice__in=[p.pk for p in practices])
-        .only("id", "name", "period", "updated_at", "practice_id")
+        .only("id", "name", "period", "updated_at", "practice_id", "version", "created_at")
         .order_by("-updated_at", "-id")
     )
     for model in light:
@@ -105,6 +105,8 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
 
     selection = Selection(organisations, organisation, error, [])
     for practice in practices:
+        for model in by_practice[practice.pk]:
+            model.practice = practice  # for its URL, without a query
         choice = PracticeChoice(practice=practice, models=by_practice[practice.pk])
         asked = params.get(choice.param, "").strip()
         choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
@@ -115,11 +117,10 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
         selection.choices.append(choice)
 
     if load:
-        ids = [m.pk for m in selection.chosen_models]
-        loaded = {m.pk: m for m in selectors.cost_models_with_rows().filter(pk__in=ids)} if ids else {}
+        figures = services.headlines(selection.chosen_models)
         for choice in selection.choices:
             if choice.chosen is not None:
-                choice.loaded = loaded.get(choice.chosen.pk)  # None if deleted in between
+                choice.headline = figures.get(choice.chosen.pk)  # None if deleted in between
     return selection
 
 
@@ -147,16 +148,17 @@ def build_rollup(selection: Selection) -> rollup.Rollup:
     for choice in selection.choices:
         practice = choice.practice
         organisation = practice.organisation.name if practice.organisation else ""
-        if choice.loaded is None:
+        if choice.headline is None:
             rows.append(rollup.PracticeRow(practice.name, practice.ods_code, organisation))
             continue
         rows.append(
-            rollup.practice_row(
+            rollup.PracticeRow(
                 practice_name=practice.name,
                 ods_code=practice.ods_code,
                 organisation=organisation,
-                model_name=choice.loaded.name,
-                comparison=services.compare_loaded(choice.loaded),
+                model_name=choice.chosen.name,
+                period=choice.headline.period,
+                figures=rollup.Figures.of_headline(choice.headline),
             )
         )
     return rollup.rollup(rows)

@@ -1,7 +1,11 @@
-/* Draws every chart on the page from its JSON (json_script), and again after htmx swaps. */
+/* Draws every chart on the page from its JSON (json_script), and again after htmx swaps results in.
+   Also keeps every request of the what-if panel on the panel's own address: a request still
+   waiting when "Save as scenario" is pressed must not go to the save address. */
 (function () {
   "use strict";
-  var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  // No toolbar: it would put focusable buttons inside an image-role element (and the
+  // figures are in the table beside each chart).
+  var config = { responsive: true, displaylogo: false, displayModeBar: false };
 
   function draw(root) {
     if (typeof Plotly === "undefined") { return; }
@@ -14,5 +18,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.body.addEventListener("htmx:afterSwap", function (event) { draw(event.detail.target); });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    // Out-of-band swaps (field errors, the status line) fire this too: draw once, for the main swap.
+    if (event.target === event.detail.target) { draw(event.detail.target); }
+  });
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var form = document.getElementById("whatif-form");
+    if (form && event.detail.elt === form) { event.detail.path = form.getAttribute("hx-post"); }
+  });
 })();

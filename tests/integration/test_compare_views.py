@@ -65,7 +65,7 @@ def test_comparison_page_has_charts_and_tables(client, staff, model_b):
     assert "£31.39 → £17.72" in html
     for chart in ("chart-steps", "chart-staff", "chart-cohorts", "chart-waterfall"):
         assert f'id="{chart}-data"' in html
-    assert "vendor/plotly/plotly.min.js" in html
+    assert "vendor/plotly-finance-4.1.0/plotly-finance.min.js" in html
     assert "<script>" not in html.replace('<script src="', "")  # no inline scripts
 
 

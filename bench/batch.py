@@ -1,0 +1,50 @@
+"""One process that builds a batch of PDF reports, as the background task does, and reports its peak memory.
+
+    python -m bench.batch USERNAME MODEL_ID [MODEL_ID ...]
+
+Prints one JSON line: the reports built, the seconds taken and the peak resident
+set size of this process (resource.getrusage), in MB. Run by `manage.py bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from reports.models import BatchReport
+    from reports.tasks import run_batch
+
+    username, *ids = argv
+    user = get_user_model().objects.get(username=username)
+    model_ids = [int(i) for i in ids]
+    batch = BatchReport.objects.create(user=user, model_ids=model_ids, total=len(model_ids))
+    start = time.perf_counter()
+    run_batch(batch.pk)
+    seconds = time.perf_counter() - start
+    batch.refresh_from_db()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    result = {
+        "reports": batch.done,
+        "status": batch.status,
+        "errors": batch.error_lines,
+        "seconds": round(seconds, 2),
+        "zip_bytes": len(batch.archive or b""),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+    }
+    print(json.dumps(result))
+    return 0 if batch.status == BatchReport.Status.DONE else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

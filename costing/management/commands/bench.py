@@ -1,0 +1,207 @@
+"""`make bench`: synthetic data at facilitator scale, then the figures that matter, as one JSON line.
+
+    manage.py bench                      # 200 practices x 3 models x 30 cohorts a side
+    manage.py bench --tiny               # a few of each: proves it works (CI)
+
+On the configured database (DATABASE_URL, or the embedded SQLite file): it
+migrates, loads the reference data, writes the synthetic practices (bench/data.py,
+bulk_create, a fixed seed) and removes them at the end unless --keep. Pages are
+timed through gunicorn on loopback (as in production, DEBUG off, one worker);
+query counts through Django's test client. Everything but the JSON line goes to
+stderr. Not a test: nothing here fails on a slow figure.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.http import QueryDict
+from django.test import Client
+
+from bench import data, measure
+from costing import engine, exchange
+from pathways.models import CostModel
+from reports import pdf
+from reports.views.rollup import build_rollup, select
+
+TINY = {"practices": 5, "models": 1, "cohorts": 5, "requests": 5, "national": 100, "pdfs": 1, "batch": 2}
+
+
+class Command(BaseCommand):
+    help = "Benchmark: synthetic practices, then page times, query counts, engine, PDF and memory, as one JSON line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--practices", type=int, default=200)
+        parser.add_argument("--models", type=int, default=3, help="models a practice")
+        parser.add_argument("--cohorts", type=int, default=30, help="cohorts a side of each model")
+        parser.add_argument("--requests", type=int, default=50, help="comparison pages to time")
+        parser.add_argument("--national", type=int, default=6500, help="practices of the national roll-up")
+        parser.add_argument("--pdfs", type=int, default=5, help="renders of the C/D report to time")
+        parser.add_argument("--batch", type=int, default=50, help="reports in the batch whose memory is measured")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--keep", action="store_true", help="keep the synthetic practices afterwards")
+        parser.add_argument("--tiny", action="store_true", help="a few of everything: " + json.dumps(TINY))
+
+    def handle(self, *args, **options):
+        if options["tiny"]:
+            options.update(TINY)
+        quiet = io.StringIO()
+        load_before = os.getloadavg()
+        result = {"database": connection.vendor, "load_average_before": [round(x, 2) for x in load_before]}
+        call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+        call_command("load_reference_data", verbosity=0, stdout=quiet)
+        data.remove()
+        start = time.perf_counter()
+        made = data.create(
+            practices=options["practices"],
+            models_per_practice=options["models"],
+            per_side=options["cohorts"],
+            seed=options["seed"],
+        )
+        result["generate_s"] = round(time.perf_counter() - start, 2)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # planner statistics for the rows just written
+        result.update(
+            practices=options["practices"],
+            models_per_practice=options["models"],
+            cohorts_per_side=options["cohorts"],
+            rows_written=made.rows,
+        )
+        try:
+            result.update(self._pages(made, options))
+            result.update(self._engine(options))
+            result.update(self._pdf(options))
+            batch = measure.batch_peak_rss(
+                data.FACILITATOR_USERNAME, made.model_ids[:: options["models"]][: options["batch"]]
+            )
+            result.update(
+                batch_reports=batch["reports"],
+                batch_50_s=batch["seconds"],
+                batch_50_peak_rss_mb=batch["peak_rss_mb"],
+            )
+        finally:
+            if not options["keep"]:
+                data.remove()
+        result.update(
+            cpu_calibration_us=measure.cpu_calibration_us(),
+            load_average_after=[round(x, 2) for x in os.getloadavg()],
+            cpus=os.cpu_count(),
+            python=platform.python_version(),
+        )
+        self.stdout.write(json.dumps(result))
+
+    # ------------------------------------------------------------------ pages
+
+    def _pages(self, made: data.Generated, options) -> dict:
+        out = {}
+        user = made.facilitator
+        client = Client()
+        client.force_login(user)
+        query_models = CostModel.objects.select_related("practice").in_bulk(made.query_model_ids.values())
+        url_10 = query_models[made.query_model_ids[10]].get_absolute_url()
+        url_100 = query_models[made.query_model_ids[100]].get_absolute_url()
+        client.get(url_10)  # the reference data's cache, as a running server has it
+        out["compare_queries_10"] = measure.page_queries(client, url_10)
+        out["compare_queries_100"] = measure.page_queries(client, url_100)
+        cache.clear()
+        out["rollup_queries_cold"] = measure.page_queries(client, "/rollup/")
+        out["rollup_queries"] = measure.page_queries(client, "/rollup/")
+        out["dashboard_queries"] = measure.page_queries(client, "/")
+
+        # The figures the roll-up shows, against one SQL aggregate of the same rows.
+        selection = select(user, QueryDict(), load=False)
+        chosen = [m.pk for m in selection.chosen_models]
+        floor_seconds, floor_totals = measure.sql_floor(chosen)
+        cache.clear()
+        shown = measure.rollup_totals(build_rollup(select(user, QueryDict())))
+        out["floor_matches_rollup"] = floor_totals == shown
+        if not out["floor_matches_rollup"]:
+            print(f"bench: the SQL floor's totals {floor_totals} differ from the roll-up's {shown}", file=sys.stderr)
+
+        models = CostModel.objects.select_related("practice").in_bulk(made.model_ids)
+        one_a_practice = [models[pk] for pk in made.model_ids[:: options["models"]]]
+        urls = [one_a_practice[i % len(one_a_practice)].get_absolute_url() for i in range(options["requests"])]
+        cookie = measure.session_cookie(client)
+        with measure.live_server() as base:
+            measure.timed_get(base + url_10, cookie)  # the worker's templates and reference data
+            cold, _ = measure.timed_get(base + "/rollup/", cookie)
+            warm = [
+                measure.timed_get(base + "/rollup/", cookie)[0] for _ in range(max(3, min(10, options["requests"])))
+            ]
+            times, html = [], b""
+            for url in urls:
+                seconds, html = measure.timed_get(base + url, cookie)
+                times.append(seconds)
+            first, _ = measure.timed_get(base + "/", cookie)
+            dashboard = [measure.timed_get(base + "/", cookie)[0] for _ in range(3)]
+        client.logout()
+        rollup_ms = measure.ms(statistics.median(warm))
+        floor_ms = max(measure.ms(floor_seconds), 0.1)
+        out.update(
+            compare_p50_ms=measure.ms(measure.percentile(times, 50)),
+            compare_p95_ms=measure.ms(measure.percentile(times, 95)),
+            compare_max_ms=measure.ms(max(times)),
+            compare_requests=len(times),
+            compare_html_bytes=len(html),
+            rollup_200_ms=rollup_ms,
+            rollup_200_cold_ms=measure.ms(cold),
+            rollup_floor_ms=floor_ms,
+            rollup_floor_ratio=round(rollup_ms / floor_ms, 2),
+            rollup_cold_floor_ratio=round(measure.ms(cold) / floor_ms, 2),
+            dashboard_first_ms=measure.ms(first),
+            dashboard_ms=measure.ms(statistics.median(dashboard)),
+            dashboard_models=len(made.model_ids),
+        )
+        out.update(measure.first_visit(html))
+        return out
+
+    # ----------------------------------------------------------------- engine
+
+    def _engine(self, options) -> dict:
+        models = data.engine_models(min(500, max(50, options["practices"])), options["cohorts"], options["seed"])
+        cd = exchange.loads((settings.BASE_DIR / "costing" / "fixtures" / "example_cd.json").read_bytes())
+        rows = data.headline_rows(options["national"], options["cohorts"], options["seed"])
+        seconds, national = measure.national_rollup(rows)
+        return {
+            "engine_models_per_s": measure.engine_rate(engine.compare, models),
+            "engine_headline_models_per_s": measure.engine_rate(engine.headline, models),
+            "engine_cd_models_per_s": measure.engine_rate(engine.compare, [cd] * 300),
+            "engine_models_timed": len(models),
+            "national_rollup_s": round(seconds, 2),
+            "national_practices": sum(t.practices for t in national.totals),
+        }
+
+    # -------------------------------------------------------------------- PDF
+
+    def _pdf(self, options) -> dict:
+        path = Path(settings.BASE_DIR) / "costing" / "fixtures" / "example_cd.json"
+        model = exchange.loads(path.read_bytes())
+        subject = pdf.ReportSubject(
+            model_name=model.name, practice_name="Benchmark practice", ods_code="Z90000", list_size=9699
+        )
+        start = time.perf_counter()
+        pdf.render_pdf(model, subject)
+        first = time.perf_counter() - start
+        times = []
+        for _ in range(options["pdfs"]):
+            start = time.perf_counter()
+            content = pdf.render_pdf(model, subject)
+            times.append(time.perf_counter() - start)
+        return {
+            "pdf_s": round(statistics.median(times), 2),
+            "pdf_first_s": round(first, 2),
+            "pdf_bytes": len(content),
+        }

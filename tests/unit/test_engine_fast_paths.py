@@ -1,0 +1,116 @@
+"""The engine's fast paths give exactly what the plain reading of the rules gives.
+
+engine.headline skips the per-stage and per-cohort results that compare builds;
+round_half_up works in integers; the result classes are built without their
+generated __init__. Each is checked against the slow, obvious way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from costing import engine
+from tests.unit.test_engine_property import cost_models
+
+
+def slow_round_half_up(value, quantum: Decimal = engine.PENNY) -> Decimal:
+    """Rounding as the engine first did it, all in Fractions."""
+    exact = Fraction(value)
+    units = exact / Fraction(quantum)
+    whole = units.numerator // units.denominator
+    remainder = units - whole
+    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and exact >= 0):
+        whole += 1
+    return (Decimal(whole) * quantum).quantize(quantum)
+
+
+QUANTA = [Decimal("0.01"), Decimal("0.1"), Decimal(1), Decimal("0.0001")]
+
+
+# Money and minutes of any model within costing/limits.py stay far inside the 28 digits of Decimal's context.
+MAGNITUDE = 10**12
+
+
+@given(
+    value=st.fractions(min_value=-MAGNITUDE, max_value=MAGNITUDE, max_denominator=10**6)
+    | st.integers(-MAGNITUDE, MAGNITUDE)
+    | st.decimals(min_value=-MAGNITUDE, max_value=MAGNITUDE, places=6),
+    quantum=st.sampled_from(QUANTA),
+)
+def test_round_half_up_in_integers_equals_the_fraction_reading(value, quantum):
+    fast, slow = engine.round_half_up(value, quantum), slow_round_half_up(value, quantum)
+
+    assert (fast, str(fast)) == (slow, str(slow))
+
+
+@pytest.mark.parametrize("value", ["0.005", "-0.005", "2.675", "-2.675", "0", "-0"])
+def test_round_half_up_on_exact_halves(value):
+    assert str(engine.round_half_up(Decimal(value))) == str(slow_round_half_up(Decimal(value)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=cost_models())
+def test_headline_equals_the_totals_of_compare(model):
+    fast, full = engine.headline(model), engine.Headline.of(engine.compare(model))
+
+    assert fast == full
+    assert repr(fast) == repr(full)  # the same Decimals, down to their exponents
+    assert fast.saving == engine.compare(model).saving
+
+
+def _model(**changes) -> engine.CostModel:
+    role = engine.Role(key="r", name="R", cost_per_hour=Decimal("12.30"))
+    stage = engine.Stage(name="s", step=engine.Step.REVIEW, role="r", minutes=Decimal(1))
+    base = engine.CostModel(
+        name="m",
+        period=engine.Period.MONTH,
+        roles=(role,),
+        pathways=(engine.Pathway(key="p", name="P", stages=(stage,)),),
+        before=(engine.Cohort(label="c", patients=1, pathway="p"),),
+        after=(),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"roles": ()}, "pathway 'p': unknown role 'r'"),
+        (
+            {"after": (engine.Cohort(label="x", patients=1, pathway="nowhere"),)},
+            "cohort 'x': unknown pathway 'nowhere'",
+        ),
+    ],
+)
+def test_headline_and_compare_refuse_unknown_references_alike(changes, message):
+    model = _model(**changes)
+    for cost in (engine.compare, engine.headline):
+        with pytest.raises(ValueError, match=message):
+            cost(model)
+
+
+@pytest.mark.parametrize("cls", [engine.StageResult, engine.PathwayResult, engine.CohortResult])
+def test_results_built_without_init_equal_those_built_with_it(cls):
+    values = {f.name: f"value of {f.name}" for f in dataclasses.fields(cls)}
+
+    fast, plain = engine._result(cls, **values), cls(**values)
+
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.name = "changed"
+
+
+def test_every_result_the_engine_builds_without_init_has_all_its_fields(example_cd):
+    c = engine.compare(example_cd)
+    results = [*c.before.cohorts, *c.after.cohorts]
+    for pathway in c.pathways.values():
+        results += [pathway, *pathway.stages]
+
+    for result in results:
+        assert set(vars(result)) == {f.name for f in dataclasses.fields(result)}
