@@ -39,8 +39,9 @@ fmt: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmark (manage.py bench): one JSON line on stdout; BENCH_ARGS="--tiny" proves it runs.
 bench: venv
-	$(BIN)/python manage.py bench $(BENCH_ARGS)
+	@$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 # Load test: gunicorn + PostgreSQL (DATABASE_URL) on loopback, locust headless.
 LOAD_USERS ?= 50

@@ -206,6 +206,42 @@ def engine_rate(function, models: list, repeat: int = 3) -> float:
     return round(best)
 
 
+def engine_batch_rate(models: list[engine.CostModel], repeat: int = 3) -> float:
+    """Models a second through engine.headlines, all of ``models`` in one batch (the best of ``repeat``).
+
+    Each model keeps its own roles and pathways (keys made distinct), so no
+    pathway is costed for two models: the batch saves only the per-call overhead.
+    """
+    totals, pathways, roles = {}, {}, {}
+    for index, model in enumerate(models):
+        own = {p.key: (index, p.key) for p in model.pathways}
+        totals[index] = engine.TotalsModel(
+            period=model.period,
+            before=tuple((own[c.pathway], c.patients) for c in model.before),
+            after=tuple((own[c.pathway], c.patients) for c in model.after),
+        )
+        for pathway in model.pathways:
+            pathways[own[pathway.key]] = [
+                (None if s.role is None else (index, s.role), s.minutes, s.extra_cost, s.visit) for s in pathway.stages
+            ]
+        roles.update({(index, role.key): role for role in model.roles})
+    best = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        engine.headlines(totals, pathways, roles)
+        best = max(best, len(models) / (time.perf_counter() - start))
+    return round(best)
+
+
+def model_shape(model: engine.CostModel) -> dict:
+    return {
+        "roles": len(model.roles),
+        "pathways": len(model.pathways),
+        "stages": sum(len(p.stages) for p in model.pathways),
+        "cohorts": len(model.before) + len(model.after),
+    }
+
+
 def national_rollup(rows: selectors.HeadlineRows) -> tuple[float, rollup.Rollup]:
     """Seconds to cost every model of ``rows`` for its totals (costing.services.headlines_from_rows, what
     the roll-up does for models not in the cache) and roll them up (reports.rollup)."""
@@ -259,10 +295,10 @@ def first_visit(html: bytes) -> dict:
 # ------------------------------------------------------------------ batch of PDFs
 
 
-def batch_peak_rss(username: str, model_ids: list[int]) -> dict:
-    """Peak RSS of a separate process that renders a batch of reports (bench/batch.py)."""
+def json_subprocess(module: str, *args: str) -> dict:
+    """Run ``python -m module args`` here and read the JSON line it prints last."""
     out = subprocess.run(  # noqa: S603 -- our own interpreter and arguments
-        [sys.executable, "-m", "bench.batch", username, *map(str, model_ids)],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=os.environ.copy(),
         capture_output=True,
@@ -271,5 +307,10 @@ def batch_peak_rss(username: str, model_ids: list[int]) -> dict:
     )
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
-        raise RuntimeError(f"the batch process failed: {out.stderr[-2000:]}")
+        raise RuntimeError(f"{module} failed: {out.stderr[-2000:]}")
     return json.loads(lines[-1])
+
+
+def batch_peak_rss(username: str, model_ids: list[int]) -> dict:
+    """Peak RSS of a separate process that renders a batch of reports (bench/batch.py)."""
+    return json_subprocess("bench.batch", username, *map(str, model_ids))

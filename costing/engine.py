@@ -23,15 +23,17 @@ Every figure that leaves the engine is a ``Decimal``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import TypeVar
 
 PENNY = Decimal("0.01")
 ONE_DECIMAL_PLACE = Decimal("0.1")
 MINUTES_PER_HOUR = 60
+K = TypeVar("K")
 # Full time under Agenda for Change and the BMA salaried GP model contract.
 FULL_TIME_HOURS_PER_WEEK = Decimal("37.5")
 WEEKS_PER_YEAR = 52
@@ -304,8 +306,8 @@ class Headline:
             after=comparison.after.cost,
             visits_before=comparison.before.visits,
             visits_after=comparison.after.visits,
-            staff_minutes_before=sum(comparison.before.staff_minutes.values(), Decimal(0)),
-            staff_minutes_after=sum(comparison.after.staff_minutes.values(), Decimal(0)),
+            staff_minutes_before=normalise_minutes(sum(comparison.before.staff_minutes.values(), Decimal(0))),
+            staff_minutes_after=normalise_minutes(sum(comparison.after.staff_minutes.values(), Decimal(0))),
         )
 
     @property
@@ -366,14 +368,17 @@ def _rate_ratio(role: Role) -> tuple[int, int]:
     return salary_n * (100 * on_cost_d + on_cost_n) * hours_d, salary_d * on_cost_d * 100 * hours_n
 
 
-def _result(cls, **fields):
-    """``cls(**fields)`` for a frozen result dataclass, at a third of the cost.
+def make(cls, /, **fields):
+    """``cls(**fields)`` for one of the engine's plain frozen dataclasses (MADE_FAST), at a third of the cost.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
-    the engine builds a few hundred results per model, so it fills the new
-    instance's ``__dict__`` at once instead. The result classes have no
-    ``__post_init__``; every field must be given (tests/unit/test_rounding.py).
+    the engine builds hundreds of results per model, and a roll-up's reader
+    (costing.selectors) hundreds of thousands of stages, so this fills the new
+    instance's ``__dict__`` at once instead. These classes have no
+    ``__post_init__``; every field must be given (tests/unit/test_engine_fast_paths.py).
     """
+    if cls not in MADE_FAST:
+        raise TypeError(f"{cls.__name__} is not built without its __init__")
     result = object.__new__(cls)
     result.__dict__.update(fields)
     return result
@@ -423,9 +428,7 @@ def _stage_pennies(stage: Stage, rate: tuple[int, int] | None) -> tuple[int, Dec
     # Rounding the sum equals rounding the staff cost and adding the extra cost,
     # because the extra cost is whole pennies; so staff and extra add up exactly.
     if stage.extra_cost or stage.extra_cost.is_signed():
-        extra_cost = stage.extra_cost.quantize(PENNY)
-        extra_n, extra_d = extra_cost.as_integer_ratio()
-        return staff, extra_cost, extra_n * 100 // extra_d  # exact: whole pennies
+        return staff, stage.extra_cost.quantize(PENNY), _whole_pennies(stage.extra_cost)
     return staff, *_NO_EXTRA  # +0, whatever its exponent, is 0.00
 
 
@@ -442,7 +445,7 @@ def _cost_stage(stage: Stage, rate: tuple[int, int] | None) -> tuple[StageResult
     """Costing rule 1 for one stage: the result, its staff cost and its extra cost in pennies."""
     staff, extra_cost, extra = _stage_pennies(stage, rate)
     staff_cost = _pennies(staff)
-    result = _result(
+    result = make(
         StageResult,
         name=stage.name,
         step=stage.step,
@@ -483,7 +486,7 @@ def _cost_pathway(pathway: Pathway, rates: Mapping[str, tuple[int, int]]) -> tup
         if stage.visit is not None:
             visit_numbers.add(stage.visit)
             contact += stage.minutes
-    result = _result(
+    result = make(
         PathwayResult,
         key=pathway.key,
         name=pathway.name,
@@ -538,7 +541,7 @@ def _cost_side(
         cohort_visits = pathway.visits * n
         cohort_contact = normalise_minutes(pathway.contact_minutes * n)
         results.append(
-            _result(
+            make(
                 CohortResult,
                 label=cohort.label,
                 conditions=cohort.conditions,
@@ -660,58 +663,125 @@ def compare(model: CostModel) -> Comparison:
 def headline(model: CostModel) -> Headline:
     """``Headline.of(compare(model))``, without building the results of each stage and cohort.
 
-    For lists and roll-ups of many models: the same stage costing (in integers),
-    summed straight into each side's totals. Raises ValueError as compare does.
+    The model reduced to its totals (TotalsModel) and costed by headlines. Raises
+    ValueError as compare does.
     """
-    rates = {role.key: _rate_ratio(role) for role in model.roles}
-    pathways: dict[str, tuple[int, int, dict[str, Decimal]]] = {}
-    for pathway in model.pathways:
+    check_references(model)
+    pathways = {p.key: p for p in model.pathways}
+    used = {c.pathway for c in model.before} | {c.pathway for c in model.after}
+    stages = {key: tuple((s.role, s.minutes, s.extra_cost, s.visit) for s in pathways[key].stages) for key in used}
+    roles = {role.key: role for role in model.roles}
+    return headlines({None: TotalsModel.of(model)}, stages, roles)[None]
+
+
+# One stage as the totals need it: (role key or None, minutes, extra cost, visit number or None).
+TotalsStage = tuple[Hashable | None, Decimal, Decimal, int | None]
+
+
+@dataclass(frozen=True)
+class TotalsModel:
+    """A model reduced to what its totals need: each side's patients by pathway key.
+
+    Its pathways and roles are given beside it (headlines), so that models that
+    share them, as a practice's models do, have each pathway costed once.
+    """
+
+    period: Period
+    before: tuple[tuple[Hashable, int], ...]  # (pathway key, patients)
+    after: tuple[tuple[Hashable, int], ...]
+
+    @classmethod
+    def of(cls, model: CostModel) -> TotalsModel:
+        return cls(
+            period=model.period,
+            before=tuple((c.pathway, c.patients) for c in model.before),
+            after=tuple((c.pathway, c.patients) for c in model.after),
+        )
+
+
+def headlines(
+    models: Mapping[K, TotalsModel],
+    pathways: Mapping[Hashable, Iterable[TotalsStage]],
+    roles: Mapping[Hashable, Role],
+) -> dict[K, Headline]:
+    """The totals of many models at once (costing rules 1 to 5, summed straight into each side).
+
+    Each pathway that a model uses is costed once, in integers, however many
+    models use it: its cost per patient in pennies (rule 1's rounding, stage by
+    stage), its distinct visits and its staff minutes. A side's totals are then
+    sums of patients x those figures, as compare's. For lists, roll-ups and the
+    national roll-up. Raises ValueError for a pathway or role that is not given.
+    """
+    # Rule 1 in integers: staff pennies = minutes x rate x 100 / 60 = minutes x (rate x 5) / 3, rounded half up.
+    rates = {}
+    for key, role in roles.items():
+        numerator, denominator = _rate_ratio(role)
+        rates[key] = (numerator * 5, denominator * 3)
+    # Few distinct minutes and extra costs recur across stages: each is read once.
+    minute_ratios: dict[Decimal, tuple[int, int]] = {}
+    extra_pennies: dict[Decimal, int] = {}
+    costed: dict[Hashable, tuple[int, int, Decimal]] = {}
+
+    def cost(key: Hashable) -> tuple[int, int, Decimal]:
+        stages = pathways.get(key)
+        if stages is None:
+            raise ValueError(f"unknown pathway {key!r}")
+        ratio_of, extra_of, rate_of = minute_ratios.get, extra_pennies.get, rates.get
         pennies = 0
-        minutes: dict[str, Decimal] = {}
+        minutes = Decimal(0)
         visit_numbers = set()
-        for stage in pathway.stages:
-            # _stage_pennies, inlined: this loop runs for every stage of every model of a roll-up.
-            role = stage.role
+        for role, stage_minutes, extra_cost, visit in stages:
             if role is not None:
-                rate = rates.get(role)
+                rate = rate_of(role)
                 if rate is None:
-                    raise ValueError(f"pathway {pathway.key!r}: unknown role {role!r}")
-                minutes_n, minutes_d = stage.minutes.as_integer_ratio()
-                numerator, denominator = minutes_n * rate[0] * 5, minutes_d * rate[1] * 3
-                staff, remainder = divmod(numerator, denominator)
+                    raise ValueError(f"pathway {key!r}: unknown role {role!r}")
+                ratio = ratio_of(stage_minutes) or minute_ratios.setdefault(
+                    stage_minutes, stage_minutes.as_integer_ratio()
+                )
+                numerator = ratio[0] * rate[0]
+                denominator = ratio[1] * rate[1]
+                staff, remainder = divmod(numerator, denominator)  # _round_ratio_half_up, inlined
                 if 2 * remainder > denominator or (2 * remainder == denominator and numerator >= 0):
                     staff += 1
                 pennies += staff
-                minutes[role] = minutes.get(role, 0) + stage.minutes
-            if stage.extra_cost or stage.extra_cost.is_signed():
-                pennies += _stage_pennies(stage, None)[2]
-            if stage.visit is not None:
-                visit_numbers.add(stage.visit)
-        pathways[pathway.key] = (pennies, len(visit_numbers), minutes)
-    before = _side_totals(model.before, pathways, rates)
-    after = _side_totals(model.after, pathways, rates)
-    return Headline(model.period, before[0], after[0], before[1], after[1], before[2], after[2])
+                minutes += stage_minutes
+            if extra_cost:  # whole pennies once quantized (rule 1 rounds the staff cost only)
+                pennies += extra_of(extra_cost) or extra_pennies.setdefault(extra_cost, _whole_pennies(extra_cost))
+            if visit is not None:
+                visit_numbers.add(visit)
+        found = costed[key] = (pennies, len(visit_numbers), minutes)
+        return found
+
+    def side(cohorts: tuple[tuple[Hashable, int], ...]) -> tuple[Decimal, int, Decimal]:
+        patients_on: dict[Hashable, int] = {}
+        for key, n in cohorts:
+            patients_on[key] = patients_on.get(key, 0) + n
+        pennies = visits = 0
+        minutes = Decimal(0)
+        for key, n in patients_on.items():
+            pathway = costed.get(key) or cost(key)
+            pennies += pathway[0] * n
+            visits += pathway[1] * n
+            minutes += pathway[2] * n
+        return _pennies(pennies), visits, normalise_minutes(minutes)
+
+    found = {}
+    for model_key, model in models.items():
+        before, visits_before, minutes_before = side(model.before)
+        after, visits_after, minutes_after = side(model.after)
+        found[model_key] = Headline(
+            model.period, before, after, visits_before, visits_after, minutes_before, minutes_after
+        )
+    return found
 
 
-def _side_totals(
-    cohorts: Iterable[Cohort], pathways: Mapping[str, tuple[int, int, dict[str, Decimal]]], role_keys: Iterable[str]
-) -> tuple[Decimal, int, Decimal]:
-    """A side's cost, visits and staff minutes (costing rules 3 to 5), as compare's SideResult has them."""
-    pennies = visits = 0
-    patients_on: dict[str, int] = {}
-    for cohort in cohorts:
-        if cohort.pathway not in pathways:
-            raise ValueError(f"cohort {cohort.label!r}: unknown pathway {cohort.pathway!r}")
-        pathway_pennies, pathway_visits, _minutes = pathways[cohort.pathway]
-        pennies += pathway_pennies * cohort.patients
-        visits += pathway_visits * cohort.patients
-        patients_on[cohort.pathway] = patients_on.get(cohort.pathway, 0) + cohort.patients
-    by_role = dict.fromkeys(role_keys, Decimal(0))
-    for key, n in patients_on.items():
-        for role, minutes in pathways[key][2].items():
-            by_role[role] += minutes * n
-    staff_minutes = sum((normalise_minutes(by_role[k]) for k in sorted(by_role)), Decimal(0))
-    return _pennies(pennies), visits, staff_minutes
+def _whole_pennies(amount: Decimal) -> int:
+    """An extra cost in whole pennies: to the penny, as compare's StageResult.extra_cost has it."""
+    numerator, denominator = amount.quantize(PENNY).as_integer_ratio()
+    return numerator * 100 // denominator  # exact: whole pennies
+
+
+MADE_FAST = frozenset({Stage, Pathway, Cohort, StageResult, PathwayResult, CohortResult})
 
 
 def hours_to_fte(minutes: Decimal, period: Period) -> Decimal | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from django import forms
@@ -71,7 +72,14 @@ class WhatIfForm(forms.Form):
                 max_digits=12,
             )
             self.extra_rows.append((amount, self[name]))
-        role_choices = [(r.key, r.name) for r in model.roles]
+        # A stage's two fields, built once and copied for each stage (_like).
+        minutes_field = forms.DecimalField(
+            min_value=Decimal(0),
+            max_value=limits.MAX_STAGE_MINUTES,
+            decimal_places=limits.MINUTES_PLACES,
+            max_digits=7,
+        )
+        role_field = forms.ChoiceField(choices=[(r.key, r.name) for r in model.roles])
         self.pathway_rows = []
         for p, pathway in enumerate(model.pathways):
             stages = []
@@ -79,17 +87,10 @@ class WhatIfForm(forms.Form):
                 if stage.role is None:
                     continue  # postage only: changed through the extra costs above
                 minutes_name, role_name = f"stage_{p}_{s}_minutes", f"stage_{p}_{s}_role"
-                self.fields[minutes_name] = forms.DecimalField(
-                    label=f"{stage.name}: minutes",
-                    initial=engine.normalise_minutes(stage.minutes),
-                    min_value=Decimal(0),
-                    max_value=limits.MAX_STAGE_MINUTES,
-                    decimal_places=limits.MINUTES_PLACES,
-                    max_digits=7,
+                self.fields[minutes_name] = _like(
+                    minutes_field, label=f"{stage.name}: minutes", initial=engine.normalise_minutes(stage.minutes)
                 )
-                self.fields[role_name] = forms.ChoiceField(
-                    label=f"{stage.name}: done by", choices=role_choices, initial=stage.role
-                )
+                self.fields[role_name] = _like(role_field, label=f"{stage.name}: done by", initial=stage.role)
                 stages.append((stage, self[minutes_name], self[role_name]))
             self.pathway_rows.append((pathway, stages))
 
@@ -126,6 +127,18 @@ class WhatIfForm(forms.Form):
             stage_roles=stage_roles,
             patient_scale=data.get("scale") or Decimal(1),
         )
+
+
+def _like(prototype: forms.Field, *, label: str, initial) -> forms.Field:
+    """A copy of ``prototype`` with its own label and initial value.
+
+    The panel has two fields for each stage, a few hundred in all; building each
+    from scratch took most of the form's time. The copies share the prototype's
+    widget, choices and validators, which nothing changes once they are built.
+    """
+    field = copy.copy(prototype)
+    field.label, field.initial = label, initial
+    return field
 
 
 class ScenarioNameForm(forms.Form):

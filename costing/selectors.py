@@ -10,12 +10,15 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Sum
+from django.db.models import QuerySet, Sum
+from django.db.models.query import ModelIterable
 
 from costing import engine, reference
 from costing.models import OnCostRate, PayBand, StandardHours
 from pathways.models import Cohort, CohortCondition, CostModel, Pathway, Stage
 from practices.models import StaffRole
+
+STEPS = {step.value: step for step in engine.Step}
 
 
 def cost_model_with_rows(*, cost_model_id: int) -> CostModel:
@@ -32,75 +35,152 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
 
     The roles are those its stages use; the pathways those its cohorts use; both
     in the order they were created, which for an imported model is the file's.
+    A model loaded otherwise has its rows read now (four queries).
     """
-    pathways: dict[int, Pathway] = {}
-    roles = {}
+    rows = getattr(cost_model, "_engine_rows", None)
+    if rows is None:
+        attach_engine_rows([cost_model])
+        rows = cost_model._engine_rows
+    cohorts, pathways, stages, roles = rows
     sides: dict[str, list[engine.Cohort]] = {"before": [], "after": []}
-    for cohort in cohort_rows(cost_model):
-        pathway = cohort.pathway
-        pathways.setdefault(pathway.pk, pathway)
-        sides[cohort.side].append(
+    for side, label, patients, pathway_id, printed_cost, printed_contact, conditions in cohorts:
+        sides[side].append(
             engine.Cohort(
-                label=cohort.label,
-                patients=cohort.patients,
-                pathway=pathway.key,
-                conditions=tuple(cc.condition.code for cc in cohort.cohort_conditions.all()),
-                printed_cost_per_patient=cohort.printed_cost_per_patient,
-                printed_contact_minutes=cohort.printed_contact_minutes,
+                label=label,
+                patients=patients,
+                pathway=pathways[pathway_id][0],
+                conditions=conditions,
+                printed_cost_per_patient=printed_cost,
+                printed_contact_minutes=printed_contact,
             )
-        )
-    engine_pathways = []
-    for pathway in sorted(pathways.values(), key=lambda p: p.pk):
-        stages = list(pathway.stages.all())
-        for stage in stages:
-            if stage.role_id is not None:
-                roles.setdefault(stage.role_id, stage.role)
-        engine_pathways.append(
-            engine.Pathway(key=pathway.key, name=pathway.name, stages=tuple(s.as_engine_stage() for s in stages))
         )
     return engine.CostModel(
         name=cost_model.name,
         period=engine.Period(cost_model.period),
-        roles=tuple(roles[pk].as_engine_role() for pk in sorted(roles)),
-        pathways=tuple(engine_pathways),
+        roles=tuple(roles[pk] for pk in sorted(roles)),
+        pathways=tuple(
+            engine.Pathway(key=key, name=name, stages=stages.get(pk, ()))
+            for pk, (key, name) in sorted(pathways.items())
+        ),
         before=tuple(sides["before"]),
         after=tuple(sides["after"]),
         description=cost_model.description,
     )
 
 
-def cohort_rows(cost_model: CostModel) -> list[Cohort]:
-    """The prefetched cohorts, in side and position order."""
-    return list(cost_model.cohorts.all())
+class CostModelsWithRows(QuerySet):
+    """Cost models that carry what the engine needs of them, read with them in four more queries.
+
+    The rows (cohorts, their conditions, the pathways they use, and those
+    pathways' stages with their roles) are read as values, not model instances:
+    building a few hundred instances took longer than the queries.
+    """
+
+    def _fetch_all(self):
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if not fetched and self._iterable_class is ModelIterable and self._result_cache:
+            attach_engine_rows(self._result_cache)
 
 
-def cost_models_with_rows():
-    """Cost models with everything the engine needs prefetched (see cost_model_with_rows)."""
-    stages = Stage.objects.select_related("role").order_by("position", "id")
-    cohorts = (
-        Cohort.objects.order_by("side", "position", "id")
-        .prefetch_related(Prefetch("cohort_conditions", CohortCondition.objects.select_related("condition")))
-        .prefetch_related(Prefetch("pathway", queryset=Pathway.objects.prefetch_related(Prefetch("stages", stages))))
-    )
-    return CostModel.objects.select_related("practice").prefetch_related(Prefetch("cohorts", queryset=cohorts))
+def cost_models_with_rows() -> CostModelsWithRows:
+    """Cost models with everything the engine needs (see cost_model_with_rows and engine_model)."""
+    return CostModelsWithRows(model=CostModel).select_related("practice")
 
 
-STEPS = {step.value: step for step in engine.Step}
-
-
-@dataclass(frozen=True)
-class HeadlineModel:
-    """A stored model reduced to what its headline figures need, with the version they are of."""
-
-    pk: int
-    version: int
-    created_at: datetime
-    model: engine.CostModel
+def attach_engine_rows(cost_models: list[CostModel]) -> None:
+    """Read the rows of engine_model for ``cost_models`` (four queries) and keep them on each model."""
+    by_id = {m.pk: m for m in cost_models}
+    ids = list(by_id)
+    conditions: dict[int, list[str]] = {}
+    for cohort_id, code in (
+        CohortCondition.objects.filter(cohort__cost_model_id__in=ids)
+        .order_by("cohort_id", "position", "id")
+        .values_list("cohort_id", "condition__code")
+    ):
+        conditions.setdefault(cohort_id, []).append(code)
+    cohorts: dict[int, list[tuple]] = {pk: [] for pk in by_id}
+    for pk, model_id, *row, printed_contact in (
+        Cohort.objects.filter(cost_model_id__in=ids)
+        .order_by("cost_model_id", "side", "position", "id")
+        .values_list(
+            "pk",
+            "cost_model_id",
+            "side",
+            "label",
+            "patients",
+            "pathway_id",
+            "printed_cost_per_patient",
+            "printed_contact_minutes",
+        )
+    ):
+        cohorts[model_id].append((*row, printed_contact, tuple(conditions.get(pk, ()))))
+    used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
+    pathways = {
+        pk: (key, name) for pk, key, name in Pathway.objects.filter(pk__in=used).values_list("pk", "key", "name")
+    }
+    stages: dict[int, list[engine.Stage]] = {}
+    roles: dict[int, engine.Role] = {}
+    pathway_roles: dict[int, set[int]] = {}
+    for pathway_id, role_id, role_key, *role_fields, name, step, minutes, extra_cost, visit, printed_cost in (
+        Stage.objects.filter(pathway_id__in=used)
+        .order_by("pathway_id", "position", "id")
+        .values_list(
+            "pathway_id",
+            "role_id",
+            "role__key",
+            "role__name",
+            "role__band",
+            "role__cost_per_hour",
+            "role__annual_salary",
+            "role__on_cost_percent",
+            "role__paid_hours_per_year",
+            "role__cost_basis",
+            "name",
+            "step",
+            "minutes",
+            "extra_cost",
+            "visit",
+            "printed_cost",
+        )
+    ):
+        if role_id is not None:
+            pathway_roles.setdefault(pathway_id, set()).add(role_id)
+        if role_id is not None and role_id not in roles:
+            role_name, band, cost_per_hour, salary, on_costs, hours, basis = role_fields
+            roles[role_id] = engine.Role(
+                key=role_key,
+                name=role_name,
+                band=band,
+                cost_per_hour=cost_per_hour,
+                annual_salary=salary,
+                on_cost_percent=on_costs,
+                paid_hours_per_year=hours,
+                cost_basis=engine.CostBasis(basis) if basis else None,
+            )
+        stages.setdefault(pathway_id, []).append(
+            engine.Stage(
+                name=name,
+                step=STEPS[step],
+                role=role_key,
+                minutes=minutes,
+                extra_cost=extra_cost,
+                visit=visit,
+                printed_cost=printed_cost,
+            )
+        )
+    frozen_stages = {pk: tuple(s) for pk, s in stages.items()}
+    for model_id, model in by_id.items():
+        used_pathways = {row[3] for row in cohorts[model_id]}
+        model_pathways = {pk: pathways[pk] for pk in used_pathways}
+        model_stages = {pk: frozen_stages.get(pk, ()) for pk in used_pathways}
+        model_roles = {pk: roles[pk] for p in used_pathways for pk in pathway_roles.get(p, ())}
+        model._engine_rows = (cohorts[model_id], model_pathways, model_stages, model_roles)
 
 
 @dataclass(frozen=True)
 class HeadlineRows:
-    """The rows headline_models reads, as plain tuples."""
+    """The rows headline_rows reads, as plain tuples."""
 
     models: list[tuple]  # (pk, name, period, version, created_at)
     cohorts: list[tuple]  # (cost model id, side, pathway id, patients of that side on that pathway)
@@ -108,20 +188,16 @@ class HeadlineRows:
     roles: list[tuple]  # (pk, cost per hour, annual salary, on-cost percent, paid hours per year)
 
 
-def headline_models(cost_model_ids: Iterable[int]) -> dict[int, HeadlineModel]:
-    """Models ready to cost for their totals only, in four queries whatever their number and size.
+def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
+    """What the totals of models need, in four queries whatever their number and size.
 
     The database sums each side's patients by pathway, so each side has one cohort
     per pathway (no labels, conditions or printed figures), and only the stages
     and roles those pathways use are read, as rows, not model instances. The
-    engine gives such a model the same side totals as the full model: every total
-    is a sum over cohorts of patients x a per-patient figure of their pathway.
-    A model that no longer exists is left out.
+    engine (engine.headlines, through totals_batch) gives such a model the same side totals as
+    the full model: every total is a sum over cohorts of patients x a per-patient
+    figure of their pathway. A model that no longer exists is left out.
     """
-    return headline_models_from_rows(headline_rows(cost_model_ids))
-
-
-def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     ids = list(dict.fromkeys(cost_model_ids))
     if not ids:
         return HeadlineRows([], [], [], [])
@@ -149,46 +225,47 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     )
 
 
-def headline_models_from_rows(rows: HeadlineRows) -> dict[int, HeadlineModel]:
-    """The models of headline_models from its rows (no database)."""
-    sides: dict[int, dict[str, list[engine.Cohort]]] = {}
+@dataclass(frozen=True)
+class TotalsBatch:
+    """The models of some HeadlineRows as engine.headlines takes them, with the version each is of."""
+
+    models: dict[int, engine.TotalsModel]
+    pathways: dict[int, list[engine.TotalsStage]]
+    roles: dict[int, engine.Role]
+    versions: dict[int, tuple[int, datetime]]  # model id -> (version, created_at)
+
+
+def totals_batch(rows: HeadlineRows) -> TotalsBatch:
+    """``rows`` as engine.headlines takes them (no database): keys are the rows' ids."""
+    sides: dict[int, dict[str, list[tuple[int, int]]]] = {}
     for model_id, side, pathway_id, patients in rows.cohorts:
-        cohort = engine.Cohort(str(pathway_id), patients, str(pathway_id))
-        sides.setdefault(model_id, {"before": [], "after": []})[side].append(cohort)
-    stages = {
-        str(pathway_id): tuple(
-            engine.Stage("", STEPS[step], None if role_id is None else str(role_id), minutes, extra_cost, visit)
-            for _pathway_id, step, role_id, minutes, extra_cost, visit in pathway_rows
-        )
-        for pathway_id, pathway_rows in groupby(rows.stages, key=itemgetter(0))  # in pathway order
-    }
-    roles = {
-        str(pk): engine.Role(
-            key=str(pk),
-            name=str(pk),
-            cost_per_hour=cost_per_hour,
-            annual_salary=salary,
-            on_cost_percent=on_costs,
-            paid_hours_per_year=hours,
-        )
-        for pk, cost_per_hour, salary, on_costs, hours in rows.roles
-    }
-    found = {}
-    for pk, name, period, version, created_at in rows.models:
-        model_sides = sides.get(pk, {"before": [], "after": []})
-        keys = {c.pathway for side in model_sides.values() for c in side}
-        pathways = tuple(engine.Pathway(k, k, stages.get(k, ())) for k in sorted(keys))
-        used_roles = {s.role for p in pathways for s in p.stages if s.role is not None}
-        model = engine.CostModel(
-            name=name,
-            period=engine.Period(period),
-            roles=tuple(roles[k] for k in sorted(used_roles)),
-            pathways=pathways,
-            before=tuple(model_sides["before"]),
-            after=tuple(model_sides["after"]),
-        )
-        found[pk] = HeadlineModel(pk=pk, version=version, created_at=created_at, model=model)
-    return found
+        sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, patients))
+    # (pathway id, step, role id, minutes, extra cost, visit), in pathway order -> (role id, minutes, extra cost, visit)
+    pathways = {pk: [row[2:] for row in stages] for pk, stages in groupby(rows.stages, key=itemgetter(0))}
+    no_cohorts = {"before": (), "after": ()}
+    return TotalsBatch(
+        models={
+            pk: engine.TotalsModel(
+                period=engine.Period(period),
+                before=tuple(sides.get(pk, no_cohorts)["before"]),
+                after=tuple(sides.get(pk, no_cohorts)["after"]),
+            )
+            for pk, _name, period, _version, _created_at in rows.models
+        },
+        pathways=pathways,
+        roles={
+            pk: engine.Role(
+                key=str(pk),
+                name=str(pk),
+                cost_per_hour=cost_per_hour,
+                annual_salary=salary,
+                on_cost_percent=on_costs,
+                paid_hours_per_year=hours,
+            )
+            for pk, cost_per_hour, salary, on_costs, hours in rows.roles
+        },
+        versions={pk: (version, created_at) for pk, _name, _period, version, created_at in rows.models},
+    )
 
 
 @dataclass(frozen=True)

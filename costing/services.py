@@ -87,19 +87,18 @@ class VersionedHeadline:
 def headlines_from_rows(rows: selectors.HeadlineRows) -> dict[int, VersionedHeadline]:
     """Cost the models of ``rows`` (selectors.headline_rows) for their totals, with the version they are of."""
     with _cycle_collector_paused():
-        return {
-            pk: VersionedHeadline(engine.headline(loaded.model), loaded.version, loaded.created_at)
-            for pk, loaded in selectors.headline_models_from_rows(rows).items()
-        }
+        batch = selectors.totals_batch(rows)
+        figures = engine.headlines(batch.models, batch.pathways, batch.roles)
+    return {pk: VersionedHeadline(headline, *batch.versions[pk]) for pk, headline in figures.items()}
 
 
 @contextmanager
 def _cycle_collector_paused():
-    """Pause Python's cycle collector while many engine dataclasses are built.
+    """Pause Python's cycle collector while a batch's rows are built and costed.
 
-    They hold no reference cycles, but as they pile up the collector walks them
-    again and again (for thousands of models, half the time); they are freed by
-    reference counting all the same.
+    They hold no reference cycles, but for thousands of models they are hundreds
+    of thousands of tuples, which the collector would walk again and again;
+    they are freed by reference counting all the same.
     """
     was_enabled = gc.isenabled()
     gc.disable()

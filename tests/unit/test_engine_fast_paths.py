@@ -95,18 +95,24 @@ def test_headline_and_compare_refuse_unknown_references_alike(changes, message):
             cost(model)
 
 
-@pytest.mark.parametrize("cls", [engine.StageResult, engine.PathwayResult, engine.CohortResult])
-def test_results_built_without_init_equal_those_built_with_it(cls):
+@pytest.mark.parametrize("cls", sorted(engine.MADE_FAST, key=lambda c: c.__name__))
+def test_dataclasses_made_without_init_equal_those_made_with_it(cls):
+    assert not hasattr(cls, "__post_init__")
     values = {f.name: f"value of {f.name}" for f in dataclasses.fields(cls)}
 
-    fast, plain = engine._result(cls, **values), cls(**values)
+    fast, plain = engine.make(cls, **values), cls(**values)
 
     assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.name = "changed"
 
 
-def test_every_result_the_engine_builds_without_init_has_all_its_fields(example_cd):
+def test_a_dataclass_that_checks_its_fields_is_never_made_without_init():
+    with pytest.raises(TypeError):
+        engine.make(engine.Role, key="r", name="R")
+
+
+def test_every_result_the_engine_makes_has_all_its_fields(example_cd):
     c = engine.compare(example_cd)
     results = [*c.before.cohorts, *c.after.cohorts]
     for pathway in c.pathways.values():
@@ -114,3 +120,47 @@ def test_every_result_the_engine_builds_without_init_has_all_its_fields(example_
 
     for result in results:
         assert set(vars(result)) == {f.name for f in dataclasses.fields(result)}
+
+
+def _totals_inputs(model: engine.CostModel):
+    stages = {p.key: [(s.role, s.minutes, s.extra_cost, s.visit) for s in p.stages] for p in model.pathways}
+    return stages, {r.key: r for r in model.roles}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=cost_models(), other=cost_models())
+def test_models_costed_together_share_their_pathways_and_keep_their_own_totals(model, other):
+    # Two models over one practice's pathways and roles (other's cohorts moved onto model's pathways),
+    # costed in one batch: each pathway once, each model's totals its own.
+    keys = [p.key for p in model.pathways]
+    moved = dataclasses.replace(
+        model,
+        before=tuple(dataclasses.replace(c, pathway=keys[i % len(keys)]) for i, c in enumerate(other.before)),
+        after=tuple(dataclasses.replace(c, pathway=keys[i % len(keys)]) for i, c in enumerate(other.after)),
+    )
+    stages, roles = _totals_inputs(model)
+
+    together = engine.headlines(
+        {"model": engine.TotalsModel.of(model), "moved": engine.TotalsModel.of(moved)}, stages, roles
+    )
+
+    for key, each in (("model", model), ("moved", moved)):
+        alone = engine.Headline.of(engine.compare(each))
+        assert together[key] == alone and repr(together[key]) == repr(alone)
+
+
+@pytest.mark.parametrize(
+    ("pathways", "roles", "message"),
+    [
+        ({}, {}, "unknown pathway 'p'"),
+        ({"p": [("r", Decimal(1), Decimal(0), None)]}, {}, "pathway 'p': unknown role 'r'"),
+    ],
+)
+def test_headlines_refuse_what_they_are_not_given(pathways, roles, message):
+    model = engine.TotalsModel(period=engine.Period.MONTH, before=(("p", 3),), after=())
+    with pytest.raises(ValueError, match=message):
+        engine.headlines({1: model}, pathways, roles)
+
+
+def test_headlines_of_no_models_is_empty():
+    assert engine.headlines({}, {}, {}) == {}

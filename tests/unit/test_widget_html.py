@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from costing.forms import ScenarioNameForm, WhatIfForm
 from costing.selectors import PayBandOption
-from costing.templatetags.costing_tags import add_class, field_error
+from costing.templatetags.costing_tags import add_class, field_error, stage_fields
 
 BANDS = [
     PayBandOption(
@@ -74,3 +75,22 @@ def test_field_errors_render_as_the_template_renders_them(example_cd):
             expected = render_to_string("pathways/compare/_field_error.html", {"field": field})
 
             assert str(field_error(field)) == expected, name
+
+
+def test_stage_fields_label_every_stage_and_open_the_pathways_with_errors(example_cd):
+    untouched, invalid, *_ = _forms(example_cd)
+
+    html = str(stage_fields(untouched))
+
+    assert html.count("<details") == len(example_cd.pathways) and " open" not in html
+    for pathway, stages in untouched.pathway_rows:
+        assert f'<summary class="small">{escape(pathway.name)}</summary>' in html
+        for stage, minutes, role in stages:
+            assert f'for="{minutes.id_for_label}">{escape(stage.name)} (min)</label>' in html
+            assert str(add_class(minutes, "form-control form-control-sm")) in html
+            assert str(add_class(role, "form-select form-select-sm")) in html
+            assert f'for="{role.id_for_label}">done by</label>' in html
+    errors = str(stage_fields(invalid))
+    with_errors = [p for p, stages in invalid.pathway_rows if any(minutes.errors for _s, minutes, _r in stages)]
+    assert with_errors and errors.count(" open>") == len(with_errors)
+    assert str(field_error(invalid["stage_0_0_minutes"])) in errors
