@@ -73,15 +73,15 @@ def stage_fields(form) -> str:
     parts = []
     for pathway, stages in form.pathway_rows:
         opened = " open" if any(minutes.errors for _stage, minutes, _role in stages) else ""
-        parts.append(f'<details class="mb-1"{opened}>\n<summary class="small">{_escape(pathway.name)}</summary>\n')
+        parts.append(f'<details class="mb-1"{opened}>\n<summary class="small">{escape(pathway.name)}</summary>\n')
         for stage, minutes, role in stages:
             parts.append(
                 '<div class="row g-1 align-items-end mb-1">\n<div class="col-4">\n'
-                f'<label class="form-label small mb-0" for="{_escape(minutes.id_for_label)}">'
-                f"{_escape(stage.name)} (min)</label>\n"
+                f'<label class="form-label small mb-0" for="{escape(minutes.id_for_label)}">'
+                f"{escape(stage.name)} (min)</label>\n"
                 f"{add_class(minutes, 'form-control form-control-sm')}\n{field_error(minutes)}"
                 '</div>\n<div class="col-8">\n'
-                f'<label class="form-label small mb-0" for="{_escape(role.id_for_label)}">done by</label>\n'
+                f'<label class="form-label small mb-0" for="{escape(role.id_for_label)}">done by</label>\n'
                 f"{add_class(role, 'form-select form-select-sm')}\n{field_error(role)}"
                 "</div>\n</div>\n"
             )
@@ -107,20 +107,20 @@ def _render_widget(field, attrs: dict) -> str:
             return flat
     if isinstance(widget, Input):  # Input.get_context, without the context
         value = widget.format_value(field.value())
-        value_html = "" if value is None else f' value="{_escape(str(value))}"'
+        value_html = "" if value is None else f' value="{escape(str(value))}"'
         attrs_html = _attrs_html(widget.build_attrs(widget.attrs, attrs))
-        html = f'<input type="{_escape(widget.input_type)}" name="{_escape(field.html_name)}"'
+        html = f'<input type="{escape(widget.input_type)}" name="{escape(field.html_name)}"'
         return mark_safe(html + value_html + attrs_html + ">")  # noqa: S308 -- every part above is escaped
     # A select with option groups.
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    parts = [f'<select name="{_escape(context["name"])}"{_attrs_html(context["attrs"])}>']
+    parts = [f'<select name="{escape(context["name"])}"{_attrs_html(context["attrs"])}>']
     for group_name, options, _index in context["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
         for option in options:
             parts.append(
-                f'\n  <option value="{_escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
-                f"{_escape(option['label'])}</option>\n"
+                f'\n  <option value="{escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                f"{escape(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -135,7 +135,7 @@ def _flat_select(field, widget: forms.Select, attrs: dict) -> str | None:
         return None  # option groups: the general path
     options = _escaped_options(choices)
     wanted = widget.format_value(field.value())
-    parts = [f'<select name="{_escape(field.html_name)}"{_attrs_html(widget.build_attrs(widget.attrs, attrs))}>']
+    parts = [f'<select name="{escape(field.html_name)}"{_attrs_html(widget.build_attrs(widget.attrs, attrs))}>']
     selected = False
     for value, value_html, label_html in options:
         mark = ""
@@ -156,11 +156,11 @@ def _escaped_options(choices: tuple) -> tuple[tuple[str, str, str], ...]:
     found = []
     for value, label in choices:
         value = "" if value is None else str(value)
-        found.append((value, _escape(value), _escape(label)))
+        found.append((value, escape(value), escape(label)))
     return tuple(found)
 
 
-def _escape(value) -> str:
+def escape(value) -> str:
     """conditional_escape, without the lazy-string wrapper that made it the page's costliest call."""
     if hasattr(value, "__html__"):
         return value.__html__()
@@ -170,7 +170,7 @@ def _escape(value) -> str:
 def _attrs_html(attrs: dict) -> str:
     """django/forms/widgets/attrs.html: ``name="value"``, a bare name for True, nothing for False."""
     return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(str(value))}"'
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
         for name, value in attrs.items()
         if value is not False
     )

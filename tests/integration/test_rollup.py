@@ -1,11 +1,14 @@
 """The facilitator's roll-up page and its spreadsheet."""
 
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +17,7 @@ from openpyxl import load_workbook
 from costing import services
 from pathways.models import Cohort, CostModel
 from practices.models import FacilitatorAssignment, Membership, Organisation
+from reports.templatetags.rollup_tags import rollup_row
 from tests.factories import (
     CohortFactory,
     CostModelFactory,
@@ -270,3 +274,31 @@ def test_rollup_queries_do_not_grow_with_practices(client):
         counts.append(_page_queries(client))
 
     assert counts[0] == counts[1]
+
+
+# The rows as the page's template rendered them before reports/templatetags/rollup_tags.py did.
+TEMPLATE_ROW = (Path(__file__).parent / "rollup_row_template.html").read_text()
+
+
+def _tags_only(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+def test_rows_render_as_the_template_rendered_them(fclient, facilitator):
+    organisation = OrganisationFactory(name='ICB "North" & <South>')
+    assigned(facilitator, name="O'Brien & Partners <Surgery>", organisation=organisation)
+    with_models = assigned(facilitator, name="Two models")
+    model_for(with_models, name='Nurse "<led>"', age_days=2)
+    model_for(with_models, name="Latest", before=3, after=9)
+    model_for(assigned(facilitator, name="Yearly"), period="year")
+    CostModelFactory(practice=assigned(facilitator, name="Model without cohorts"))
+
+    response = fclient.get(ROLLUP)
+
+    rows = response.context["rows"]
+    assert len(rows) == 4
+    old = Template(TEMPLATE_ROW)
+    for choice, row in rows:
+        expected = old.render(Context({"choice": choice, "row": row}))
+        assert _tags_only(rollup_row(choice, row)) == _tags_only(expected)
+        assert _tags_only(expected) in _tags_only(response.content.decode())
