@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from operator import attrgetter
 from typing import TypeVar
 
 PENNY = Decimal("0.01")
@@ -624,10 +625,11 @@ def reconcile(model: CostModel, pathways: Mapping[str, PathwayResult]) -> tuple[
 def check_references(model: CostModel) -> None:
     """Raise ValueError if a stage names an unknown role or a cohort an unknown pathway."""
     role_keys = {r.key for r in model.roles}
+    role_keys.add(None)
     pathway_keys = {p.key for p in model.pathways}
     for pathway in model.pathways:
         for stage in pathway.stages:
-            if stage.role is not None and stage.role not in role_keys:
+            if stage.role not in role_keys:
                 raise ValueError(f"pathway {pathway.key!r}: unknown role {stage.role!r}")
     for cohort in model.before + model.after:
         if cohort.pathway not in pathway_keys:
@@ -669,9 +671,12 @@ def headline(model: CostModel) -> Headline:
     check_references(model)
     pathways = {p.key: p for p in model.pathways}
     used = {c.pathway for c in model.before} | {c.pathway for c in model.after}
-    stages = {key: tuple((s.role, s.minutes, s.extra_cost, s.visit) for s in pathways[key].stages) for key in used}
+    stages = {key: list(map(_TOTALS_FIELDS, pathways[key].stages)) for key in used}
     roles = {role.key: role for role in model.roles}
     return headlines({None: TotalsModel.of(model)}, stages, roles)[None]
+
+
+_TOTALS_FIELDS = attrgetter("role", "minutes", "extra_cost", "visit")  # a Stage as a TotalsStage
 
 
 # One stage as the totals need it: (role key or None, minutes, extra cost, visit number or None).
