@@ -155,7 +155,6 @@ def headline_rows(count: int, per_side: int, seed: int) -> selectors.HeadlineRow
                 stage_rows += [
                     (
                         pathway_id[p.key],
-                        s.step.value,
                         role_id[s.role] if s.role else None,
                         s.minutes,
                         s.extra_cost,

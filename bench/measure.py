@@ -209,22 +209,24 @@ def engine_rate(function, models: list, repeat: int = 3) -> float:
 def engine_batch_rate(models: list[engine.CostModel], repeat: int = 3) -> float:
     """Models a second through engine.headlines, all of ``models`` in one batch (the best of ``repeat``).
 
-    Each model keeps its own roles and pathways (keys made distinct), so no
-    pathway is costed for two models: the batch saves only the per-call overhead.
+    Each model keeps its own roles and pathways, keyed by whole numbers as the
+    database's ids key them (selectors.totals_batch), so no pathway is costed for
+    two models: the batch saves only the per-call overhead.
     """
     totals, pathways, roles = {}, {}, {}
     for index, model in enumerate(models):
-        own = {p.key: (index, p.key) for p in model.pathways}
+        own_pathway = {p.key: index * 100 + n for n, p in enumerate(model.pathways)}
+        own_role = {r.key: index * 100 + n for n, r in enumerate(model.roles)}
         totals[index] = engine.TotalsModel(
             period=model.period,
-            before=tuple((own[c.pathway], c.patients) for c in model.before),
-            after=tuple((own[c.pathway], c.patients) for c in model.after),
+            before=tuple((own_pathway[c.pathway], c.patients) for c in model.before),
+            after=tuple((own_pathway[c.pathway], c.patients) for c in model.after),
         )
         for pathway in model.pathways:
-            pathways[own[pathway.key]] = [
-                (None if s.role is None else (index, s.role), s.minutes, s.extra_cost, s.visit) for s in pathway.stages
+            pathways[own_pathway[pathway.key]] = [
+                (None if s.role is None else own_role[s.role], s.minutes, s.extra_cost, s.visit) for s in pathway.stages
             ]
-        roles.update({(index, role.key): role for role in model.roles})
+        roles.update({own_role[role.key]: role for role in model.roles})
     best = 0.0
     for _ in range(repeat):
         start = time.perf_counter()

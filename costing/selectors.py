@@ -184,7 +184,7 @@ class HeadlineRows:
 
     models: list[tuple]  # (pk, name, period, version, created_at)
     cohorts: list[tuple]  # (cost model id, side, pathway id, patients of that side on that pathway)
-    stages: list[tuple]  # (pathway id, step, role id, minutes, extra cost, visit), in pathway then stage order
+    stages: list[tuple]  # (pathway id, role id, minutes, extra cost, visit), in pathway then stage order
     roles: list[tuple]  # (pk, cost per hour, annual salary, on-cost percent, paid hours per year)
 
 
@@ -205,9 +205,9 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     stages = list(
         Stage.objects.filter(pathway_id__in=used)
         .order_by("pathway_id", "position", "id")
-        .values_list("pathway_id", "step", "role_id", "minutes", "extra_cost", "visit")
+        .values_list("pathway_id", "role_id", "minutes", "extra_cost", "visit")
     )
-    role_ids = {row[2] for row in stages if row[2] is not None}
+    role_ids = {row[1] for row in stages if row[1] is not None}
     return HeadlineRows(
         models=list(CostModel.objects.filter(pk__in=ids).values_list("pk", "name", "period", "version", "created_at")),
         cohorts=list(
@@ -225,6 +225,9 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     )
 
 
+_TOTALS_STAGE = itemgetter(1, 2, 3, 4)  # a stage row without its pathway id: an engine.TotalsStage
+
+
 @dataclass(frozen=True)
 class TotalsBatch:
     """The models of some HeadlineRows as engine.headlines takes them, with the version each is of."""
@@ -240,8 +243,7 @@ def totals_batch(rows: HeadlineRows) -> TotalsBatch:
     sides: dict[int, dict[str, list[tuple[int, int]]]] = {}
     for model_id, side, pathway_id, patients in rows.cohorts:
         sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, patients))
-    # (pathway id, step, role id, minutes, extra cost, visit), in pathway order -> (role id, minutes, extra cost, visit)
-    pathways = {pk: [row[2:] for row in stages] for pk, stages in groupby(rows.stages, key=itemgetter(0))}
+    pathways = {pk: list(map(_TOTALS_STAGE, stages)) for pk, stages in groupby(rows.stages, key=itemgetter(0))}
     no_cohorts = {"before": (), "after": ()}
     return TotalsBatch(
         models={
