@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.caches import cache_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -141,15 +143,14 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process's own memory: reference data, and each model's headline figures keyed
-# on its version (costing.services.headlines), a few hundred bytes a model: room for
-# a national roll-up. Django's default of 300 entries would evict a facilitator's.
+# Reference data and each model's headline figures keyed on its version
+# (costing.services.headlines), a few hundred bytes a model: room for a national
+# roll-up. In each process's memory, or with CACHE_URL=redis://... one Redis shared
+# by every worker (config/caches.py; docker-compose does this).
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pcsp",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "50000"))},
-    }
+    "default": cache_config(
+        os.environ.get("CACHE_URL", ""), max_entries=int(os.environ.get("CACHE_MAX_ENTRIES", "50000"))
+    )
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,65 @@
+"""The cache shared by every worker (CACHE_URL=redis://...): figures one process costs, another uses."""
+
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from config.caches import cache_config
+from costing import engine, services
+from pathways.models import CostModel
+from pathways.services import cost_model_import
+from tests.factories import PracticeFactory
+
+REDIS = "redis://127.0.0.1:6379/15"  # a database of its own, emptied by these tests
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_without_a_url_each_process_caches_in_its_own_memory():
+    config = cache_config("", max_entries=123)
+
+    assert config["BACKEND"].endswith("LocMemCache") and config["OPTIONS"]["MAX_ENTRIES"] == 123
+
+
+def test_a_redis_url_gives_the_shared_cache():
+    assert cache_config("redis://cache:6379/1")["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.parametrize("url", ["memcached://cache:11211", "cache:6379", "http://redis"])
+def test_any_other_url_is_refused_by_name(url):
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL must be a Redis URL"):
+        cache_config(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+def test_figures_one_process_costs_are_used_by_another(example_b, django_capture_on_commit_callbacks):
+    stored = cost_model_import(practice=PracticeFactory(), model=example_b, by=None)
+    light = list(CostModel.objects.filter(pk=stored.pk))
+    with override_settings(CACHES={"default": cache_config(REDIS)}):
+        cache.clear()
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                first = services.headlines(light)
+
+            # Another worker: its own connection to the same Redis finds the figures under the model's version.
+            other = RedisCache(REDIS, {"KEY_PREFIX": "pcsp"})
+            key = services.headline_key(stored.pk, light[0].version, light[0].created_at)
+            assert other.get(key) == first[stored.pk] == engine.Headline.of(services.compare_cost_model(stored.pk))
+            with CaptureQueriesContext(connection) as ctx:
+                assert services.headlines(light) == first
+            assert not ctx.captured_queries  # nothing read to cost it again
+        finally:
+            cache.clear()
