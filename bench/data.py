@@ -230,17 +230,7 @@ def create(*, practices: int, models_per_practice: int, per_side: int, seed: int
 
     roles = StaffRole.objects.bulk_create(
         [
-            StaffRole(
-                practice=practice,
-                key=role.key,
-                name=role.name,
-                band=role.band,
-                cost_per_hour=role.cost_per_hour,
-                annual_salary=role.annual_salary,
-                on_cost_percent=role.on_cost_percent,
-                paid_hours_per_year=role.paid_hours_per_year,
-                cost_basis=role.cost_basis.value if role.cost_basis else "",
-            )
+            StaffRole.from_engine_role(role, practice=practice)
             for practice, shape in zip(stored, shapes, strict=True)
             for role in shape.roles
         ],

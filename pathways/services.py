@@ -27,6 +27,12 @@ def _create_with_history(model, objects) -> None:
         bulk_create_with_history(objects, model)
 
 
+def _create_role(role: engine.Role, *, practice: Practice, key: str) -> StaffRole:
+    stored = StaffRole.from_engine_role(role, practice=practice, key=key)
+    stored.save(force_insert=True)
+    return stored
+
+
 def _free_key(wanted: str, taken: set[str]) -> str:
     """``wanted``, or ``wanted-2``, ``wanted-3``... whichever is not taken yet."""
     key, n = wanted, 1
@@ -65,17 +71,7 @@ def cost_model_import(
         if current is not None and current.as_engine_role() == role:
             roles[role.key] = current
             continue
-        roles[role.key] = StaffRole.objects.create(
-            practice=practice,
-            key=_free_key(role.key, taken_role_keys),
-            name=role.name,
-            band=role.band,
-            cost_per_hour=role.cost_per_hour,
-            annual_salary=role.annual_salary,
-            on_cost_percent=role.on_cost_percent,
-            paid_hours_per_year=role.paid_hours_per_year,
-            cost_basis=role.cost_basis.value if role.cost_basis else "",
-        )
+        roles[role.key] = _create_role(role, practice=practice, key=_free_key(role.key, taken_role_keys))
 
     existing_pathways = {p.key: p for p in Pathway.objects.filter(practice=practice).prefetch_related("stages__role")}
     taken_pathway_keys = set(existing_pathways)
@@ -275,17 +271,7 @@ def pathway_create_from_template(
     for key in dict.fromkeys(s.role for s in template.stages if s.role is not None):
         target = roles[key]
         if isinstance(target, engine.Role):
-            target = StaffRole.objects.create(
-                practice=practice,
-                key=_free_key(target.key, taken),
-                name=target.name,
-                band=target.band,
-                cost_per_hour=target.cost_per_hour,
-                annual_salary=target.annual_salary,
-                on_cost_percent=target.on_cost_percent,
-                paid_hours_per_year=target.paid_hours_per_year,
-                cost_basis=target.cost_basis.value if target.cost_basis else "",
-            )
+            target = _create_role(target, practice=practice, key=_free_key(target.key, taken))
         resolved[key] = target
     stages = [
         StageInput(

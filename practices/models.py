@@ -190,6 +190,21 @@ class StaffRole(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_engine_role(cls, role: engine.Role, *, practice: Practice, key: str | None = None) -> "StaffRole":
+        """An unsaved role of ``practice`` with ``role``'s rates: as_engine_role the other way; ``key`` to rename it."""
+        return cls(
+            practice=practice,
+            key=role.key if key is None else key,
+            name=role.name,
+            band=role.band,
+            cost_per_hour=role.cost_per_hour,
+            annual_salary=role.annual_salary,
+            on_cost_percent=role.on_cost_percent,
+            paid_hours_per_year=role.paid_hours_per_year,
+            cost_basis=role.cost_basis.value if role.cost_basis else "",
+        )
+
     def as_engine_role(self) -> engine.Role:
         return engine.Role(
             key=self.key,
