@@ -29,8 +29,10 @@ run: demo
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# lint-imports: the apps' ladder and the pure costing modules (contracts in pyproject.toml).
 check: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
@@ -39,9 +41,9 @@ fmt: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmark (manage.py bench): one JSON line on stdout; BENCH_ARGS="--tiny" proves it runs.
+# Benchmark (python -m bench, outside the apps): one JSON line on stdout; BENCH_ARGS="--tiny" proves it runs.
 bench: venv
-	@$(BIN)/python manage.py bench $(BENCH_ARGS)
+	@$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Load test: gunicorn + PostgreSQL (DATABASE_URL) on loopback, locust headless.
 LOAD_USERS ?= 50

@@ -1,5 +1,5 @@
-"""The benchmark behind `make bench` (manage.py bench): synthetic data and measurements.
+"""The benchmark behind `make bench` (python -m bench): synthetic data and measurements.
 
-Not imported by the app at run time: only the bench command and its helper
+Not imported by the app at run time: only python -m bench and its helper
 subprocess use it.
 """

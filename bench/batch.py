@@ -4,7 +4,7 @@
 
 Prints one JSON line: the reports built, the seconds taken and the peak resident
 set size of the process that built them (resource.getrusage), in MB. Run by
-`manage.py bench`.
+`python -m bench`.
 
 Linux keeps a process's peak across fork and exec: a process started straight
 from the (large) bench process would report the bench's size. So this module,

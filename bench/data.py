@@ -24,7 +24,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from costing import engine, exchange, selectors
+from costing import engine, exchange
+from pathways import selectors
 from pathways.models import Cohort, CohortCondition, Condition, CostModel, Pathway, Stage
 from practices.models import Facilitator, FacilitatorAssignment, Organisation, Practice, StaffRole
 from reports.models import BatchReport
@@ -141,7 +142,17 @@ def headline_rows(count: int, per_side: int, seed: int) -> selectors.HeadlineRow
         pathway_id = {p.key: index * 100 + n for n, p in enumerate(model.pathways)}
         models.append((index, model.name, model.period.value, 1, created))
         role_rows += [
-            (role_id[r.key], r.cost_per_hour, r.annual_salary, r.on_cost_percent, r.paid_hours_per_year)
+            (
+                role_id[r.key],
+                r.key,
+                r.name,
+                r.band,
+                r.cost_per_hour,
+                r.annual_salary,
+                r.on_cost_percent,
+                r.paid_hours_per_year,
+                r.cost_basis.value if r.cost_basis else "",
+            )
             for r in model.roles
         ]
         for side, cohorts_ in (("before", model.before), ("after", model.after)):

@@ -1,4 +1,4 @@
-"""The measurements of `manage.py bench`, each on its own."""
+"""The measurements of `python -m bench`, each on its own."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from costing import engine, selectors, services
+from costing import engine
+from pathways import selectors
 from pathways.models import Cohort, Stage
 from practices.models import StaffRole
 from reports import rollup
@@ -245,17 +246,16 @@ def model_shape(model: engine.CostModel) -> dict:
 
 
 def national_rollup(rows: selectors.HeadlineRows) -> tuple[float, rollup.Rollup]:
-    """Seconds to cost every model of ``rows`` for its totals (costing.services.headlines_from_rows, what
+    """Seconds to cost every model of ``rows`` for its totals (pathways.selectors.headlines_from_rows, what
     the roll-up does for models not in the cache) and roll them up (reports.rollup)."""
     start = time.perf_counter()
-    figures = services.headlines_from_rows(rows)
+    figures = selectors.headlines_from_rows(rows)
     result = rollup.rollup(
         rollup.PracticeRow(
             practice_name=f"Practice {pk}",
             ods_code=f"N{pk:05d}",
             model_name=f"Model {pk}",
-            period=h.headline.period,
-            figures=rollup.Figures.of_headline(h.headline),
+            figures=h.headline,
         )
         for pk, h in figures.items()
     )

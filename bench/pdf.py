@@ -4,7 +4,7 @@
 
 Prints one JSON line: the first render's seconds (fonts and templates loaded on
 the way), the median of COUNT more, and the report's size. The process freezes
-what it has loaded before rendering, as config/wsgi.py does. Run by `manage.py bench`.
+what it has loaded before rendering, as config/wsgi.py does. Run by `python -m bench`.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reference data and each model's headline figures keyed on its version
-# (costing.services.headlines), a few hundred bytes a model: room for a national
+# (pathways.selectors.headlines), a few hundred bytes a model: room for a national
 # roll-up. In each process's memory, or with CACHE_URL=redis://... one Redis shared
 # by every worker (config/caches.py; docker-compose does this).
 CACHES = {

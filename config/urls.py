@@ -13,7 +13,7 @@ admin.site.site_header = "PCSP cost profiling: administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("practices.urls.accounts")),
-    path("", include("practices.urls.core")),
+    path("", include("pathways.urls.home")),
     path("", include("practices.urls.members")),
     path("", include("practices.urls.roles")),
     path("", include("pathways.urls.pathways")),

@@ -34,6 +34,8 @@ from typing import TypeVar
 PENNY = Decimal("0.01")
 ONE_DECIMAL_PLACE = Decimal("0.1")
 MINUTES_PER_HOUR = 60
+# Hours of staff time are rounded to a hundredth (half up), as the pages and reports show them.
+HOURS_QUANTUM = Decimal("0.01")
 K = TypeVar("K")
 # Full time under Agenda for Change and the BMA salaried GP model contract.
 FULL_TIME_HOURS_PER_WEEK = Decimal("37.5")
@@ -311,13 +313,41 @@ class Headline:
             staff_minutes_after=normalise_minutes(sum(comparison.after.staff_minutes.values(), Decimal(0))),
         )
 
+    @classmethod
+    def zero(cls, period: Period) -> Headline:
+        return cls(period, PENNY * 0, PENNY * 0, 0, 0, Decimal(0), Decimal(0))
+
+    def __add__(self, other: Headline) -> Headline:
+        """Two models' totals together (a roll-up): only of one period, as a month and a year do not add up."""
+        if other.period != self.period:
+            raise ValueError(f"cannot add totals per {other.period.value} to totals per {self.period.value}")
+        return Headline(
+            period=self.period,
+            before=self.before + other.before,
+            after=self.after + other.after,
+            visits_before=self.visits_before + other.visits_before,
+            visits_after=self.visits_after + other.visits_after,
+            staff_minutes_before=self.staff_minutes_before + other.staff_minutes_before,
+            staff_minutes_after=self.staff_minutes_after + other.staff_minutes_after,
+        )
+
     @property
     def saving(self) -> Decimal:
         return self.before - self.after
 
     @property
     def saving_percent(self) -> Decimal | None:
+        """Of these totals (costing rule 4): of a sum of models, never an average of their percentages."""
         return saving_percent(self.before, self.saving)
+
+    @property
+    def staff_minutes_freed(self) -> Decimal:
+        return normalise_minutes(self.staff_minutes_before - self.staff_minutes_after)
+
+    @property
+    def staff_hours_freed(self) -> Decimal:
+        """Staff minutes before less after, in hours to a hundredth (negative when time is added)."""
+        return round_half_up(Fraction(self.staff_minutes_freed) / MINUTES_PER_HOUR, HOURS_QUANTUM)
 
 
 # ------------------------------------------------------------------------ arithmetic

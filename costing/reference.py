@@ -19,6 +19,8 @@ from costing.engine import round_half_up
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
 PAY_AND_POSTAGE = DATA_DIR / "pay_and_postage.json"
 CONDITIONS = DATA_DIR / "conditions.csv"
+# The seed's worked examples as model files: the demo data and the editor's pathway templates.
+EXAMPLES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 class ReferenceDataError(ValueError):

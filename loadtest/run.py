@@ -65,7 +65,7 @@ def consistency(env: dict) -> list[str]:
         "import json, re\n"
         "from django.test import Client\n"
         "from django.contrib.auth import get_user_model\n"
-        "from costing import services\n"
+        "from pathways import selectors\n"
         "from costing.templatetags.costing_tags import gbp\n"
         "from pathways.models import CostModel\n"
         "client = Client(); client.force_login(get_user_model().objects.get(username='facilitator'))\n"
@@ -73,7 +73,7 @@ def consistency(env: dict) -> list[str]:
         "for model in CostModel.objects.all():\n"
         "    html = client.get(model.get_absolute_url()).content.decode()\n"
         "    shown = re.search(r'data-testid=\"headline-cost\">([^<]+)<', html).group(1)\n"
-        "    c = services.compare_cost_model(model)\n"
+        "    c = selectors.compare_cost_model(model)\n"
         "    if shown != f'{gbp(c.before.cost)} → {gbp(c.after.cost)}': bad.append(f'{model.pk}: {shown}')\n"
         "print(json.dumps(bad))\n"
     )

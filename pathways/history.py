@@ -198,7 +198,7 @@ def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: Abstr
                     cohort.instance.save()
                     for condition in _deleted_with(CohortCondition, "cohort_id", cohort.id, record.history_date):
                         condition.instance.save()
-                # A new version: figures cached for the old one (costing.services.headlines)
+                # A new version: figures cached for the old one (pathways.selectors.headlines)
                 # may be of pathways and roles that changed while the model was deleted.
                 CostModel.objects.filter(pk=restored.pk).update(version=F("version") + 1)
     except IntegrityError:

@@ -1,4 +1,4 @@
-"""Conditions, pathways of stages, and before/after cost models of cohorts."""
+"""Conditions, pathways of stages, before/after cost models of cohorts, and their decision inputs."""
 
 from decimal import Decimal
 
@@ -10,6 +10,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from costing import engine, limits
+from costing.decisions import settings as decision_settings
+from costing.decisions.capacity import DEFAULT_APPOINTMENT_MINUTES, RoleKind
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
 
 Step = models.TextChoices("Step", [(s.name, (s.value, s.label)) for s in engine.Step])
@@ -204,3 +206,159 @@ class CohortCondition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort_id}: {self.condition_id}"
+
+
+# ------------------------------------------------------------------ decision support
+# The inputs of a cost model's decision support page (costing.decisions). A model
+# without DecisionInputs uses DecisionSettings' defaults; the bounds are those of
+# costing/decisions/settings.py, as database constraints.
+
+
+def _percent_field(verbose_name: str, default: int):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=6,
+        decimal_places=limits.PERCENT_PLACES,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(decision_settings.MAX_PERCENT)],
+    )
+
+
+def _appointment_field(verbose_name: str, kind: RoleKind):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=7,
+        decimal_places=limits.MINUTES_PLACES,
+        default=DEFAULT_APPOINTMENT_MINUTES[kind],
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(decision_settings.MAX_APPOINTMENT_MINUTES)],
+    )
+
+
+PERCENT_FIELDS = (
+    "rate_percent",
+    "minutes_percent",
+    "extra_costs_percent",
+    "patients_percent",
+    "rate_uncertainty_percent",
+    "minutes_uncertainty_percent",
+)
+APPOINTMENT_FIELDS = {
+    RoleKind.GP: "gp_appointment_minutes",
+    RoleKind.NURSE: "nurse_appointment_minutes",
+    RoleKind.HCA: "hca_appointment_minutes",
+    RoleKind.OTHER: "other_appointment_minutes",
+}
+
+
+class DecisionInputs(models.Model):
+    cost_model = models.OneToOneField(
+        CostModel, on_delete=models.CASCADE, related_name="decision_inputs", primary_key=True
+    )
+    # One-way sensitivity (tornado): each input group moved down and up by this %.
+    rate_percent = _percent_field("staff cost per hour ± %", 20)
+    minutes_percent = _percent_field("minutes of each kind of step ± %", 20)
+    extra_costs_percent = _percent_field("postage and other extra costs ± %", 50)
+    patients_percent = _percent_field("patient numbers ± %", 20)
+    # Monte Carlo: triangular ranges of ± these % around the model's values.
+    draws = models.PositiveIntegerField(
+        default=decision_settings.DEFAULT_DRAWS,
+        validators=[MinValueValidator(decision_settings.MIN_DRAWS), MaxValueValidator(decision_settings.MAX_DRAWS)],
+    )
+    seed = models.PositiveIntegerField(
+        default=decision_settings.DEFAULT_SEED, validators=[MaxValueValidator(decision_settings.MAX_SEED)]
+    )
+    rate_uncertainty_percent = _percent_field("staff rates could be ± %", 0)
+    minutes_uncertainty_percent = _percent_field("minutes could be ± %", 0)
+    # Capacity freed, as appointments of these lengths.
+    gp_appointment_minutes = _appointment_field("GP appointment (minutes)", RoleKind.GP)
+    nurse_appointment_minutes = _appointment_field("nurse appointment (minutes)", RoleKind.NURSE)
+    hca_appointment_minutes = _appointment_field("healthcare assistant appointment (minutes)", RoleKind.HCA)
+    other_appointment_minutes = _appointment_field("other staff appointment (minutes)", RoleKind.OTHER)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "decision inputs"
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 0}) & Q(**{f"{name}__lte": decision_settings.MAX_PERCENT}),
+                    name=f"decisioninputs_{name}_range",
+                )
+                for name in PERCENT_FIELDS
+            ),
+            models.CheckConstraint(
+                condition=Q(draws__gte=decision_settings.MIN_DRAWS) & Q(draws__lte=decision_settings.MAX_DRAWS),
+                name="decisioninputs_draws_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(seed__gte=0) & Q(seed__lte=decision_settings.MAX_SEED), name="decisioninputs_seed_range"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gt": 0})
+                    & Q(**{f"{name}__lte": decision_settings.MAX_APPOINTMENT_MINUTES}),
+                    name=f"decisioninputs_{name}_range",
+                )
+                for name in APPOINTMENT_FIELDS.values()
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision inputs of model {self.cost_model_id}"
+
+
+class SetupCost(models.Model):
+    """One line of a model's one-off set-up cost: staff time (a role's hours) or an amount in pounds."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "Training"
+        TEMPLATE = "template", "Template building"
+        ADMIN = "admin", "Administrative set-up"
+        OTHER = "other", "Other one-off cost"
+
+    cost_model = models.ForeignKey(CostModel, on_delete=models.CASCADE, related_name="setup_costs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    role = models.ForeignKey(StaffRole, null=True, blank=True, on_delete=models.CASCADE, related_name="setup_costs")
+    hours = models.DecimalField(
+        max_digits=9,
+        decimal_places=limits.HOURS_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(decision_settings.MAX_SETUP_HOURS)],
+    )
+    amount = models.DecimalField(
+        "amount (£)",
+        max_digits=12,
+        decimal_places=limits.MONEY_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(decision_settings.MAX_SETUP_AMOUNT)],
+    )
+    description = models.CharField(max_length=limits.MAX_NAME_LENGTH, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["cost_model", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["training", "template", "admin", "other"]), name="setupcost_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0) & Q(hours__lte=decision_settings.MAX_SETUP_HOURS),
+                name="setupcost_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(amount__lte=decision_settings.MAX_SETUP_AMOUNT),
+                name="setupcost_amount_range",
+            ),
+            # Staff time (a role and its hours, no amount) or an amount (no role, no hours);
+            # other one-off costs are amounts only.
+            models.CheckConstraint(
+                condition=(Q(role__isnull=False) & Q(hours__isnull=False) & Q(amount__isnull=True) & ~Q(kind="other"))
+                | (Q(role__isnull=True) & Q(hours__isnull=True) & Q(amount__isnull=False)),
+                name="setupcost_staff_time_or_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description or self.role or self.amount}"

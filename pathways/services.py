@@ -1,4 +1,4 @@
-"""Writes to pathways and cost models: keyword-only, one transaction each."""
+"""Writes to pathways, cost models, scenarios and decision inputs: keyword-only, one transaction each."""
 
 from __future__ import annotations
 
@@ -13,9 +13,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from costing import engine, limits
+from costing import engine, limits, whatif
+from costing.decisions import settings as decision_settings
 from costing.exchange import ModelFileError
-from pathways.models import Cohort, CohortCondition, Condition, CostModel, Pathway, Stage
+from pathways.models import (
+    APPOINTMENT_FIELDS,
+    PERCENT_FIELDS,
+    Cohort,
+    CohortCondition,
+    Condition,
+    CostModel,
+    DecisionInputs,
+    Pathway,
+    SetupCost,
+    Stage,
+)
 from practices.concurrency import EditConflict, claim_version
 from practices.models import Practice, StaffRole
 
@@ -498,3 +510,80 @@ def practice_delete(*, practice: Practice, by: AbstractBaseUser | None) -> None:
     Pathway.objects.filter(practice=practice).delete()
     StaffRole.objects.filter(practice=practice).delete()
     practice.delete()
+
+
+@transaction.atomic
+def scenario_save(
+    *,
+    cost_model: CostModel,
+    model: engine.CostModel,
+    changes: whatif.WhatIf,
+    name: str,
+    by: AbstractBaseUser | None,
+) -> CostModel:
+    """Store a what-if as a new model based on ``cost_model``; the original is untouched.
+
+    Roles and pathways the changes leave alone are shared; changed ones are
+    stored as new roles and pathways of the practice (cost_model_import).
+    """
+    assumptions = whatif.describe(model, changes)
+    scenario = cost_model_import(practice=cost_model.practice, model=whatif.apply(model, changes), by=by, name=name)
+    scenario.based_on = cost_model
+    note = "What-if of “" + cost_model.name + "”: " + ("; ".join(assumptions) if assumptions else "no changes") + "."
+    scenario.description = f"{note}\n\n{cost_model.description}".strip()
+    scenario.save(update_fields=["based_on", "description"])
+    return scenario
+
+
+# ------------------------------------------------------------------ decision support
+
+INPUT_FIELDS = (*PERCENT_FIELDS, "draws", "seed", *APPOINTMENT_FIELDS.values())
+
+
+@dataclass(frozen=True)
+class SetupCostInput:
+    kind: str
+    role: StaffRole | None
+    hours: Decimal | None
+    amount: Decimal | None
+    description: str = ""
+
+
+@transaction.atomic
+def decision_inputs_save(
+    *,
+    cost_model: CostModel,
+    values: Mapping[str, object],
+    setup_costs: Sequence[SetupCostInput],
+    by: AbstractBaseUser | None,
+) -> DecisionInputs:
+    """Store the model's decision inputs and replace its set-up cost lines, in one transaction.
+
+    ``values`` holds every DecisionInputs field of INPUT_FIELDS; a set-up line's
+    role must be of the model's practice (ValueError otherwise).
+    """
+    missing = [name for name in INPUT_FIELDS if name not in values]
+    if missing:
+        raise ValueError(f"decision inputs: missing {', '.join(missing)}")
+    if len(setup_costs) > decision_settings.MAX_SETUP_LINES:
+        raise ValueError(f"at most {decision_settings.MAX_SETUP_LINES} set-up cost lines")
+    for line in setup_costs:
+        if line.role is not None and line.role.practice_id != cost_model.practice_id:
+            raise ValueError("a set-up cost line names another practice's role")
+    inputs, _created = DecisionInputs.objects.update_or_create(
+        cost_model=cost_model, defaults={name: values[name] for name in INPUT_FIELDS}
+    )
+    SetupCost.objects.filter(cost_model=cost_model).delete()
+    SetupCost.objects.bulk_create(
+        SetupCost(
+            cost_model=cost_model,
+            kind=line.kind,
+            role=line.role,
+            hours=line.hours,
+            amount=line.amount,
+            description=line.description,
+            position=position,
+        )
+        for position, line in enumerate(setup_costs)
+    )
+    return inputs

@@ -206,16 +206,35 @@ class StaffRole(models.Model):
         )
 
     def as_engine_role(self) -> engine.Role:
-        return engine.Role(
-            key=self.key,
-            name=self.name,
-            band=self.band,
-            cost_per_hour=self.cost_per_hour,
-            annual_salary=self.annual_salary,
-            on_cost_percent=self.on_cost_percent,
-            paid_hours_per_year=self.paid_hours_per_year,
-            cost_basis=engine.CostBasis(self.cost_basis) if self.cost_basis else None,
-        )
+        return engine_role(*(getattr(self, name) for name in ENGINE_ROLE_FIELDS))
+
+
+# A role row as the engine costs it: these fields of a StaffRole, in this order, from an
+# instance (as_engine_role) or read as values (pathways.selectors), go through engine_role.
+ENGINE_ROLE_FIELDS = (
+    "key",
+    "name",
+    "band",
+    "cost_per_hour",
+    "annual_salary",
+    "on_cost_percent",
+    "paid_hours_per_year",
+    "cost_basis",
+)
+
+
+def engine_role(key, name, band, cost_per_hour, annual_salary, on_cost_percent, paid_hours_per_year, cost_basis):
+    """The one way a stored role becomes the engine's Role (the fields of ENGINE_ROLE_FIELDS)."""
+    return engine.Role(
+        key=key,
+        name=name,
+        band=band,
+        cost_per_hour=cost_per_hour,
+        annual_salary=annual_salary,
+        on_cost_percent=on_cost_percent,
+        paid_hours_per_year=paid_hours_per_year,
+        cost_basis=engine.CostBasis(cost_basis) if cost_basis else None,
+    )
 
 
 class Invitation(models.Model):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from costing import engine
+from costing import engine, presenter
 from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
 from reports import pdf_charts
 
@@ -108,44 +108,17 @@ def report_context(
     ``chart_images``: the chart images the template names, for AppStaticFetcher.
     """
     images: dict[str, bytes] = {}
-    staff = [
-        {
-            "name": role.name,
-            "before_minutes": comparison.before.staff_minutes[role.key],
-            "after_minutes": comparison.after.staff_minutes[role.key],
-            "before_cost": comparison.before.staff_cost[role.key],
-            "after_cost": comparison.after.staff_cost[role.key],
-            "before_fte": engine.hours_to_fte(comparison.before.staff_minutes[role.key], comparison.period),
-            "after_fte": engine.hours_to_fte(comparison.after.staff_minutes[role.key], comparison.period),
-        }
-        for role in comparison.roles
-    ]
-    extras = sorted({s.extra_cost for p in model.pathways for s in p.stages if s.extra_cost})
-    used = {c.pathway for c in comparison.before.cohorts} | {c.pathway for c in comparison.after.cohorts}
-    factor = comparison.periods_per_year
+    figures = presenter.present(model, comparison)
     return {
         "subject": subject,
         "c": comparison,
         "roles": comparison.roles,
-        "staff": staff,
-        "steps": [
-            {"label": s.label, "before": comparison.before.cost_by_step[s], "after": comparison.after.cost_by_step[s]}
-            for s in engine.Step
-            if comparison.before.cost_by_step[s] or comparison.after.cost_by_step[s]
-        ],
-        "extra_costs": [
-            {"amount": amount, "uses": sum(1 for p in model.pathways for s in p.stages if s.extra_cost == amount)}
-            for amount in extras
-        ],
-        "pathways": [p for key, p in comparison.pathways.items() if key in used],
-        "role_names": {r.key: r.name for r in comparison.roles},
-        "annual": None
-        if factor in (None, 1)
-        else {
-            "before": comparison.before.cost * factor,
-            "after": comparison.after.cost * factor,
-            "saving": comparison.saving * factor,
-        },
+        "staff": figures.staff,
+        "steps": figures.steps,
+        "extra_costs": figures.extra_costs,
+        "pathways": figures.pathways,
+        "role_names": figures.role_names,
+        "annual": figures.annual,
         "charts": {name: _chart(images, name, png) for name, png in pdf_charts.all_charts(comparison).items()},
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,

@@ -14,8 +14,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -24,7 +22,6 @@ from openpyxl.utils import get_column_letter
 
 from costing import charts, engine
 
-HOURS_PLACES = Decimal("0.01")
 PERIOD_LABELS = {
     engine.Period.PER_PATIENT: "per patient",
     engine.Period.MONTH: "per month",
@@ -37,81 +34,22 @@ def period_label(period: engine.Period) -> str:
 
 
 @dataclass(frozen=True)
-class Figures:
-    """What one model (or a sum of models of one period) costs and takes, before and after."""
-
-    before: Decimal = Decimal("0.00")
-    after: Decimal = Decimal("0.00")
-    visits_before: int = 0
-    visits_after: int = 0
-    staff_minutes_before: Decimal = Decimal(0)
-    staff_minutes_after: Decimal = Decimal(0)
-
-    @classmethod
-    def of(cls, comparison: engine.Comparison) -> Figures:
-        return cls(
-            before=comparison.before.cost,
-            after=comparison.after.cost,
-            visits_before=comparison.before.visits,
-            visits_after=comparison.after.visits,
-            staff_minutes_before=sum(comparison.before.staff_minutes.values(), Decimal(0)),
-            staff_minutes_after=sum(comparison.after.staff_minutes.values(), Decimal(0)),
-        )
-
-    @classmethod
-    def of_headline(cls, headline: engine.Headline) -> Figures:
-        return cls(
-            before=headline.before,
-            after=headline.after,
-            visits_before=headline.visits_before,
-            visits_after=headline.visits_after,
-            staff_minutes_before=headline.staff_minutes_before,
-            staff_minutes_after=headline.staff_minutes_after,
-        )
-
-    def __add__(self, other: Figures) -> Figures:
-        return Figures(
-            before=self.before + other.before,
-            after=self.after + other.after,
-            visits_before=self.visits_before + other.visits_before,
-            visits_after=self.visits_after + other.visits_after,
-            staff_minutes_before=self.staff_minutes_before + other.staff_minutes_before,
-            staff_minutes_after=self.staff_minutes_after + other.staff_minutes_after,
-        )
-
-    @property
-    def saving(self) -> Decimal:
-        return self.before - self.after
-
-    @property
-    def saving_percent(self) -> Decimal | None:
-        """Of the summed figures (costing rule 4), never an average of percentages."""
-        return engine.saving_percent(self.before, self.saving)
-
-    @property
-    def staff_minutes_freed(self) -> Decimal:
-        return engine.normalise_minutes(self.staff_minutes_before - self.staff_minutes_after)
-
-    @property
-    def staff_hours_freed(self) -> Decimal:
-        """Staff minutes before less after, in hours to a hundredth (negative when time is added)."""
-        return engine.round_half_up(Fraction(self.staff_minutes_freed) / engine.MINUTES_PER_HOUR, HOURS_PLACES)
-
-
-@dataclass(frozen=True)
 class PracticeRow:
-    """One practice and its chosen model's figures; no model, no figures."""
+    """One practice and its chosen model's totals (the engine's Headline); no model, no figures."""
 
     practice_name: str
     ods_code: str
     organisation: str = ""
     model_name: str | None = None
-    period: engine.Period | None = None
-    figures: Figures | None = None
+    figures: engine.Headline | None = None
 
     @property
     def has_model(self) -> bool:
         return self.figures is not None
+
+    @property
+    def period(self) -> engine.Period | None:
+        return self.figures.period if self.figures is not None else None
 
     @property
     def period_label(self) -> str:
@@ -126,8 +64,7 @@ def practice_row(
         ods_code=ods_code,
         organisation=organisation,
         model_name=model_name,
-        period=comparison.period,
-        figures=Figures.of(comparison),
+        figures=engine.Headline.of(comparison),
     )
 
 
@@ -135,7 +72,7 @@ def practice_row(
 class PeriodTotal:
     period: engine.Period
     practices: int
-    figures: Figures
+    figures: engine.Headline  # the sum of the practices' totals of this period
 
     @property
     def label(self) -> str:
@@ -164,12 +101,12 @@ class Rollup:
 def rollup(rows: Iterable[PracticeRow]) -> Rollup:
     """The rows as given and their totals, one per period (practices without a model add nothing)."""
     rows = tuple(rows)
-    sums: dict[engine.Period, Figures] = {}
+    sums: dict[engine.Period, engine.Headline] = {}
     counts: dict[engine.Period, int] = {}
     for row in rows:
         if row.figures is None:
             continue
-        sums[row.period] = sums.get(row.period, Figures()) + row.figures
+        sums[row.period] = sums.get(row.period, engine.Headline.zero(row.period)) + row.figures
         counts[row.period] = counts.get(row.period, 0) + 1
     totals = tuple(PeriodTotal(p, counts[p], sums[p]) for p in engine.Period if p in sums)
     return Rollup(rows=rows, totals=totals)
@@ -262,7 +199,7 @@ def xlsx(r: Rollup) -> bytes:
     return out.getvalue()
 
 
-def _append_figures(ws, first: list, model_name: str, period: engine.Period, f: Figures) -> None:
+def _append_figures(ws, first: list, model_name: str, period: engine.Period, f: engine.Headline) -> None:
     percent = None if f.saving_percent is None else f.saving_percent / 100
     ws.append(
         [

@@ -10,8 +10,8 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.text import slugify
 
-from costing import selectors
-from costing.selectors_decisions import decision_settings
+from pathways import selectors
+from pathways.selectors import decision_settings
 from reports import pdf
 from reports.models import BatchReport
 
@@ -43,7 +43,7 @@ def run_batch(batch_id: int) -> None:
     errors = batch.error_lines
     try:
         models = list(
-            selectors.cost_models_with_rows()
+            selectors.cost_models()
             .filter(pk__in=batch.model_ids, practice__assignments__facilitator__user_id=batch.user_id)
             .order_by("practice__name", "practice__ods_code", "id")
         )

@@ -7,81 +7,46 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from costing import charts, engine, exchange, selectors, services, whatif
-from costing.forms import ScenarioNameForm, WhatIfForm
+from costing import charts, engine, exchange, presenter, whatif
+from costing.selectors import pay_band_options
+from pathways import selectors, services
+from pathways.forms.whatif import ScenarioNameForm, WhatIfForm
 from pathways.models import CostModel
 from practices.access import Permission, practice_access, scoped_get
 
 MAX_SIDE_BY_SIDE = 6
 
 
-def _comparison_context(comparison: engine.Comparison) -> dict:
-    """Everything the results part of the page shows, from one engine comparison."""
-    staff = [
-        {
-            "key": role.key,
-            "name": role.name,
-            "rate": role.hourly_rate,
-            "basis": role.cost_basis.label if role.cost_basis else "basis not stated",
-            "before_minutes": comparison.before.staff_minutes[role.key],
-            "after_minutes": comparison.after.staff_minutes[role.key],
-            "change_minutes": comparison.after.staff_minutes[role.key] - comparison.before.staff_minutes[role.key],
-            "before_cost": comparison.before.staff_cost[role.key],
-            "after_cost": comparison.after.staff_cost[role.key],
-            "before_fte": engine.hours_to_fte(comparison.before.staff_minutes[role.key], comparison.period),
-            "after_fte": engine.hours_to_fte(comparison.after.staff_minutes[role.key], comparison.period),
-        }
-        for role in comparison.roles
-    ]
-    steps = [
-        {
-            "label": step.label,
-            "before": comparison.before.cost_by_step[step],
-            "after": comparison.after.cost_by_step[step],
-            "change": comparison.after.cost_by_step[step] - comparison.before.cost_by_step[step],
-        }
-        for step in engine.Step
-        if comparison.before.cost_by_step[step] or comparison.after.cost_by_step[step]
-    ]
-    used = {c.pathway for c in comparison.before.cohorts} | {c.pathway for c in comparison.after.cohorts}
+def _results_context(model: engine.CostModel, comparison: engine.Comparison) -> dict:
+    """Everything the results part of the page shows: the presenter's figures (as the PDF's) and the charts."""
+    figures = presenter.present(model, comparison)
     return {
         "c": comparison,
-        "staff": staff,
-        "steps": steps,
-        "role_names": {role.key: role.name for role in comparison.roles},
-        "annual": annual_figures(comparison),
+        "staff": figures.staff,
+        "steps": figures.steps,
+        "role_names": figures.role_names,
+        "annual": figures.annual,
         "charts": charts.all_charts(comparison),
-        "pathway_results": [p for key, p in comparison.pathways.items() if key in used],
-    }
-
-
-def annual_figures(comparison: engine.Comparison) -> dict | None:
-    """Before, after and saving over a year, for a model counted per month."""
-    if comparison.periods_per_year in (None, 1):
-        return None
-    return {
-        "before": comparison.annualised(comparison.before.cost),
-        "after": comparison.annualised(comparison.after.cost),
-        "saving": comparison.annualised(comparison.saving),
+        "pathway_results": figures.pathways,
     }
 
 
 def _load(request: HttpRequest, ods_code: str, model_pk: int, need: Permission):
     access = practice_access(request.user, ods_code, need)
-    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     return access, cost_model, selectors.engine_model(cost_model)
 
 
 @login_required
 def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
-    form = WhatIfForm(model=model, version=cost_model.version, bands=selectors.pay_band_options())
+    form = WhatIfForm(model=model, version=cost_model.version, bands=pay_band_options())
     comparison = engine.compare(model)
-    services.remember_headline(cost_model, comparison)  # for the lists of models and the roll-up
-    return _render_page(request, access, cost_model, model, form, comparison, [])
+    selectors.remember_headline(cost_model, comparison)  # for the lists of models and the roll-up
+    return _render_page(request, access, cost_model, form, _results_context(model, comparison), [])
 
 
-def _render_page(request, access, cost_model, model, form, comparison, changes, status=200) -> HttpResponse:
+def _render_page(request, access, cost_model, form, results: dict, changes, status=200) -> HttpResponse:
     context = {
         "access": access,
         "practice": access.practice,
@@ -89,8 +54,8 @@ def _render_page(request, access, cost_model, model, form, comparison, changes, 
         "form": form,
         "changes": changes,
         "scenario_form": ScenarioNameForm(initial={"scenario_name": f"{cost_model.name} (what if)"}),
-        "original": None if not changes else services.compare_loaded(cost_model),
-        **_comparison_context(comparison),
+        "original": None if not changes else selectors.compare_loaded(cost_model),
+        **results,
     }
     if request.htmx:
         # htmx swaps only successful responses: field errors travel out of band.
@@ -105,17 +70,16 @@ def model_whatif(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
     data = request.POST if request.method == "POST" else request.GET
     if not data:
         return redirect(cost_model.get_absolute_url())
-    form = WhatIfForm(data, model=model, version=cost_model.version, bands=selectors.pay_band_options())
+    form = WhatIfForm(data, model=model, version=cost_model.version, bands=pay_band_options())
     if not form.is_valid():
-        return _render_page(request, access, cost_model, model, form, engine.compare(model), [], status=422)
+        return _render_page(request, access, cost_model, form, _results_context(model, engine.compare(model)), [], 422)
     if form.cleaned_data["version"] != cost_model.version:
         messages.warning(request, "This model was changed by someone else; the panel now shows the current model.")
         return redirect(cost_model.get_absolute_url())
     changes = form.whatif()
     changed = whatif.apply(model, changes)
-    return _render_page(
-        request, access, cost_model, model, form, engine.compare(changed), whatif.describe(model, changes)
-    )
+    results = _results_context(changed, engine.compare(changed))
+    return _render_page(request, access, cost_model, form, results, whatif.describe(model, changes))
 
 
 @login_required
@@ -123,11 +87,11 @@ def model_whatif(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
 def model_whatif_save(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     """Save the panel's changes as a new model (a scenario based on this one)."""
     access, cost_model, model = _load(request, ods_code, model_pk, Permission.EDIT)
-    form = WhatIfForm(request.POST, model=model, version=cost_model.version, bands=selectors.pay_band_options())
+    form = WhatIfForm(request.POST, model=model, version=cost_model.version, bands=pay_band_options())
     name_form = ScenarioNameForm(request.POST)
     if not form.is_valid() or not name_form.is_valid():
         messages.error(request, "The scenario was not saved: correct the highlighted figures and its name.")
-        return _render_page(request, access, cost_model, model, form, engine.compare(model), [], status=422)
+        return _render_page(request, access, cost_model, form, _results_context(model, engine.compare(model)), [], 422)
     if form.cleaned_data["version"] != cost_model.version:
         messages.warning(request, "This model was changed by someone else meanwhile; nothing was saved.")
         return redirect(cost_model.get_absolute_url())
@@ -160,9 +124,9 @@ def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
     chosen = [m for m in available if str(m.pk) in wanted][:MAX_SIDE_BY_SIDE]
     columns = []
     if chosen:
-        loaded = selectors.cost_models_with_rows().filter(pk__in=[m.pk for m in chosen])
+        loaded = selectors.cost_models().filter(pk__in=[m.pk for m in chosen])
         for cost_model in sorted(loaded, key=lambda m: (m.name, m.pk)):
-            columns.append({"model": cost_model, "c": services.compare_loaded(cost_model)})
+            columns.append({"model": cost_model, "c": selectors.compare_loaded(cost_model)})
     role_names = sorted({role.name for col in columns for role in col["c"].roles})
     rows = []
     for name in role_names:

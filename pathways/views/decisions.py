@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from costing import selectors, selectors_decisions, services_decisions
 from costing.decisions import charts as decision_charts
 from costing.decisions import estimator
 from costing.decisions.settings import DecisionResults, analyse
-from pathways.forms_decisions import (
+from pathways import selectors, services
+from pathways.forms.decisions import (
     DecisionInputsForm,
     EstimatorForm,
     SetupCostFormSet,
@@ -62,14 +62,14 @@ def model_decisions(request: HttpRequest, ods_code: str, model_pk: int) -> HttpR
     access = practice_access(request.user, ods_code, Permission.VIEW)
     if refused := _method_not_allowed(request, READ_METHODS):
         return refused
-    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     model = selectors.engine_model(cost_model)
-    settings = selectors_decisions.decision_settings(cost_model)
+    settings = selectors.decision_settings(cost_model)
     context = {
         "access": access,
         "practice": access.practice,
         "cost_model": cost_model,
-        "stored": selectors_decisions.stored_inputs(cost_model) is not None,
+        "stored": selectors.stored_inputs(cost_model) is not None,
         **decisions_context(analyse(model, settings)),
     }
     return render(request, "pathways/decisions/model_decisions.html", context)
@@ -81,14 +81,14 @@ def model_decisions_edit(request: HttpRequest, ods_code: str, model_pk: int) -> 
     if refused := _method_not_allowed(request, EDIT_METHODS):
         return refused
     practice = access.practice
-    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     form_kwargs = {"practice": practice}
     status = 200
     if request.method == "POST":
         form = DecisionInputsForm(request.POST, prefix="inputs")
         setup = SetupCostFormSet(request.POST, prefix="setup", form_kwargs=form_kwargs)
         if form.is_valid() and setup.is_valid():
-            services_decisions.decision_inputs_save(
+            services.decision_inputs_save(
                 cost_model=cost_model,
                 values=form.values(),
                 setup_costs=[row.as_input() for row in setup.rows()],
@@ -98,10 +98,10 @@ def model_decisions_edit(request: HttpRequest, ods_code: str, model_pk: int) -> 
             return redirect("model_decisions", ods_code=practice.ods_code, model_pk=cost_model.pk)
         status = 422
     else:
-        settings = selectors_decisions.decision_settings(cost_model)
+        settings = selectors.decision_settings(cost_model)
         form = DecisionInputsForm(initial=DecisionInputsForm.initial_from(settings), prefix="inputs")
         setup = SetupCostFormSet(
-            initial=setup_initial(selectors_decisions.setup_cost_rows(cost_model)),
+            initial=setup_initial(selectors.setup_cost_rows(cost_model)),
             prefix="setup",
             form_kwargs=form_kwargs,
         )

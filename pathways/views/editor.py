@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from costing import exchange, limits
 from costing.templatetags.costing_tags import gbp, minutes
 from pathways import services
-from pathways.forms import (
+from pathways.forms.editor import (
     CohortFormSet,
     CostModelForm,
     ModelImportForm,

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import ProtectedError
 
-from pathways.models import Cohort, CostModel
 from practices.concurrency import claim_version
 from practices.models import Practice, StaffRole
+from practices.signals import staff_role_changed
 
 
 class StaffRoleInUse(Exception):
@@ -21,12 +21,6 @@ class StaffRoleInUse(Exception):
         self.stage_count = stage_count
         self.pathway_names = pathway_names
         super().__init__(f"{role.name} is used by {stage_count} stage(s)")
-
-
-def _bump_models_using(role: StaffRole) -> None:
-    """Models costed with this role get a new version: their figures change with its rate."""
-    using = Cohort.objects.filter(pathway__stages__role=role).values("cost_model_id")
-    CostModel.objects.filter(pk__in=using).update(version=F("version") + 1)
 
 
 def _apply(
@@ -104,7 +98,7 @@ def staff_role_update(
     since (the optimistic lock): nothing is written.
     """
     claim_version(role, expected_version)
-    _bump_models_using(role)
+    staff_role_changed.send(sender=StaffRole, role=role)
     return _apply(
         role,
         name=name,

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reports.models import BatchReport
+from reports.selectors import select
 from reports.tasks import build_batch_report
-from reports.views.rollup import facilitator_required, select
+from reports.views.rollup import facilitator_required
 
 # A batch still queued or running after this long is taken to have been lost (a worker died).
 STALE_AFTER = timedelta(minutes=30)

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 
-from costing import selectors, selectors_decisions
+from pathways import selectors
 from practices.access import Permission, practice_access, scoped_get
 from reports.pdf import ReportSubject, render_pdf
 
@@ -11,7 +11,7 @@ from reports.pdf import ReportSubject, render_pdf
 def model_pdf(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     """The model's PDF summary; anyone who can see the model can download it."""
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     practice = access.practice
     subject = ReportSubject(
         model_name=cost_model.name,
@@ -20,7 +20,7 @@ def model_pdf(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespons
         list_size=practice.list_size,
         description=cost_model.description,
     )
-    decisions = selectors_decisions.decision_settings(cost_model)
+    decisions = selectors.decision_settings(cost_model)
     pdf = render_pdf(selectors.engine_model(cost_model), subject, decisions=decisions)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{practice.ods_code}-{slugify(cost_model.name)[:80] or 'cost-model'}.pdf"

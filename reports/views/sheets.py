@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from costing import engine, limits, selectors
+from costing import engine, limits
+from pathways import selectors
 from pathways.models import Condition, CostModel, Pathway
 from pathways.services import CohortInput, cohorts_import
 from practices.access import Permission, practice_access, scoped_get
@@ -26,7 +27,7 @@ def _download(body, content_type: str, cost_model: CostModel, extension: str) ->
 @login_required
 def model_xlsx(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     model = selectors.engine_model(cost_model)
     return _download(spreadsheets.workbook(model, engine.compare(model)), XLSX, cost_model, "xlsx")
 
@@ -34,7 +35,7 @@ def model_xlsx(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
 @login_required
 def model_csv(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    cost_model = scoped_get(selectors.cost_models_with_rows(), access, pk=model_pk)
+    cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     comparison = engine.compare(selectors.engine_model(cost_model))
     return _download(spreadsheets.results_csv(comparison), "text/csv; charset=utf-8", cost_model, "csv")
 

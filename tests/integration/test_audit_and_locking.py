@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from costing import services
+from pathways import selectors
 from pathways.models import Cohort, CostModel, Pathway
 from pathways.services import cost_model_import
 from practices.models import Membership, StaffRole
@@ -91,7 +91,7 @@ def test_changing_a_role_rate_gives_the_models_using_it_a_new_version(client, ad
 
     model_b.refresh_from_db()
     assert model_b.version > before
-    assert services.compare_cost_model(model_b).after.cost != D("17.72")
+    assert selectors.compare_cost_model(model_b).after.cost != D("17.72")
 
 
 def test_model_history_shows_who_changed_what(client, admin, practice, model_b):
@@ -126,7 +126,7 @@ def test_a_deleted_model_is_restored_with_its_cohorts(client, admin, practice, m
 
     assert response.status_code == 302
     assert Cohort.objects.filter(cost_model_id=pk).count() == 4
-    restored = services.compare_cost_model(pk)
+    restored = selectors.compare_cost_model(pk)
     assert (restored.before.cost, restored.after.cost) == (D("31.39"), D("17.72"))
     assert [c.conditions for c in restored.after.cohorts] == [("DM", "CHD", "COPD")]
 

@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from costing import exchange, services
+from costing import exchange
+from pathways import selectors
 from pathways.models import CostModel, Pathway
 from pathways.services import cost_model_import, practice_delete
 from practices.models import Practice, StaffRole
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _costings(practice: Practice) -> dict:
     return {
-        m.name: exchange.comparison_json(services.compare_cost_model(m))
+        m.name: exchange.comparison_json(selectors.compare_cost_model(m))
         for m in CostModel.objects.filter(practice=practice)
     }
 

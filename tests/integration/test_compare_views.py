@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from costing import services
+from pathways import selectors
 from pathways.models import CostModel
 from pathways.services import cost_model_import
 from practices.models import Membership
@@ -80,7 +80,7 @@ def test_whatif_recalculates_without_saving(client, staff, model_b):
     assert response.status_code == 200
     assert "£36.79 → £20.42" in html  # the nurse's 60 minutes before cost £5.40 more, 30 after £2.70
     assert "Practice nurse: £18.60/h → £24.00/h" in html
-    assert services.compare_cost_model(model_b).before.cost == D("31.39")
+    assert selectors.compare_cost_model(model_b).before.cost == D("31.39")
     assert CostModel.objects.count() == 1
 
 
@@ -133,8 +133,8 @@ def test_save_as_scenario_creates_a_new_model_and_keeps_the_original(client, adm
     assert response.status_code == 302
     assert response.url == scenario.get_absolute_url()
     assert scenario.based_on == model_b
-    assert services.compare_cost_model(scenario).after.cost == D("20.42")
-    assert services.compare_cost_model(model_b).after.cost == D("17.72")
+    assert selectors.compare_cost_model(scenario).after.cost == D("20.42")
+    assert selectors.compare_cost_model(model_b).after.cost == D("17.72")
     assert "Practice nurse: £18.60/h → £24.00/h" in scenario.description
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from costing import selectors, selectors_decisions
 from costing.decisions.settings import DecisionSettings, analyse
-from costing.models import DecisionInputs, SetupCost
+from pathways import selectors
+from pathways.models import DecisionInputs, SetupCost
 from pathways.services import cost_model_import
 from practices.models import Membership
 from tests.factories import MembershipFactory, PracticeFactory, StaffRoleFactory
@@ -161,7 +161,7 @@ def test_edit_form_saves_inputs_and_setup_lines(client, admin, model_cd, practic
         ("other", D("1000.00"), None),
         ("training", None, D("3.00")),
     ]
-    settings = selectors_decisions.decision_settings(model_cd)
+    settings = selectors.decision_settings(model_cd)
     result = analyse(selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=model_cd.pk)), settings)
     assert result.setup_total == D("1090.00")  # £1,000 + 3 hours at £30
 

@@ -1,7 +1,7 @@
 """Figures cached by model version are never stale: every page shows an edit at once.
 
 The comparison page, the dashboard, the practice page, the roll-up and the PDF
-are read (filling the cache of headline figures, costing.services.headlines),
+are read (filling the cache of headline figures, pathways.selectors.headlines),
 then the model, a role it uses and a pathway it uses are edited in turn through
 the services the editors use; after each edit every page shows the new figures.
 """
@@ -17,9 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from costing import services
 from costing.templatetags.costing_tags import gbp
-from pathways import history
+from pathways import history, selectors, services
 from pathways.models import CostModel
 from pathways.services import (
     CohortInput,
@@ -95,11 +94,11 @@ def test_an_edit_of_the_model_a_role_or_a_pathway_shows_at_once_everywhere(
 ):
     model = world["model"]
     client.force_login(world["user"])
-    first = services.compare_cost_model(model.pk)
+    first = selectors.compare_cost_model(model.pk)
     assert (first.before.cost, first.after.cost) == (D("2785.50"), D("2108.47"))
     _assert_shown(_pages(client, world, django_capture_on_commit_callbacks), [first.before.cost, first.after.cost], [])
     model.refresh_from_db()
-    key = services.headline_key(model.pk, model.version, model.created_at)
+    key = selectors.headline_key(model.pk, model.version, model.created_at)
     assert cache.get(key) is not None  # the lists and the roll-up read cached figures from here on
 
     # The model: 10 more patients in its first cohort before.
@@ -112,7 +111,7 @@ def test_an_edit_of_the_model_a_role_or_a_pathway_shows_at_once_everywhere(
         after=_cohorts(model, "after"),
         by=None,
     )
-    second = services.compare_cost_model(model.pk)
+    second = selectors.compare_cost_model(model.pk)
     assert second.before.cost != first.before.cost and second.after.cost == first.after.cost
     _assert_shown(_pages(client, world, django_capture_on_commit_callbacks), [second.before.cost], [first.before.cost])
 
@@ -127,7 +126,7 @@ def test_an_edit_of_the_model_a_role_or_a_pathway_shows_at_once_everywhere(
         cost_basis=admin.cost_basis,
         cost_per_hour=admin.cost_per_hour + D("1.20"),
     )
-    third = services.compare_cost_model(model.pk)
+    third = selectors.compare_cost_model(model.pk)
     assert third.before.cost != second.before.cost and third.after.cost != second.after.cost
     _assert_shown(
         _pages(client, world, django_capture_on_commit_callbacks),
@@ -152,7 +151,7 @@ def test_an_edit_of_the_model_a_role_or_a_pathway_shows_at_once_everywhere(
     ]
     stages[-1] = replace(stages[-1], minutes=stages[-1].minutes + 10)
     pathway_update(pathway=pathway, name=pathway.name, stages=stages, by=None)
-    fourth = services.compare_cost_model(model.pk)
+    fourth = selectors.compare_cost_model(model.pk)
     assert fourth.after.cost != third.after.cost
     _assert_shown(_pages(client, world, django_capture_on_commit_callbacks), [fourth.after.cost], [third.after.cost])
 
@@ -180,10 +179,10 @@ def test_headline_figures_equal_the_full_costing(world, example_b):
     empty = CostModel.objects.create(practice=practice, name="Empty")
     models = [world["model"], model_b, doubled, empty]
 
-    figures = services.headlines(CostModel.objects.filter(pk__in=[m.pk for m in models]))
+    figures = selectors.headlines(CostModel.objects.filter(pk__in=[m.pk for m in models]))
 
     for m in models:
-        full = services.compare_cost_model(m.pk)
+        full = selectors.compare_cost_model(m.pk)
         assert figures[m.pk] == services.engine.Headline.of(full)
         assert figures[m.pk].saving_percent == full.saving_percent
 
@@ -193,7 +192,7 @@ def test_headlines_leave_out_a_deleted_model(world):
     light = list(CostModel.objects.filter(pk=model.pk))
     CostModel.objects.filter(pk=model.pk).delete()
 
-    assert services.headlines(light) == {}
+    assert selectors.headlines(light) == {}
 
 
 def _queries(client, url) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from costing import engine, exchange, selectors, services
+from costing import engine, exchange
+from pathways import selectors
 from pathways.models import Cohort, CostModel, Pathway
 from pathways.services import cost_model_import
 from practices.models import StaffRole
@@ -28,7 +29,7 @@ def test_import_then_cost_gives_the_files_figures(request, fixture):
 
     stored = cost_model_import(practice=practice, model=model, by=None)
 
-    assert _figures(services.compare_cost_model(stored)) == _figures(engine.compare(model))
+    assert _figures(selectors.compare_cost_model(stored)) == _figures(engine.compare(model))
 
 
 @pytest.mark.parametrize("fixture", ["example_b", "example_cd"])
@@ -41,7 +42,7 @@ def test_import_export_import_is_lossless(request, fixture):
     again = cost_model_import(practice=PracticeFactory(), model=exchange.loads(exported), by=None)
 
     assert exchange.loads(exported) == model
-    assert _figures(services.compare_cost_model(again)) == _figures(engine.compare(model))
+    assert _figures(selectors.compare_cost_model(again)) == _figures(engine.compare(model))
 
 
 def test_importing_twice_reuses_identical_roles_and_pathways(example_b):
@@ -64,7 +65,7 @@ def test_import_with_a_clashing_role_key_keeps_both_rates(example_b):
     existing.refresh_from_db()
     assert existing.cost_per_hour == D("30.00")
     assert StaffRole.objects.get(practice=practice, key="pn-2").cost_per_hour == D("18.60")
-    assert services.compare_cost_model(stored).after.cost == D("17.72")
+    assert selectors.compare_cost_model(stored).after.cost == D("17.72")
 
 
 def test_import_with_an_unknown_condition_writes_nothing(example_b):

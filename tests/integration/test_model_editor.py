@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from costing import exchange, limits
-from costing.services import compare_cost_model
 from pathways.models import Cohort, CohortCondition, CostModel, Pathway, Stage
+from pathways.selectors import compare_cost_model
 from pathways.services import cost_model_import
 from practices.models import FacilitatorAssignment, Membership, StaffRole
 from tests.factories import (

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from costing import limits
-from costing.services import compare_cost_model
 from pathways.models import CostModel, Pathway, Stage
+from pathways.selectors import compare_cost_model
 from pathways.services import cost_model_import
 from practices.models import Membership, StaffRole
 from tests.factories import (

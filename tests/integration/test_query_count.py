@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from costing import services
+from pathways import selectors
 from tests.factories import CohortFactory, CostModelFactory, PathwayFactory, StageFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def _model_with(cohorts: int):
 
 def _queries(model) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        services.compare_cost_model(model.pk)
+        selectors.compare_cost_model(model.pk)
     return len(ctx.captured_queries)
 
 

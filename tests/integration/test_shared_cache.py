@@ -11,7 +11,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from config.caches import cache_config
-from costing import engine, services
+from costing import engine
+from pathways import selectors
 from pathways.models import CostModel
 from pathways.services import cost_model_import
 from tests.factories import PracticeFactory
@@ -52,14 +53,14 @@ def test_figures_one_process_costs_are_used_by_another(example_b, django_capture
         cache.clear()
         try:
             with django_capture_on_commit_callbacks(execute=True):
-                first = services.headlines(light)
+                first = selectors.headlines(light)
 
             # Another worker: its own connection to the same Redis finds the figures under the model's version.
             other = RedisCache(REDIS, {"KEY_PREFIX": "pcsp"})
-            key = services.headline_key(stored.pk, light[0].version, light[0].created_at)
-            assert other.get(key) == first[stored.pk] == engine.Headline.of(services.compare_cost_model(stored.pk))
+            key = selectors.headline_key(stored.pk, light[0].version, light[0].created_at)
+            assert other.get(key) == first[stored.pk] == engine.Headline.of(selectors.compare_cost_model(stored.pk))
             with CaptureQueriesContext(connection) as ctx:
-                assert services.headlines(light) == first
+                assert selectors.headlines(light) == first
             assert not ctx.captured_queries  # nothing read to cost it again
         finally:
             cache.clear()

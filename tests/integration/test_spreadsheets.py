@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from costing import services
+from pathways import selectors
 from pathways.models import Cohort, CostModel
 from pathways.services import cost_model_import
 from practices.models import Membership
@@ -70,8 +70,8 @@ def test_xlsx_export_then_import_gives_the_same_figures(admin_client, practice, 
     response = _upload(admin_client, empty, "cohorts.xlsx", buffer.getvalue())
 
     assert response.status_code == 302
-    assert services.compare_cost_model(empty).after.cost == D("2108.47")
-    assert services.compare_cost_model(empty).before.cost == D("2785.50")
+    assert selectors.compare_cost_model(empty).after.cost == D("2108.47")
+    assert selectors.compare_cost_model(empty).before.cost == D("2785.50")
 
 
 def test_csv_export_lists_every_cohort_and_totals(admin_client, model_cd):
@@ -114,7 +114,7 @@ def test_csv_import_adds_cohorts_and_bumps_the_version(admin_client, model_cd):
     model_cd.refresh_from_db()
     assert response.status_code == 302
     assert model_cd.version == version + 1
-    assert services.compare_cost_model(model_cd).before.cost == D("2785.50") + 10 * D("9.52")
+    assert selectors.compare_cost_model(model_cd).before.cost == D("2785.50") + 10 * D("9.52")
 
 
 def test_import_refuses_other_file_kinds_and_garbage(admin_client, model_cd):

@@ -30,6 +30,11 @@ def _sum(rows, attribute):
 FIELDS = ["before", "after", "saving", "visits_before", "visits_after", "staff_minutes_before", "staff_minutes_after"]
 
 
+def _totals(period=MONTH, **figures) -> engine.Headline:
+    """The engine's totals of a model, zero but for ``figures``."""
+    return dataclasses.replace(engine.Headline.zero(period), **figures)
+
+
 def test_totals_equal_the_sum_of_the_practices(example_b, example_cd):
     rows = [_row("B", engine.compare(example_b), MONTH), _row("CD", engine.compare(example_cd), MONTH)]
 
@@ -46,7 +51,7 @@ def test_totals_equal_the_sum_of_the_practices(example_b, example_cd):
 def test_practice_figures_are_the_engines(example_cd):
     c = engine.compare(example_cd)
 
-    f = rollup.Figures.of(c)
+    f = _row("CD", c).figures
 
     assert (f.before, f.after, f.saving, f.saving_percent) == (c.before.cost, c.after.cost, c.saving, c.saving_percent)
     assert (f.visits_before, f.visits_after) == (c.before.visits, c.after.visits)
@@ -55,13 +60,13 @@ def test_practice_figures_are_the_engines(example_cd):
 
 
 def test_total_saving_percent_is_of_the_sums_not_an_average_of_percentages():
-    big = rollup.Figures(before=Decimal("1000.00"), after=Decimal("900.00"))  # 10%
-    small = rollup.Figures(before=Decimal("10.00"), after=Decimal("5.00"))  # 50%
+    big = _totals(before=Decimal("1000.00"), after=Decimal("900.00"))  # 10%
+    small = _totals(before=Decimal("10.00"), after=Decimal("5.00"))  # 50%
 
     result = rollup.rollup(
         [
-            rollup.PracticeRow("A", "A00001", period=MONTH, figures=big),
-            rollup.PracticeRow("B", "B00001", period=MONTH, figures=small),
+            rollup.PracticeRow("A", "A00001", figures=big),
+            rollup.PracticeRow("B", "B00001", figures=small),
         ]
     )
 
@@ -69,12 +74,12 @@ def test_total_saving_percent_is_of_the_sums_not_an_average_of_percentages():
 
 
 def test_mixed_periods_are_totalled_per_period_never_across():
-    month = rollup.Figures(before=Decimal("100.00"), after=Decimal("60.00"), visits_before=4, visits_after=2)
-    year = rollup.Figures(before=Decimal("1200.00"), after=Decimal("1000.00"), visits_before=40, visits_after=30)
+    month = _totals(MONTH, before=Decimal("100.00"), after=Decimal("60.00"), visits_before=4, visits_after=2)
+    year = _totals(YEAR, before=Decimal("1200.00"), after=Decimal("1000.00"), visits_before=40, visits_after=30)
     rows = [
-        rollup.PracticeRow("A", "A00001", period=YEAR, figures=year),
-        rollup.PracticeRow("B", "B00001", period=MONTH, figures=month),
-        rollup.PracticeRow("C", "C00001", period=MONTH, figures=month),
+        rollup.PracticeRow("A", "A00001", figures=year),
+        rollup.PracticeRow("B", "B00001", figures=month),
+        rollup.PracticeRow("C", "C00001", figures=month),
     ]
 
     result = rollup.rollup(rows)
@@ -86,8 +91,8 @@ def test_mixed_periods_are_totalled_per_period_never_across():
 
 
 def test_practices_without_a_model_add_nothing_to_the_totals():
-    f = rollup.Figures(before=Decimal("10.00"), after=Decimal("4.00"))
-    rows = [rollup.PracticeRow("A", "A00001", period=MONTH, figures=f), rollup.PracticeRow("B", "B00001")]
+    f = _totals(before=Decimal("10.00"), after=Decimal("4.00"))
+    rows = [rollup.PracticeRow("A", "A00001", figures=f), rollup.PracticeRow("B", "B00001")]
 
     result = rollup.rollup(rows)
 
@@ -104,7 +109,8 @@ def test_no_models_no_totals():
 money = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
 minutes = st.decimals(min_value=0, max_value=10**5, places=1, allow_nan=False, allow_infinity=False)
 figures = st.builds(
-    rollup.Figures,
+    engine.Headline,
+    period=st.sampled_from(list(engine.Period)),
     before=money,
     after=money,
     visits_before=st.integers(0, 10**5),
@@ -114,9 +120,9 @@ figures = st.builds(
 )
 
 
-@given(st.lists(st.tuples(figures, st.sampled_from(list(engine.Period))), min_size=1, max_size=12))
+@given(st.lists(figures, min_size=1, max_size=12))
 def test_each_periods_total_is_the_sum_of_its_practices(items):
-    rows = [rollup.PracticeRow(f"P{i}", f"P{i:05d}", period=p, figures=f) for i, (f, p) in enumerate(items)]
+    rows = [rollup.PracticeRow(f"P{i}", f"P{i:05d}", figures=f) for i, f in enumerate(items)]
 
     result = rollup.rollup(rows)
 
@@ -128,10 +134,15 @@ def test_each_periods_total_is_the_sum_of_its_practices(items):
 
 
 def test_staff_hours_freed_are_minutes_before_less_after_in_hours():
-    f = rollup.Figures(staff_minutes_before=Decimal(95), staff_minutes_after=Decimal(60))
+    f = _totals(staff_minutes_before=Decimal(95), staff_minutes_after=Decimal(60))
 
     assert f.staff_hours_freed == Decimal("0.58")  # 35 minutes
-    assert rollup.Figures(staff_minutes_after=Decimal(30)).staff_hours_freed == Decimal("-0.50")
+    assert _totals(staff_minutes_after=Decimal(30)).staff_hours_freed == Decimal("-0.50")
+
+
+def test_totals_of_different_periods_do_not_add_up():
+    with pytest.raises(ValueError, match="per month"):
+        _totals(YEAR) + _totals(MONTH)
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x","y")'])

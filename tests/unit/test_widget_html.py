@@ -7,9 +7,9 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from costing.forms import ScenarioNameForm, WhatIfForm
 from costing.selectors import PayBandOption
 from costing.templatetags.costing_tags import add_class, field_error, stage_fields
+from pathways.forms.whatif import ScenarioNameForm, WhatIfForm
 
 BANDS = [
     PayBandOption(

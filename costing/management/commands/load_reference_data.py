@@ -7,7 +7,7 @@ from django.db import transaction
 from costing import reference
 from costing.models import OnCostRate, PayBand, PayScale, PostageRate, SalariedGPRange, StandardHours, UnitCost
 from costing.selectors import PAY_BAND_CACHE_KEY
-from pathways.models import Condition
+from costing.signals import reference_data_loaded
 
 
 def _sourced(row: dict) -> dict:
@@ -78,22 +78,16 @@ class Command(BaseCommand):
             paid_hours_per_year=hours["paid_hours_per_year"],
             **_sourced(hours),
         )
-        conditions = reference.read_conditions()
-        for row in conditions:
-            Condition.objects.update_or_create(
-                code=row.code,
-                defaults={
-                    "name": row.name,
-                    "qof_register": row.qof_register,
-                    "prevalence_percent": row.prevalence_percent,
-                    "prevalence_year": row.prevalence_year,
-                    "source": row.source,
-                    "url": row.url,
-                },
-            )
+        loaded_above = [summary for _receiver, summary in reference_data_loaded.send(sender=self.__class__)]
         transaction.on_commit(lambda: cache.delete(PAY_BAND_CACHE_KEY))
         if options["verbosity"]:
             self.stdout.write(
-                f"Reference data: {PayBand.objects.count()} pay bands, {PostageRate.objects.count()} postage rates, "
-                f"{len(conditions)} conditions."
+                ", ".join(
+                    [
+                        f"Reference data: {PayBand.objects.count()} pay bands",
+                        f"{PostageRate.objects.count()} postage rates",
+                        *loaded_above,
+                    ]
+                )
+                + "."
             )

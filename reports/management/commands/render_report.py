@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from costing.management.commands.cost_model import read_model_file
+from costing.management.model_files import read_model_file
 from reports.pdf import ReportSubject, render_pdf
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from costing import exchange, selectors
+from costing import exchange
+from pathways import selectors
 from pathways.models import CostModel
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 
-from costing import engine, exchange, limits
+from costing import engine, exchange, limits, reference
 from pathways.models import Condition, Pathway, Period, Step
 from pathways.services import CohortInput, StageInput
 from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from practices.models import Practice, StaffRole
 
-FIXTURES = Path(__file__).resolve().parent.parent / "costing" / "fixtures"
 TEMPLATE_FILES = ("example_b.json", "example_cd.json")
 CREATE_ROLE = "__create__"
 
@@ -34,7 +32,8 @@ def _number_input(mode: str = "decimal") -> forms.TextInput:
 def template_models() -> tuple[tuple[str, engine.CostModel], ...]:
     """The seed's worked examples, read from their model files: the pathways to start from."""
     return tuple(
-        (name.removesuffix(".json"), exchange.loads((FIXTURES / name).read_bytes())) for name in TEMPLATE_FILES
+        (name.removesuffix(".json"), exchange.loads((reference.EXAMPLES_DIR / name).read_bytes()))
+        for name in TEMPLATE_FILES
     )
 
 

@@ -1,7 +1,7 @@
 """`make bench`: synthetic data at facilitator scale, then the figures that matter, as one JSON line.
 
-    manage.py bench                      # 200 practices x 3 models x 30 cohorts a side
-    manage.py bench --tiny               # a few of each: proves it works (CI)
+    python -m bench                      # 200 practices x 3 models x 30 cohorts a side
+    python -m bench --tiny               # a few of each: proves it works (CI)
 
 On the configured database (DATABASE_URL, or the embedded SQLite file): it
 migrates, loads the reference data, writes the synthetic practices (bench/data.py,
@@ -33,7 +33,7 @@ from django.test import Client
 from bench import data, measure
 from costing import engine, exchange
 from pathways.models import CostModel
-from reports.views.rollup import build_rollup, select
+from reports.selectors import build_rollup, select
 
 TINY = {"practices": 5, "models": 1, "cohorts": 5, "requests": 5, "national": 100, "pdfs": 1, "batch": 2}
 

@@ -1,18 +1,13 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from costing import exchange
-from costing.models import DecisionInputs
-from costing.services_decisions import INPUT_FIELDS, SetupCostInput, decision_inputs_save
-from pathways.models import CostModel
-from pathways.services import cost_model_import
+from costing import exchange, reference
+from pathways.models import CostModel, DecisionInputs
+from pathways.services import INPUT_FIELDS, SetupCostInput, cost_model_import, decision_inputs_save
 from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice, StaffRole
-
-FIXTURES = settings.BASE_DIR / "costing" / "fixtures"
 
 # Demo logins for the embedded development database only; printed by `make run`.
 DEMO_USERS = [
@@ -57,7 +52,7 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(user=users["other.admin"], practice=other, defaults={"role": "admin"})
 
         for practice, fixture in ((demo, "example_b.json"), (demo, "example_cd.json"), (other, "example_b.json")):
-            model = exchange.loads((FIXTURES / fixture).read_bytes())
+            model = exchange.loads((reference.EXAMPLES_DIR / fixture).read_bytes())
             if not CostModel.objects.filter(practice=practice, name=model.name).exists():
                 stored = cost_model_import(practice=practice, model=model, by=users["facilitator"])
                 if fixture == "example_cd.json":

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from costing import exchange, selectors
+from costing import exchange
+from pathways import selectors
 from practices.models import Practice
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         folder = Path(options["output"])
         folder.mkdir(parents=True, exist_ok=True)
         files = []
-        loaded = selectors.cost_models_with_rows().filter(practice=practice).order_by("pk")
+        loaded = selectors.cost_models().filter(practice=practice).order_by("pk")
         for number, cost_model in enumerate(loaded, start=1):
             name = f"{number:03d}-{slugify(cost_model.name)[:60] or 'model'}.json"
             (folder / name).write_text(exchange.dumps(selectors.engine_model(cost_model)), encoding="utf-8")

@@ -15,16 +15,15 @@ from costing import limits
 from costing.decisions import settings as decision_settings
 from costing.decisions.settings import DecisionSettings
 from costing.engine import normalise_minutes
-from costing.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, SetupCost
-from costing.services_decisions import SetupCostInput
-from pathways.models import Condition
+from pathways.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, Condition, SetupCost
+from pathways.services import SetupCostInput
 from practices.formfields import SafeModelChoiceField
 from practices.models import Practice, StaffRole
 
 
 def _number_input(mode: str = "decimal", size: int = 6) -> forms.TextInput:
     # Text with an input mode rather than type=number: what was typed comes back
-    # with the message beside it (as in pathways/forms.py).
+    # with the message beside it (as in pathways/forms/editor.py).
     return forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off", "size": size})
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practices.views import core as views
+from pathways.views import home as views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

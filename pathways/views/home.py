@@ -1,9 +1,11 @@
+"""The dashboard (every practice the user may see, with its models) and a practice's page."""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from costing import services
+from pathways import selectors
 from pathways.models import CostModel
 from practices.access import Permission, is_facilitator, practice_access, visible_practices
 
@@ -12,8 +14,8 @@ LIST_FIELDS = ("id", "practice_id", "name", "period", "version", "created_at")
 
 
 def _with_figures(models: list[CostModel]) -> list[tuple[CostModel, object]]:
-    """Each model with its headline figures (a fixed number of queries: costing.services.headlines)."""
-    figures = services.headlines(models)
+    """Each model with its headline figures (a fixed number of queries: pathways.selectors.headlines)."""
+    figures = selectors.headlines(models)
     return [(m, figures[m.pk]) for m in models if m.pk in figures]
 
 
@@ -24,7 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .prefetch_related(Prefetch("cost_models", CostModel.objects.only(*LIST_FIELDS)))
     )
-    figures = services.headlines(m for practice in practices for m in practice.cost_models.all())
+    figures = selectors.headlines(m for practice in practices for m in practice.cost_models.all())
     rows = [
         {
             "practice": practice,
@@ -32,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for practice in practices
     ]
-    return render(request, "practices/dashboard.html", {"rows": rows, "is_facilitator": is_facilitator(request.user)})
+    return render(request, "pathways/dashboard.html", {"rows": rows, "is_facilitator": is_facilitator(request.user)})
 
 
 @login_required
@@ -43,7 +45,7 @@ def practice_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     models = _with_figures(list(practice.cost_models.only(*LIST_FIELDS)))
     return render(
         request,
-        "practices/practice_detail.html",
+        "pathways/practice_detail.html",
         {
             "practice": practice,
             "access": access,

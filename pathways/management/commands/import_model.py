@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from costing import exchange, services
-from costing.management.commands.cost_model import headline, read_model_file
+from costing import exchange
+from costing.management.model_files import headline, read_model_file
+from pathways import selectors
 from pathways.services import cost_model_import
 from practices.models import Practice
 
@@ -24,4 +25,4 @@ class Command(BaseCommand):
         except exchange.ModelFileError as exc:
             raise CommandError(f"{options['file']}: {exc}") from None
         self.stdout.write(f"Imported as model {stored.pk} in {practice}")
-        self.stdout.write(headline(services.compare_cost_model(stored)))
+        self.stdout.write(headline(selectors.compare_cost_model(stored)))

@@ -1,0 +1,122 @@
+"""The figures a model's comparison page and its PDF report show, assembled once (pure: no Django).
+
+Both render what present() gives: the staff table, the cost by kind of step,
+the year's figures of a model counted per month, the pathways its cohorts use
+and the extra costs (postage) its stages carry. Neither computes a figure of
+its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from costing import engine
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """One role's time and cost, before and after."""
+
+    key: str
+    name: str
+    rate: Decimal
+    basis: str
+    before_minutes: Decimal
+    after_minutes: Decimal
+    before_cost: Decimal
+    after_cost: Decimal
+    before_fte: Decimal | None
+    after_fte: Decimal | None
+
+    @property
+    def change_minutes(self) -> Decimal:
+        return self.after_minutes - self.before_minutes
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """The cost of one kind of step (recall, information gathering, …), before and after."""
+
+    label: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Annual:
+    """Before, after and saving over a year, for a model counted per month."""
+
+    before: Decimal
+    after: Decimal
+    saving: Decimal
+
+
+@dataclass(frozen=True)
+class ExtraCost:
+    """An extra cost per stage (a stamp, a text message) and how many stages carry it."""
+
+    amount: Decimal
+    uses: int
+
+
+@dataclass(frozen=True)
+class Presentation:
+    comparison: engine.Comparison
+    staff: tuple[StaffRow, ...]
+    steps: tuple[StepRow, ...]  # only kinds of step that cost something before or after
+    annual: Annual | None  # None unless the model's period is shorter than a year
+    pathways: tuple[engine.PathwayResult, ...]  # those the cohorts use, in the model's order
+    role_names: dict[str, str]
+    extra_costs: tuple[ExtraCost, ...]
+
+
+def present(model: engine.CostModel, comparison: engine.Comparison) -> Presentation:
+    """The figures of ``comparison`` (engine.compare(model)) as the page and the report show them."""
+    before, after = comparison.before, comparison.after
+    staff = tuple(
+        StaffRow(
+            key=role.key,
+            name=role.name,
+            rate=role.hourly_rate,
+            basis=role.cost_basis.label if role.cost_basis else "basis not stated",
+            before_minutes=before.staff_minutes[role.key],
+            after_minutes=after.staff_minutes[role.key],
+            before_cost=before.staff_cost[role.key],
+            after_cost=after.staff_cost[role.key],
+            before_fte=engine.hours_to_fte(before.staff_minutes[role.key], comparison.period),
+            after_fte=engine.hours_to_fte(after.staff_minutes[role.key], comparison.period),
+        )
+        for role in comparison.roles
+    )
+    steps = tuple(
+        StepRow(step.label, before.cost_by_step[step], after.cost_by_step[step])
+        for step in engine.Step
+        if before.cost_by_step[step] or after.cost_by_step[step]
+    )
+    used = {c.pathway for c in before.cohorts} | {c.pathway for c in after.cohorts}
+    uses = Counter(s.extra_cost for p in model.pathways for s in p.stages if s.extra_cost)
+    return Presentation(
+        comparison=comparison,
+        staff=staff,
+        steps=steps,
+        annual=_annual(comparison),
+        pathways=tuple(p for key, p in comparison.pathways.items() if key in used),
+        role_names={role.key: role.name for role in comparison.roles},
+        extra_costs=tuple(ExtraCost(amount, uses[amount]) for amount in sorted(uses)),
+    )
+
+
+def _annual(comparison: engine.Comparison) -> Annual | None:
+    if comparison.periods_per_year in (None, 1):
+        return None
+    return Annual(
+        before=comparison.annualised(comparison.before.cost),
+        after=comparison.annualised(comparison.after.cost),
+        saving=comparison.annualised(comparison.saving),
+    )

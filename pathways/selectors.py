@@ -1,0 +1,422 @@
+"""Reads of cost models: the one bridge from the database to the engine.
+
+A model's rows are read in a fixed number of queries and turned into the
+engine's dataclasses (engine_model); its figures come from the engine
+(compare_cost_model), its totals from a cache keyed by its version (headlines);
+its decision-support inputs become a DecisionSettings (decision_settings).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+
+from costing import engine
+from costing.decisions.payback import SetupCosts
+from costing.decisions.settings import DecisionSettings
+from pathways.models import (
+    APPOINTMENT_FIELDS,
+    Cohort,
+    CohortCondition,
+    CostModel,
+    DecisionInputs,
+    Pathway,
+    SetupCost,
+    Stage,
+)
+from practices.models import ENGINE_ROLE_FIELDS, StaffRole, engine_role
+
+STEPS = {step.value: step for step in engine.Step}
+
+
+def cost_model_with_rows(*, cost_model_id: int) -> CostModel:
+    """The model with its cohorts, their conditions, pathways, stages and roles.
+
+    Five queries whatever the size: the model, its cohorts, their conditions,
+    their pathways, and the pathways' stages with their roles.
+    """
+    return load_engine_rows([cost_models().get(pk=cost_model_id)])[0]
+
+
+def engine_model(cost_model: CostModel) -> engine.CostModel:
+    """A cost model as the engine's dataclasses (rows read by cost_model_with_rows or load_engine_rows).
+
+    The roles are those its stages use; the pathways those its cohorts use; both
+    in the order they were created, which for an imported model is the file's.
+    A model loaded otherwise has its rows read now (four queries).
+    """
+    rows = getattr(cost_model, "_engine_rows", None)
+    if rows is None:
+        attach_engine_rows([cost_model])
+        rows = cost_model._engine_rows
+    cohorts, pathways, stages, roles = rows
+    sides: dict[str, list[engine.Cohort]] = {"before": [], "after": []}
+    for side, label, patients, pathway_id, printed_cost, printed_contact, conditions in cohorts:
+        sides[side].append(
+            engine.Cohort(
+                label=label,
+                patients=patients,
+                pathway=pathways[pathway_id][0],
+                conditions=conditions,
+                printed_cost_per_patient=printed_cost,
+                printed_contact_minutes=printed_contact,
+            )
+        )
+    return engine.CostModel(
+        name=cost_model.name,
+        period=engine.Period(cost_model.period),
+        roles=tuple(roles[pk] for pk in sorted(roles)),
+        pathways=tuple(
+            engine.Pathway(key=key, name=name, stages=stages.get(pk, ()))
+            for pk, (key, name) in sorted(pathways.items())
+        ),
+        before=tuple(sides["before"]),
+        after=tuple(sides["after"]),
+        description=cost_model.description,
+    )
+
+
+def cost_models() -> QuerySet[CostModel]:
+    """Cost models with their practice, to be costed: engine_model reads each one's rows when
+    first asked (four queries); load_engine_rows reads those of many at once."""
+    return CostModel.objects.select_related("practice")
+
+
+def load_engine_rows(cost_models: Iterable[CostModel]) -> list[CostModel]:
+    """The models of ``cost_models`` (a list or a queryset, evaluated here), each with the rows
+    engine_model needs, read for all of them in four queries whatever their number."""
+    loaded = list(cost_models)
+    if loaded:
+        attach_engine_rows(loaded)
+    return loaded
+
+
+def attach_engine_rows(cost_models: list[CostModel]) -> None:
+    """Read the rows of engine_model for ``cost_models`` (four queries) and keep them on each model."""
+    by_id = {m.pk: m for m in cost_models}
+    ids = list(by_id)
+    conditions: dict[int, list[str]] = {}
+    for cohort_id, code in (
+        CohortCondition.objects.filter(cohort__cost_model_id__in=ids)
+        .order_by("cohort_id", "position", "id")
+        .values_list("cohort_id", "condition__code")
+    ):
+        conditions.setdefault(cohort_id, []).append(code)
+    cohorts: dict[int, list[tuple]] = {pk: [] for pk in by_id}
+    for pk, model_id, *row, printed_contact in (
+        Cohort.objects.filter(cost_model_id__in=ids)
+        .order_by("cost_model_id", "side", "position", "id")
+        .values_list(
+            "pk",
+            "cost_model_id",
+            "side",
+            "label",
+            "patients",
+            "pathway_id",
+            "printed_cost_per_patient",
+            "printed_contact_minutes",
+        )
+    ):
+        cohorts[model_id].append((*row, printed_contact, tuple(conditions.get(pk, ()))))
+    used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
+    pathways = {
+        pk: (key, name) for pk, key, name in Pathway.objects.filter(pk__in=used).values_list("pk", "key", "name")
+    }
+    stages: dict[int, list[engine.Stage]] = {}
+    roles: dict[int, engine.Role] = {}
+    pathway_roles: dict[int, set[int]] = {}
+    for pathway_id, role_id, *role_fields, name, step, minutes, extra_cost, visit, printed_cost in (
+        Stage.objects.filter(pathway_id__in=used)
+        .order_by("pathway_id", "position", "id")
+        .values_list(
+            "pathway_id",
+            "role_id",
+            *(f"role__{field}" for field in ENGINE_ROLE_FIELDS),
+            "name",
+            "step",
+            "minutes",
+            "extra_cost",
+            "visit",
+            "printed_cost",
+        )
+    ):
+        if role_id is not None:
+            pathway_roles.setdefault(pathway_id, set()).add(role_id)
+        if role_id is not None and role_id not in roles:
+            roles[role_id] = engine_role(*role_fields)
+        stages.setdefault(pathway_id, []).append(
+            engine.Stage(
+                name=name,
+                step=STEPS[step],
+                role=role_fields[0],
+                minutes=minutes,
+                extra_cost=extra_cost,
+                visit=visit,
+                printed_cost=printed_cost,
+            )
+        )
+    frozen_stages = {pk: tuple(s) for pk, s in stages.items()}
+    for model_id, model in by_id.items():
+        used_pathways = {row[3] for row in cohorts[model_id]}
+        model_pathways = {pk: pathways[pk] for pk in used_pathways}
+        model_stages = {pk: frozen_stages.get(pk, ()) for pk in used_pathways}
+        model_roles = {pk: roles[pk] for p in used_pathways for pk in pathway_roles.get(p, ())}
+        model._engine_rows = (cohorts[model_id], model_pathways, model_stages, model_roles)
+
+
+@dataclass(frozen=True)
+class HeadlineRows:
+    """The rows headline_rows reads, as plain tuples."""
+
+    models: list[tuple]  # (pk, name, period, version, created_at)
+    cohorts: list[tuple]  # (cost model id, side, pathway id, patients of that side on that pathway)
+    stages: list[tuple]  # (pathway id, role id, minutes, extra cost, visit), in pathway then stage order
+    roles: list[tuple]  # (pk, *ENGINE_ROLE_FIELDS)
+
+
+def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
+    """What the totals of models need, in four queries whatever their number and size.
+
+    The database sums each side's patients by pathway, so each side has one cohort
+    per pathway (no labels, conditions or printed figures), and only the stages
+    and roles those pathways use are read, as rows, not model instances. The
+    engine (engine.headlines, through totals_batch) gives such a model the same side totals as
+    the full model: every total is a sum over cohorts of patients x a per-patient
+    figure of their pathway. A model that no longer exists is left out.
+    """
+    ids = list(dict.fromkeys(cost_model_ids))
+    if not ids:
+        return HeadlineRows([], [], [], [])
+    used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
+    stages = list(
+        Stage.objects.filter(pathway_id__in=used)
+        .order_by("pathway_id", "position", "id")
+        .values_list("pathway_id", "role_id", "minutes", "extra_cost", "visit")
+    )
+    role_ids = {row[1] for row in stages if row[1] is not None}
+    return HeadlineRows(
+        models=list(CostModel.objects.filter(pk__in=ids).values_list("pk", "name", "period", "version", "created_at")),
+        cohorts=list(
+            Cohort.objects.filter(cost_model_id__in=ids)
+            .values_list("cost_model_id", "side", "pathway_id")
+            .annotate(patients=Sum("patients"))
+            .order_by("cost_model_id", "side", "pathway_id")
+        ),
+        stages=stages,
+        roles=list(StaffRole.objects.filter(pk__in=role_ids).order_by().values_list("pk", *ENGINE_ROLE_FIELDS)),
+    )
+
+
+_TOTALS_STAGE = itemgetter(1, 2, 3, 4)  # a stage row without its pathway id: an engine.TotalsStage
+
+
+@dataclass(frozen=True)
+class TotalsBatch:
+    """The models of some HeadlineRows as engine.headlines takes them, with the version each is of."""
+
+    models: dict[int, engine.TotalsModel]
+    pathways: dict[int, list[engine.TotalsStage]]
+    roles: dict[int, engine.Role]
+    versions: dict[int, tuple[int, datetime]]  # model id -> (version, created_at)
+
+
+def totals_batch(rows: HeadlineRows) -> TotalsBatch:
+    """``rows`` as engine.headlines takes them (no database): keys are the rows' ids."""
+    sides: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for model_id, side, pathway_id, patients in rows.cohorts:
+        sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, patients))
+    pathways = {pk: list(map(_TOTALS_STAGE, stages)) for pk, stages in groupby(rows.stages, key=itemgetter(0))}
+    no_cohorts = {"before": (), "after": ()}
+    return TotalsBatch(
+        models={
+            pk: engine.TotalsModel(
+                period=engine.Period(period),
+                before=tuple(sides.get(pk, no_cohorts)["before"]),
+                after=tuple(sides.get(pk, no_cohorts)["after"]),
+            )
+            for pk, _name, period, _version, _created_at in rows.models
+        },
+        pathways=pathways,
+        roles={pk: engine_role(*fields) for pk, *fields in rows.roles},
+        versions={pk: (version, created_at) for pk, _name, _period, version, created_at in rows.models},
+    )
+
+
+# ------------------------------------------------------------------ figures
+
+# Headline figures are cached under the model's id, version and creation time. Every
+# change to a model, its cohorts, or the pathways and roles it is costed with gives it a
+# new version (pathways.services, pathways.receivers, pathways.history), so a
+# cached figure is never one the model no longer gives; the creation time tells apart
+# two models that had the same id (SQLite can reuse the id of a rolled-back insert).
+HEADLINE_CACHE_SECONDS = 7 * 24 * 60 * 60
+
+
+def compare_cost_model(cost_model: CostModel | int) -> engine.Comparison:
+    """Cost a stored model: load its rows (fixed query count) and run the engine."""
+    pk = cost_model if isinstance(cost_model, int) else cost_model.pk
+    return compare_loaded(cost_model_with_rows(cost_model_id=pk))
+
+
+def compare_loaded(cost_model: CostModel) -> engine.Comparison:
+    """Cost a model fetched through cost_models_with_rows (no further queries)."""
+    comparison = engine.compare(engine_model(cost_model))
+    remember_headline(cost_model, comparison)
+    return comparison
+
+
+def headline_key(pk: int, version: int, created_at: datetime) -> str:
+    return f"costing:headline:{pk}:{version}:{created_at.isoformat()}"
+
+
+def remember_headline(cost_model: CostModel, comparison: engine.Comparison) -> None:
+    """Cache the totals of a comparison of the stored model as it was loaded (its version)."""
+    _cache_on_commit(
+        {headline_key(cost_model.pk, cost_model.version, cost_model.created_at): engine.Headline.of(comparison)}
+    )
+
+
+def _cache_on_commit(values: dict) -> None:
+    """Cache figures once what they were read from is committed: at once outside a transaction.
+
+    Inside a transaction that then rolls back, a version could be read that is
+    never committed, and later given to different figures: those are not cached.
+    """
+    if values:
+        transaction.on_commit(lambda: cache.set_many(values, HEADLINE_CACHE_SECONDS))
+
+
+def headlines(cost_models: Iterable[CostModel]) -> dict[int, engine.Headline]:
+    """The totals of stored models by id, in a fixed number of queries whatever their number.
+
+    ``cost_models`` need only their id, version and created_at (light rows of a
+    list). Totals cached for that version are used as they are; the others are
+    costed together (headline_rows, four queries, and the engine) and
+    cached. A model deleted meanwhile is left out.
+    """
+    keys = {m.pk: headline_key(m.pk, m.version, m.created_at) for m in cost_models}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in keys if pk not in found]
+    if missing:
+        fresh = headlines_from_rows(headline_rows(missing))
+        found.update({pk: h.headline for pk, h in fresh.items()})
+        _cache_on_commit({headline_key(pk, h.version, h.created_at): h.headline for pk, h in fresh.items()})
+    return found
+
+
+@dataclass(frozen=True)
+class VersionedHeadline:
+    headline: engine.Headline
+    version: int
+    created_at: datetime
+
+
+def headlines_from_rows(rows: HeadlineRows) -> dict[int, VersionedHeadline]:
+    """Cost the models of ``rows`` (headline_rows) for their totals, with the version they are of."""
+    with _cycle_collector_paused():
+        batch = totals_batch(rows)
+        figures = engine.headlines(batch.models, batch.pathways, batch.roles)
+    return {pk: VersionedHeadline(headline, *batch.versions[pk]) for pk, headline in figures.items()}
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """Pause Python's cycle collector while a batch's rows are built and costed.
+
+    They hold no reference cycles, but for thousands of models they are hundreds
+    of thousands of tuples, which the collector would walk again and again;
+    they are freed by reference counting all the same.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# ------------------------------------------------------------------ decision support
+
+
+def stored_inputs(cost_model: CostModel) -> DecisionInputs | None:
+    """The model's DecisionInputs row, or None (never created here)."""
+    try:
+        return cost_model.decision_inputs
+    except DecisionInputs.DoesNotExist:
+        return None
+
+
+def setup_cost_rows(cost_model: CostModel) -> list[SetupCost]:
+    return list(SetupCost.objects.filter(cost_model=cost_model).select_related("role").order_by("position", "id"))
+
+
+def decision_settings(cost_model: CostModel) -> DecisionSettings:
+    """The model's decision inputs and set-up costs (two queries), or the defaults."""
+    return settings_from_rows(stored_inputs(cost_model), setup_cost_rows(cost_model))
+
+
+def settings_from_rows(inputs: DecisionInputs | None, rows: list[SetupCost]) -> DecisionSettings:
+    setup, roles = setup_costs_from_rows(rows)
+    if inputs is None:
+        return DecisionSettings(setup=setup, setup_roles=roles)
+    return DecisionSettings(
+        role_rate_percent=inputs.rate_percent,
+        step_minutes_percent=inputs.minutes_percent,
+        extra_costs_percent=inputs.extra_costs_percent,
+        patients_percent=inputs.patients_percent,
+        draws=inputs.draws,
+        seed=inputs.seed,
+        rate_uncertainty_percent=inputs.rate_uncertainty_percent,
+        minutes_uncertainty_percent=inputs.minutes_uncertainty_percent,
+        appointment_minutes={kind: getattr(inputs, name) for kind, name in APPOINTMENT_FIELDS.items()},
+        setup=setup,
+        setup_roles=roles,
+    )
+
+
+def setup_costs_from_rows(rows: list[SetupCost]):
+    """SetupCosts from stored lines: hours of one role and kind added up; an amount is an
+    'other' cost named by its kind and description (made unique with a number)."""
+    hours: dict[str, dict[str, Decimal]] = {kind: defaultdict(Decimal) for kind in ("training", "template", "admin")}
+    others: dict[str, Decimal] = {}
+    roles = {}
+    for row in rows:
+        if row.role_id is not None and row.hours is not None and row.kind in hours:
+            hours[row.kind][row.role.key] += row.hours
+            roles.setdefault(row.role.key, row.role.as_engine_role())
+        elif row.amount is not None:
+            label = setup_amount_label(row.kind, row.description)
+            unique, n = label, 1
+            while unique in others:
+                n += 1
+                unique = f"{label} ({n})"
+            others[unique] = row.amount
+    setup = SetupCosts(
+        training_hours=dict(hours["training"]),
+        template_hours=dict(hours["template"]),
+        admin_hours=dict(hours["admin"]),
+        other_costs=others,
+    )
+    return setup, tuple(roles.values())
+
+
+def setup_amount_label(kind: str, description: str) -> str:
+    """How an amount of a set-up line is named: 'Training: external trainer', or its description."""
+    description = description.strip()
+    if kind == SetupCost.Kind.OTHER:
+        return description or SetupCost.Kind.OTHER.label
+    label = SetupCost.Kind(kind).label
+    return f"{label}: {description}" if description else label

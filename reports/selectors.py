@@ -1,0 +1,151 @@
+"""Reads of the facilitator's roll-up: their assigned practices, filtered, each with one model and its totals.
+
+Queries are fixed whatever the number of practices: the practices, a list of
+their models, then the chosen models' totals (pathways.selectors.headlines:
+cached by model version, or costed together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from costing import engine
+from pathways import selectors
+from pathways.models import CostModel
+from practices.models import Organisation, Practice
+from reports import rollup
+
+ORGANISATION_PARAM = "organisation"
+MODEL_PARAM = "model_"  # + the practice's ODS code: the chosen model's id
+
+
+@dataclass
+class PracticeChoice:
+    practice: Practice
+    models: list[CostModel]  # light rows, latest first, for the select
+    chosen: CostModel | None = None  # light row
+    headline: engine.Headline | None = None  # the chosen model's totals (None if it has gone meanwhile)
+
+    @property
+    def param(self) -> str:
+        return MODEL_PARAM + self.practice.ods_code
+
+
+@dataclass
+class Selection:
+    """What the facilitator asked to see: their practices, filtered, each with one model."""
+
+    organisations: list[Organisation]
+    organisation: Organisation | None
+    organisation_error: str
+    choices: list[PracticeChoice]
+    explicit: dict[str, int] = field(default_factory=dict)  # param -> model id, as asked
+
+    @property
+    def query(self) -> str:
+        """The selection as a query string (valid values only) for links and forms."""
+        params = {ORGANISATION_PARAM: self.organisation.pk} if self.organisation else {}
+        return urlencode({**params, **self.explicit})
+
+    @property
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        params = [(ORGANISATION_PARAM, str(self.organisation.pk))] if self.organisation else []
+        return params + [(k, str(v)) for k, v in self.explicit.items()]
+
+    @property
+    def chosen_models(self) -> list[CostModel]:
+        return [c.chosen for c in self.choices if c.chosen is not None]
+
+
+def assigned_practices(user) -> list[Practice]:
+    """The practices assigned to this facilitator (not those they are a member of), by name."""
+    return list(
+        Practice.objects.filter(assignments__facilitator__user=user)
+        .select_related("organisation", "organisation__parent")
+        .order_by("name", "ods_code")
+    )
+
+
+def select(user, params: QueryDict, *, load: bool = True) -> Selection:
+    """Read the filter and the per-practice model choices; invalid values fall back to the default."""
+    practices = assigned_practices(user)
+    organisations = _organisations(practices)
+    organisation, error = None, ""
+    raw = params.get(ORGANISATION_PARAM, "").strip()
+    if raw:
+        organisation = next((o for o in organisations if str(o.pk) == raw), None)
+        if organisation is None:
+            error = "Choose one of the organisations of your practices; all practices are shown."
+    if organisation is not None:
+        practices = [p for p in practices if organisation.pk in _organisation_ids(p)]
+
+    by_practice: dict[int, list[CostModel]] = {p.pk: [] for p in practices}
+    light = (
+        CostModel.objects.filter(practice__in=[p.pk for p in practices])
+        .only("id", "name", "period", "updated_at", "practice_id", "version", "created_at")
+        .order_by("-updated_at", "-id")
+    )
+    for model in light:
+        by_practice[model.practice_id].append(model)
+
+    selection = Selection(organisations, organisation, error, [])
+    for practice in practices:
+        for model in by_practice[practice.pk]:
+            model.practice = practice  # for its URL, without a query
+        choice = PracticeChoice(practice=practice, models=by_practice[practice.pk])
+        asked = params.get(choice.param, "").strip()
+        choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
+        if choice.chosen is not None:
+            selection.explicit[choice.param] = choice.chosen.pk
+        elif choice.models:
+            choice.chosen = choice.models[0]  # the latest by updated_at
+        selection.choices.append(choice)
+
+    if load:
+        figures = selectors.headlines(selection.chosen_models)
+        for choice in selection.choices:
+            if choice.chosen is not None:
+                choice.headline = figures.get(choice.chosen.pk)  # None if deleted in between
+    return selection
+
+
+def _organisation_ids(practice: Practice) -> set[int]:
+    org = practice.organisation
+    if org is None:
+        return set()
+    return {org.pk} | ({org.parent_id} if org.parent_id else set())
+
+
+def _organisations(practices: list[Practice]) -> list[Organisation]:
+    """The organisations of the practices and their parents: nobody else's."""
+    found: dict[int, Organisation] = {}
+    for practice in practices:
+        org = practice.organisation
+        if org is not None:
+            found[org.pk] = org
+            if org.parent is not None:
+                found[org.parent.pk] = org.parent
+    return sorted(found.values(), key=lambda o: (o.name.lower(), o.pk))
+
+
+def build_rollup(selection: Selection) -> rollup.Rollup:
+    rows = []
+    for choice in selection.choices:
+        practice = choice.practice
+        organisation = practice.organisation.name if practice.organisation else ""
+        if choice.headline is None:
+            rows.append(rollup.PracticeRow(practice.name, practice.ods_code, organisation))
+            continue
+        rows.append(
+            rollup.PracticeRow(
+                practice_name=practice.name,
+                ods_code=practice.ods_code,
+                organisation=organisation,
+                model_name=choice.chosen.name,
+                figures=choice.headline,
+            )
+        )
+    return rollup.rollup(rows)

@@ -1,0 +1,63 @@
+"""Migrations carry users' data forward: decision inputs moved from costing to pathways."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("costing", "0002_decision_inputs_setup_cost"), ("pathways", "0005_reinstall_same_practice_triggers")]
+AFTER = [("costing", "0003_decision_inputs_move_to_pathways"), ("pathways", "0006_decision_inputs_moved_from_costing")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_data_restored(django_db_setup, django_db_blocker):
+    """A transactional test's flush removes the reference data the other tests expect: load it again."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decision_inputs_and_setup_costs_move_to_pathways_with_their_rows():
+    old = _migrate(BEFORE)
+    practice = old.get_model("practices", "Practice").objects.create(
+        name="Moor Lane", ods_code="M99001", list_size=6000
+    )
+    role = old.get_model("practices", "StaffRole").objects.create(
+        practice=practice, key="hca", name="HCA", cost_per_hour=Decimal("14.50")
+    )
+    model = old.get_model("pathways", "CostModel").objects.create(practice=practice, name="Diabetes", period="year")
+    old.get_model("costing", "DecisionInputs").objects.create(cost_model=model, rate_percent=Decimal(15), seed=7)
+    setup = old.get_model("costing", "SetupCost").objects
+    setup.create(cost_model=model, kind="training", role=role, hours=Decimal("3.5"), position=0)
+    setup.create(cost_model=model, kind="other", amount=Decimal("697.60"), position=1)
+    try:
+        new = _migrate(AFTER)
+
+        inputs = new.get_model("pathways", "DecisionInputs").objects.get(cost_model_id=model.pk)
+        lines = new.get_model("pathways", "SetupCost").objects.filter(cost_model_id=model.pk).order_by("position")
+        assert (inputs.rate_percent, inputs.seed) == (Decimal(15), 7)
+        assert [(s.kind, s.role_id, s.hours, s.amount) for s in lines] == [
+            ("training", role.pk, Decimal("3.5"), None),
+            ("other", None, None, Decimal("697.60")),
+        ]
+        assert "costing_setupcost" not in connection.introspection.table_names()
+
+        _migrate(BEFORE)  # and back again, rows and all
+        assert old.get_model("costing", "SetupCost").objects.filter(cost_model_id=model.pk).count() == 2
+    finally:
+        _migrate(_leaf_nodes())
+
+
+def _leaf_nodes():
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes()

@@ -1,0 +1,41 @@
+"""The presenter: the figures the comparison page and the PDF both show, from the engine's comparison."""
+
+from decimal import Decimal
+
+from costing import engine, presenter
+
+
+def test_present_example_b_staff_steps_and_extra_costs_come_from_the_comparison(example_b):
+    comparison = engine.compare(example_b)
+
+    figures = presenter.present(example_b, comparison)
+
+    assert [row.key for row in figures.staff] == [role.key for role in comparison.roles]
+    for row in figures.staff:
+        assert row.before_cost == comparison.before.staff_cost[row.key]
+        assert row.change_minutes == comparison.after.staff_minutes[row.key] - comparison.before.staff_minutes[row.key]
+    assert sum(step.before for step in figures.steps) == comparison.before.cost
+    assert sum(step.after for step in figures.steps) == comparison.after.cost
+    assert all(step.before or step.after for step in figures.steps)
+    stamps = [s.extra_cost for p in example_b.pathways for s in p.stages if s.extra_cost]
+    assert sum(e.uses for e in figures.extra_costs) == len(stamps)
+    assert [e.amount for e in figures.extra_costs] == sorted(set(stamps))
+
+
+def test_present_gives_a_year_only_for_a_model_counted_per_month(example_b, example_cd):
+    cd = engine.compare(example_cd)
+
+    annual = presenter.present(example_cd, cd).annual
+
+    assert (annual.before, annual.after, annual.saving) == (cd.before.cost * 12, cd.after.cost * 12, cd.saving * 12)
+    assert presenter.present(example_b, engine.compare(example_b)).annual is None
+    assert isinstance(annual.before, Decimal)
+
+
+def test_present_lists_only_the_pathways_the_cohorts_use(example_cd):
+    comparison = engine.compare(example_cd)
+
+    figures = presenter.present(example_cd, comparison)
+
+    used = {c.pathway for c in example_cd.before + example_cd.after}
+    assert {p.key for p in figures.pathways} == used
