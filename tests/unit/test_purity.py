@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ["costing.engine", "costing.exchange", "costing.limits", "costing.whatif", "costing.reference", "costing.charts"]
+PURE = [
+    "costing.engine",
+    "costing.exchange",
+    "costing.limits",
+    "costing.whatif",
+    "costing.reference",
+    "costing.charts",
+    "costing.presenter",
+]
 PURE_PACKAGES = ["costing.decisions"]
 FORBIDDEN = {"django", "requests", "urllib", "socket", "sqlite3", "psycopg", "practices", "pathways", "reports"}
 
