@@ -8,15 +8,19 @@ cached by model version, or costed together).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from costing import engine
 from pathways import selectors
 from pathways.models import CostModel
 from practices.models import Organisation, Practice
 from reports import rollup
+from reports.models import BatchReport
 
 ORGANISATION_PARAM = "organisation"
 MODEL_PARAM = "model_"  # + the practice's ODS code: the chosen model's id
@@ -149,3 +153,35 @@ def build_rollup(selection: Selection) -> rollup.Rollup:
             )
         )
     return rollup.rollup(rows)
+
+
+# ------------------------------------------------------------------ batch reports
+# A batch is only ever visible to the user who started it.
+
+# A batch still queued or running after this long is taken to have been lost (a worker died).
+STALE_AFTER = timedelta(minutes=30)
+
+
+def own_batch(user, batch_pk: int, *, with_archive: bool = False) -> BatchReport:
+    """The user's batch (404 for anyone else's); its zip only when asked for."""
+    queryset = BatchReport.objects.filter(user=user)
+    if not with_archive:
+        queryset = queryset.defer("archive")
+    return get_object_or_404(queryset, pk=batch_pk)
+
+
+def recent_batches(user, count: int = 5) -> list[BatchReport]:
+    return list(BatchReport.objects.filter(user=user).defer("archive")[:count])
+
+
+def running_batch(user) -> BatchReport | None:
+    """The user's batch still being built, unless it has been so long that it was lost."""
+    return (
+        BatchReport.objects.filter(
+            user=user,
+            status__in=[BatchReport.Status.QUEUED, BatchReport.Status.RUNNING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
+        .defer("archive")
+        .first()
+    )

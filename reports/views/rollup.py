@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from practices.access import is_facilitator
 from reports import rollup
-from reports.models import BatchReport
-from reports.selectors import build_rollup, select
+from reports.selectors import build_rollup, recent_batches, select
 
 
 def facilitator_required(request: HttpRequest) -> None:
@@ -29,7 +28,7 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
     facilitator_required(request)
     selection = select(request.user, request.GET)
     result = build_rollup(selection)
-    batches = list(BatchReport.objects.filter(user=request.user).defer("archive")[:5])
+    batches = recent_batches(request.user)
     return render(
         request,
         "reports/rollup.html",
