@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from costing import engine, limits
 from costing.exchange import ModelFileError
 from pathways.models import Cohort, CohortCondition, Condition, CostModel, Pathway, Stage
+from practices.audit import audited
 from practices.concurrency import EditConflict, claim_version
 from practices.models import Practice, StaffRole
 
@@ -44,6 +45,7 @@ def _free_key(wanted: str, taken: set[str]) -> str:
     return key
 
 
+@audited
 @transaction.atomic
 def cost_model_import(
     *, practice: Practice, model: engine.CostModel, by: AbstractBaseUser | None, name: str | None = None
@@ -234,6 +236,7 @@ def _write_stages(pathway: Pathway, stages: Sequence[StageInput]) -> None:
         stage.save()
 
 
+@audited
 @transaction.atomic
 def pathway_create(
     *,
@@ -251,6 +254,7 @@ def pathway_create(
     return pathway
 
 
+@audited
 @transaction.atomic
 def pathway_create_from_template(
     *,
@@ -287,6 +291,7 @@ def pathway_create_from_template(
     return pathway_create(practice=practice, name=name, stages=stages, by=by)
 
 
+@audited
 @transaction.atomic
 def pathway_update(
     *,
@@ -312,6 +317,7 @@ def pathway_update(
     return pathway
 
 
+@audited
 @transaction.atomic
 def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
     """Delete a pathway and its stages; raises PathwayInUse while a cohort uses it."""
@@ -356,6 +362,7 @@ def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInp
             )
 
 
+@audited
 @transaction.atomic
 def cost_model_create(
     *,
@@ -375,6 +382,7 @@ def cost_model_create(
     return cost_model
 
 
+@audited
 @transaction.atomic
 def cost_model_update(
     *,
@@ -407,12 +415,14 @@ def cost_model_update(
     return locked
 
 
+@audited
 @transaction.atomic
 def cost_model_delete(*, cost_model: CostModel, by: AbstractBaseUser | None) -> None:
     """Delete the model and its cohorts; its scenarios stay, no longer based on it. Pathways stay."""
     cost_model.delete()
 
 
+@audited
 @transaction.atomic
 def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, name: str | None = None) -> CostModel:
     """A scenario: a copy of the model and its cohorts, based on it, sharing the practice's pathways."""
@@ -447,6 +457,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
     return copy
 
 
+@audited
 @transaction.atomic
 def cohorts_import(
     *,
@@ -487,6 +498,7 @@ def cohorts_import(
     return locked
 
 
+@audited
 @transaction.atomic
 def practice_delete(*, practice: Practice, by: AbstractBaseUser | None) -> None:
     """Delete a practice and everything of it, in the order its protections need.

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, ProtectedError
 
 from pathways.models import Cohort, CostModel
+from practices.audit import audited
 from practices.concurrency import claim_version
 from practices.models import Practice, StaffRole
 
@@ -55,6 +56,7 @@ def _apply(
     return role
 
 
+@audited
 @transaction.atomic
 def staff_role_create(
     *,
@@ -83,6 +85,7 @@ def staff_role_create(
     )
 
 
+@audited
 @transaction.atomic
 def staff_role_update(
     *,
@@ -118,6 +121,7 @@ def staff_role_update(
     )
 
 
+@audited
 @transaction.atomic
 def staff_role_delete(*, role: StaffRole, by: AbstractBaseUser | None) -> None:
     """Delete a role no stage uses; raises StaffRoleInUse otherwise."""
