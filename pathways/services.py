@@ -496,17 +496,3 @@ def cohorts_import(
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     return locked
-
-
-@audited
-@transaction.atomic
-def practice_delete(*, practice: Practice, by: AbstractBaseUser | None) -> None:
-    """Delete a practice and everything of it, in the order its protections need.
-
-    Cohorts protect their pathways and stages protect their roles, so models go
-    first, then pathways, then roles; the audit trail keeps what was deleted.
-    """
-    CostModel.objects.filter(practice=practice).delete()
-    Pathway.objects.filter(practice=practice).delete()
-    StaffRole.objects.filter(practice=practice).delete()
-    practice.delete()

@@ -276,7 +276,3 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
-
-    @property
-    def is_usable(self) -> bool:
-        return not self.is_accepted and not self.is_expired

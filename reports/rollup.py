@@ -48,17 +48,6 @@ class Figures:
     staff_minutes_after: Decimal = Decimal(0)
 
     @classmethod
-    def of(cls, comparison: engine.Comparison) -> Figures:
-        return cls(
-            before=comparison.before.cost,
-            after=comparison.after.cost,
-            visits_before=comparison.before.visits,
-            visits_after=comparison.after.visits,
-            staff_minutes_before=sum(comparison.before.staff_minutes.values(), Decimal(0)),
-            staff_minutes_after=sum(comparison.after.staff_minutes.values(), Decimal(0)),
-        )
-
-    @classmethod
     def of_headline(cls, headline: engine.Headline) -> Figures:
         return cls(
             before=headline.before,
@@ -116,19 +105,6 @@ class PracticeRow:
     @property
     def period_label(self) -> str:
         return period_label(self.period) if self.period is not None else ""
-
-
-def practice_row(
-    *, practice_name: str, ods_code: str, organisation: str = "", model_name: str, comparison: engine.Comparison
-) -> PracticeRow:
-    return PracticeRow(
-        practice_name=practice_name,
-        ods_code=ods_code,
-        organisation=organisation,
-        model_name=model_name,
-        period=comparison.period,
-        figures=Figures.of(comparison),
-    )
 
 
 @dataclass(frozen=True)

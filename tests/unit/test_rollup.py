@@ -18,9 +18,8 @@ MONTH, YEAR = engine.Period.MONTH, engine.Period.YEAR
 def _row(name: str, comparison: engine.Comparison, period: engine.Period | None = None) -> rollup.PracticeRow:
     if period is not None:
         comparison = dataclasses.replace(comparison, period=period)
-    return rollup.practice_row(
-        practice_name=name, ods_code="A00001", organisation="PCN", model_name="Model", comparison=comparison
-    )
+    figures = rollup.Figures.of_headline(engine.Headline.of(comparison))
+    return rollup.PracticeRow(name, "A00001", "PCN", "Model", period=comparison.period, figures=figures)
 
 
 def _sum(rows, attribute):
@@ -46,7 +45,7 @@ def test_totals_equal_the_sum_of_the_practices(example_b, example_cd):
 def test_practice_figures_are_the_engines(example_cd):
     c = engine.compare(example_cd)
 
-    f = rollup.Figures.of(c)
+    f = rollup.Figures.of_headline(engine.headline(example_cd))
 
     assert (f.before, f.after, f.saving, f.saving_percent) == (c.before.cost, c.after.cost, c.saving, c.saving_percent)
     assert (f.visits_before, f.visits_after) == (c.before.visits, c.after.visits)
