@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from pathways.models import Cohort, CohortCondition, CostModel, Pathway, Stage
+from practices.audit import audited
 from practices.models import Practice, StaffRole
 
 # Rows deleted with their parent are deleted within the same request.
@@ -159,6 +161,7 @@ def _deleted_with(model, parent_field: str, parent_id: int, deleted_at: datetime
     return [r for r in latest.values() if not model.objects.filter(pk=r.id).exists()]
 
 
+@audited
 @transaction.atomic
 def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: AbstractBaseUser | None):
     """Restore a deleted model (with its cohorts), pathway (with its stages) or role.
@@ -179,7 +182,7 @@ def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: Abstr
                 # Links to what no longer exists are dropped, not restored.
                 if restored.based_on_id and not CostModel.objects.filter(pk=restored.based_on_id).exists():
                     restored.based_on = None
-                if restored.created_by_id and not type(by).objects.filter(pk=restored.created_by_id).exists():
+                if restored.created_by_id and not get_user_model().objects.filter(pk=restored.created_by_id).exists():
                     restored.created_by = None
             restored.save()
             if kind == "pathway":

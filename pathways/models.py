@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from costing import engine, limits
 from costing.decisions import settings as decision_settings
 from costing.decisions.capacity import DEFAULT_APPOINTMENT_MINUTES, RoleKind
+from practices.audit import history_user
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
 
 Step = models.TextChoices("Step", [(s.name, (s.value, s.label)) for s in engine.Step])
@@ -45,7 +46,7 @@ class Pathway(models.Model):
     description = models.TextField(blank=True)
     # The optimistic lock: an edit saves only if nobody saved since it was opened.
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["name", "key"]
@@ -91,7 +92,7 @@ class Stage(models.Model):
         help_text="Stages sharing a number are one attendance; blank when not patient-facing.",
     )
     printed_cost = models.DecimalField(max_digits=12, decimal_places=limits.MONEY_PLACES, null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["pathway", "position", "id"]
@@ -134,7 +135,7 @@ class CostModel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped on every change: a cache key for results, and the optimistic lock.
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["practice", "name", "id"]
@@ -173,7 +174,7 @@ class Cohort(models.Model):
     printed_contact_minutes = models.DecimalField(
         max_digits=9, decimal_places=limits.MINUTES_PLACES, null=True, blank=True
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["cost_model", "side", "position", "id"]
@@ -198,7 +199,7 @@ class CohortCondition(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="cohort_conditions")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["position", "id"]

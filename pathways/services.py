@@ -28,6 +28,7 @@ from pathways.models import (
     SetupCost,
     Stage,
 )
+from practices.audit import audited
 from practices.concurrency import EditConflict, claim_version
 from practices.models import Practice, StaffRole
 
@@ -56,6 +57,7 @@ def _free_key(wanted: str, taken: set[str]) -> str:
     return key
 
 
+@audited
 @transaction.atomic
 def cost_model_import(
     *, practice: Practice, model: engine.CostModel, by: AbstractBaseUser | None, name: str | None = None
@@ -246,6 +248,7 @@ def _write_stages(pathway: Pathway, stages: Sequence[StageInput]) -> None:
         stage.save()
 
 
+@audited
 @transaction.atomic
 def pathway_create(
     *,
@@ -263,6 +266,7 @@ def pathway_create(
     return pathway
 
 
+@audited
 @transaction.atomic
 def pathway_create_from_template(
     *,
@@ -299,6 +303,7 @@ def pathway_create_from_template(
     return pathway_create(practice=practice, name=name, stages=stages, by=by)
 
 
+@audited
 @transaction.atomic
 def pathway_update(
     *,
@@ -324,6 +329,7 @@ def pathway_update(
     return pathway
 
 
+@audited
 @transaction.atomic
 def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
     """Delete a pathway and its stages; raises PathwayInUse while a cohort uses it."""
@@ -368,6 +374,7 @@ def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInp
             )
 
 
+@audited
 @transaction.atomic
 def cost_model_create(
     *,
@@ -387,6 +394,7 @@ def cost_model_create(
     return cost_model
 
 
+@audited
 @transaction.atomic
 def cost_model_update(
     *,
@@ -419,12 +427,14 @@ def cost_model_update(
     return locked
 
 
+@audited
 @transaction.atomic
 def cost_model_delete(*, cost_model: CostModel, by: AbstractBaseUser | None) -> None:
     """Delete the model and its cohorts; its scenarios stay, no longer based on it. Pathways stay."""
     cost_model.delete()
 
 
+@audited
 @transaction.atomic
 def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, name: str | None = None) -> CostModel:
     """A scenario: a copy of the model and its cohorts, based on it, sharing the practice's pathways."""
@@ -459,6 +469,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
     return copy
 
 
+@audited
 @transaction.atomic
 def cohorts_import(
     *,
@@ -499,19 +510,7 @@ def cohorts_import(
     return locked
 
 
-@transaction.atomic
-def practice_delete(*, practice: Practice, by: AbstractBaseUser | None) -> None:
-    """Delete a practice and everything of it, in the order its protections need.
-
-    Cohorts protect their pathways and stages protect their roles, so models go
-    first, then pathways, then roles; the audit trail keeps what was deleted.
-    """
-    CostModel.objects.filter(practice=practice).delete()
-    Pathway.objects.filter(practice=practice).delete()
-    StaffRole.objects.filter(practice=practice).delete()
-    practice.delete()
-
-
+@audited
 @transaction.atomic
 def scenario_save(
     *,
@@ -555,7 +554,6 @@ def decision_inputs_save(
     cost_model: CostModel,
     values: Mapping[str, object],
     setup_costs: Sequence[SetupCostInput],
-    by: AbstractBaseUser | None,
 ) -> DecisionInputs:
     """Store the model's decision inputs and replace its set-up cost lines, in one transaction.
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from costing import engine, limits
+from practices.audit import history_user
 
 # GP practice codes in the Organisation Data Service: a letter and five digits.
 ODS_PRACTICE_CODE = RegexValidator(
@@ -158,7 +159,7 @@ class StaffRole(models.Model):
     cost_basis = models.CharField(max_length=20, choices=CostBasis.choices, blank=True)
     # The optimistic lock: an edit saves only if nobody saved since it was opened.
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["name", "key"]
@@ -294,7 +295,3 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
-
-    @property
-    def is_usable(self) -> bool:
-        return not self.is_accepted and not self.is_expired

@@ -14,8 +14,6 @@ import math
 import textwrap
 from decimal import Decimal
 from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -46,13 +44,9 @@ def _px(points: float) -> int:
 
 @cache
 def _font(points: float, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans (the report's font): the system's, else matplotlib's copy, else Pillow's own."""
+    """DejaVu Sans (the report's font, Debian's fonts-dejavu-core), else Pillow's own."""
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    candidates = [name, f"/usr/share/fonts/truetype/dejavu/{name}"]
-    spec = find_spec("matplotlib")
-    if spec and spec.submodule_search_locations:
-        candidates.append(str(Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf" / name))
-    for candidate in candidates:
+    for candidate in (name, f"/usr/share/fonts/truetype/dejavu/{name}"):
         try:
             return ImageFont.truetype(candidate, _px(points))
         except OSError:

@@ -56,18 +56,6 @@ class PracticeRow:
         return period_label(self.period) if self.period is not None else ""
 
 
-def practice_row(
-    *, practice_name: str, ods_code: str, organisation: str = "", model_name: str, comparison: engine.Comparison
-) -> PracticeRow:
-    return PracticeRow(
-        practice_name=practice_name,
-        ods_code=ods_code,
-        organisation=organisation,
-        model_name=model_name,
-        figures=engine.Headline.of(comparison),
-    )
-
-
 @dataclass(frozen=True)
 class PeriodTotal:
     period: engine.Period

@@ -92,7 +92,6 @@ def model_decisions_edit(request: HttpRequest, ods_code: str, model_pk: int) -> 
                 cost_model=cost_model,
                 values=form.values(),
                 setup_costs=[row.as_input() for row in setup.rows()],
-                by=request.user,
             )
             messages.success(request, f"Saved the decision support inputs of “{cost_model.name}”.")
             return redirect("model_decisions", ods_code=practice.ods_code, model_pk=cost_model.pk)

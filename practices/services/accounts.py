@@ -127,7 +127,7 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, by: AbstractBaseUser) -> None:
+def invitation_revoke(*, invitation: Invitation) -> None:
     """Withdraw a pending invitation: its link stops working."""
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
 
@@ -198,7 +198,7 @@ LAST_ADMIN_MESSAGE = (
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, by: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership) -> None:
     """Remove a member; refused (ValidationError) if the practice would have no admin and no facilitator."""
     Practice.objects.select_for_update().filter(pk=membership.practice_id).first()
     membership = Membership.objects.select_for_update().filter(pk=membership.pk).first()
@@ -210,7 +210,7 @@ def membership_remove(*, membership: Membership, by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, by: AbstractBaseUser) -> Membership:
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
     """Make a member admin or staff; refused (ValidationError) if that leaves no admin and no facilitator."""
     role = Membership.Role(role)
     Practice.objects.select_for_update().filter(pk=membership.practice_id).first()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from practices.audit import audited
 from practices.concurrency import claim_version
 from practices.models import Practice, StaffRole
 from practices.signals import staff_role_changed
@@ -49,6 +50,7 @@ def _apply(
     return role
 
 
+@audited
 @transaction.atomic
 def staff_role_create(
     *,
@@ -77,6 +79,7 @@ def staff_role_create(
     )
 
 
+@audited
 @transaction.atomic
 def staff_role_update(
     *,
@@ -112,6 +115,7 @@ def staff_role_update(
     )
 
 
+@audited
 @transaction.atomic
 def staff_role_delete(*, role: StaffRole, by: AbstractBaseUser | None) -> None:
     """Delete a role no stage uses; raises StaffRoleInUse otherwise."""

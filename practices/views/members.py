@@ -98,7 +98,7 @@ def invitation_revoke(request: HttpRequest, ods_code: str, invitation_pk: int) -
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     invitation = scoped_get(Invitation.objects.filter(accepted_at__isnull=True), access, pk=invitation_pk)
-    services.invitation_revoke(invitation=invitation, by=request.user)
+    services.invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
     return redirect(_members_url(access))
 
@@ -121,7 +121,7 @@ def member_remove(request: HttpRequest, ods_code: str, membership_pk: int) -> Ht
     membership = scoped_get(Membership.objects.select_related("user"), access, pk=membership_pk)
     name = membership.user.get_full_name() or membership.user.get_username()
     try:
-        services.membership_remove(membership=membership, by=request.user)
+        services.membership_remove(membership=membership)
     except ValidationError as refused:
         _error(request, " ".join(refused.messages))
         return redirect(_members_url(access))
@@ -143,9 +143,7 @@ def member_change_role(request: HttpRequest, ods_code: str, membership_pk: int) 
         _error(request, "Choose practice admin or practice staff.")
         return redirect(_members_url(access))
     try:
-        membership = services.membership_change_role(
-            membership=membership, role=form.cleaned_data["role"], by=request.user
-        )
+        membership = services.membership_change_role(membership=membership, role=form.cleaned_data["role"])
     except ValidationError as refused:
         _error(request, " ".join(refused.messages))
         return redirect(_members_url(access))

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from pathways import selectors
-from pathways.models import Cohort, CostModel, Pathway
-from pathways.services import cost_model_import
+from pathways.history import restore_deleted
+from pathways.models import Cohort, CostModel, Pathway, Stage
+from pathways.services import cost_model_delete, cost_model_import
 from practices.models import Membership, StaffRole
 from tests.factories import MembershipFactory, PracticeFactory
 from tests.factories.editor import pathway_post, stage
@@ -173,3 +174,29 @@ def test_restoring_another_practices_deletion_is_404(client, admin, example_b):
 
     assert response.status_code == 404
     assert not CostModel.objects.filter(pk=foreign_pk).exists()
+
+
+def test_a_service_outside_any_request_records_its_acting_user(practice, admin, example_b):
+    """A command or task has no request: the history names the service's ``by``, cascades included."""
+    model = cost_model_import(practice=practice, model=example_b, by=admin)
+    model_id, cohort_ids = model.pk, list(model.cohorts.values_list("pk", flat=True))
+
+    cost_model_delete(cost_model=model, by=admin)
+
+    assert {r.history_user for r in CostModel.history.filter(id=model_id)} == {admin}
+    assert {r.history_user for r in Stage.history.filter(practice_id=practice.pk)} == {admin}  # bulk-created
+    deleted = Cohort.history.filter(id__in=cohort_ids, history_type="-")
+    assert deleted.count() == len(cohort_ids) and {r.history_user for r in deleted} == {admin}
+
+
+def test_a_deleted_model_of_a_departed_user_is_restored_by_a_command(practice, admin, example_b):
+    model = cost_model_import(practice=practice, model=example_b, by=admin)
+    model_id = model.pk
+    cost_model_delete(cost_model=model, by=None)
+    admin.delete()
+    record = CostModel.history.get(id=model_id, history_type="-")
+
+    restored = restore_deleted(practice=practice, kind="model", history_id=record.history_id, by=None)
+
+    assert restored.created_by is None
+    assert restored.cohorts.count() == len(example_b.before) + len(example_b.after)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from costing import exchange
 from pathways import selectors
 from pathways.models import CostModel, Pathway
-from pathways.services import cost_model_import, practice_delete
+from pathways.services import cost_model_import
 from practices.models import Practice, StaffRole
 from tests.factories import PracticeFactory
 
@@ -20,6 +20,14 @@ def _costings(practice: Practice) -> dict:
     }
 
 
+def _delete(practice: Practice) -> None:
+    """The practice and everything of it gone: models protect their pathways, stages their roles."""
+    CostModel.objects.filter(practice=practice).delete()
+    Pathway.objects.filter(practice=practice).delete()
+    StaffRole.objects.filter(practice=practice).delete()
+    practice.delete()
+
+
 def test_export_then_import_into_an_empty_database_gives_identical_costings(tmp_path, example_b, example_cd):
     practice = PracticeFactory(ods_code="F86001", name="Hillside")
     cost_model_import(practice=practice, model=example_b, by=None)
@@ -30,7 +38,7 @@ def test_export_then_import_into_an_empty_database_gives_identical_costings(tmp_
     before = _costings(practice)
 
     call_command("export_practice", "F86001", "-o", str(tmp_path / "backup"))
-    practice_delete(practice=practice, by=None)  # as good as an empty database for this practice
+    _delete(practice)  # as good as an empty database for this practice
     assert not StaffRole.objects.exists() and not Pathway.objects.exists()
     call_command("import_practice", str(tmp_path / "backup"))
 
@@ -44,7 +52,7 @@ def test_import_practice_of_a_broken_folder_writes_nothing(tmp_path, example_b):
     practice = PracticeFactory(ods_code="F86002")
     cost_model_import(practice=practice, model=example_b, by=None)
     call_command("export_practice", "F86002", "-o", str(tmp_path / "b"))
-    practice_delete(practice=practice, by=None)
+    _delete(practice)
     (tmp_path / "b" / "001-worked-example-b-diabetes-chd-copd-one-person.json").write_text("{ broken")
 
     with pytest.raises(Exception, match="not valid JSON"):

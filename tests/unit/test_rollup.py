@@ -18,9 +18,7 @@ MONTH, YEAR = engine.Period.MONTH, engine.Period.YEAR
 def _row(name: str, comparison: engine.Comparison, period: engine.Period | None = None) -> rollup.PracticeRow:
     if period is not None:
         comparison = dataclasses.replace(comparison, period=period)
-    return rollup.practice_row(
-        practice_name=name, ods_code="A00001", organisation="PCN", model_name="Model", comparison=comparison
-    )
+    return rollup.PracticeRow(name, "A00001", "PCN", "Model", figures=engine.Headline.of(comparison))
 
 
 def _sum(rows, attribute):

@@ -82,5 +82,4 @@ class Command(BaseCommand):
                     kind="other", role=None, hours=None, amount=Decimal("697.60"), description="Templates and letters"
                 ),
             ],
-            by=by,
         )
