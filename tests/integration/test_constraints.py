@@ -4,6 +4,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -198,12 +199,12 @@ def _manage(db: Path, *args: str, settings: Path | None = None) -> None:
 
 
 def _triggers(db: Path) -> set[str]:
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con:
         return {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
 
 
 def _move_stage_to_another_practices_role(db: Path) -> None:
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con:
         con.execute(
             "UPDATE pathways_stage SET role_id = "
             "(SELECT id FROM practices_staffrole WHERE practice_id != pathways_stage.practice_id)"
@@ -224,7 +225,7 @@ def test_sqlite_triggers_follow_migrate_back_and_forth_and_keep_the_data(tmp_pat
     assert _triggers(db) == TRIGGERS
     _manage(db, "migrate")
     assert _triggers(db) == TRIGGERS
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con:
         assert con.execute("SELECT count(*) FROM pathways_stage").fetchone() == (1,)
     with pytest.raises(sqlite3.IntegrityError, match="stage_role_same_practice"):
         _move_stage_to_another_practices_role(db)
