@@ -1,5 +1,11 @@
 # One command per task. `make run` and `make test` work on a fresh machine.
-PYTHON ?= python3.11
+# The interpreter for .venv: the first of python3.13, python3.12, python3.11 on PATH
+# that runs and is 3.11 to 3.13 (pyproject's requires-python); `make PYTHON=/path/to/python` overrides.
+PYTHON_IN_RANGE := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for py in python3.13 python3.12 python3.11; do \
+	$$py -c '$(PYTHON_IN_RANGE)' >/dev/null 2>&1 && { echo $$py; break; }; done)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -8,6 +14,12 @@ PORT ?= 8000
 .PHONY: run test check fmt bench load venv demo clean
 
 $(BIN)/python:
+ifeq ($(PYTHON),)
+	@echo "No Python 3.11 to 3.13 on PATH (tried python3.13, python3.12, python3.11):" \
+		"install one, or name it: make PYTHON=/path/to/python3.12" >&2; exit 1
+endif
+	@$(PYTHON) -c '$(PYTHON_IN_RANGE)' >/dev/null 2>&1 || { \
+		echo "PYTHON=$(PYTHON) is not a Python 3.11 to 3.13 that runs: name another, or leave PYTHON unset" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the lock file changes.

@@ -2,24 +2,24 @@
 
 WeasyPrint reads nothing from the network or the disk except the app's own
 static files: every other URL (file://, http(s)://, anything) is refused by
-AppStaticFetcher. Charts are grey-scale images drawn by reports/pdf_charts.py;
-the fonts are the system's (fonts-dejavu-core, installed by the project's set-up).
+AppStaticFetcher (reports/pdf_writer.py). Charts are grey-scale images drawn by
+reports/pdf_charts.py; the fonts are the system's (fonts-dejavu-core, installed
+by the project's set-up).
+
+WeasyPrint is imported only when a PDF is made (``load_pdf_writer``): it needs Pango
+and HarfBuzz, and a server without them must still serve every other page.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
-import mimetypes
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from types import ModuleType
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from costing import engine, presenter
 from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
@@ -33,36 +33,36 @@ STATIC_ORIGIN = "https://app-static.invalid/"
 CHARTS_PATH = "report-charts/"
 
 
+# What a person asking for a PDF is told when WeasyPrint cannot load here.
+PDF_UNAVAILABLE = (
+    "PDF reports are unavailable on this server: WeasyPrint, which draws them, cannot load its system "
+    "libraries. Whoever runs the server can install them (on Debian or Ubuntu: apt-get install "
+    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) and restart it. Every other page and download works."
+)
+
+
 class RefusedURL(ValueError):
     pass
 
 
-class AppStaticFetcher(URLFetcher):
-    """Serves the app's own static files, the report's chart images and data: URIs; refuses everything else.
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot be imported on this server; the message says what to install."""
 
-    ``images``: the report's chart images (PNG) by their path under CHARTS_PATH,
-    served from memory (as URLs they spare the HTML parser a base64 text each).
+
+def _import_writer() -> ModuleType:
+    return importlib.import_module("reports.pdf_writer")
+
+
+def load_pdf_writer() -> ModuleType:
+    """reports.pdf_writer, the one module that imports WeasyPrint; PdfUnavailable if it cannot load.
+
+    WeasyPrint loads Pango and HarfBuzz when imported (OSError when they are missing).
     """
-
-    def __init__(self, images: Mapping[str, bytes] | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.images = dict(images or {})
-
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith(STATIC_ORIGIN):
-            relative = url[len(STATIC_ORIGIN) :].split("?")[0]
-            if relative in self.images:
-                return URLFetcherResponse(url, body=self.images[relative], headers={"Content-Type": "image/png"})
-            if ".." not in Path(relative).parts:
-                found = finders.find(relative)
-                if found:
-                    body = Path(found).read_bytes()
-                    mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
-        logger.warning("PDF report: refused to fetch %s", url[:200])
-        raise RefusedURL(f"the report may not load {url[:200]}")
+    try:
+        return _import_writer()
+    except (ImportError, OSError) as error:
+        logger.error("PDF reports are unavailable: WeasyPrint cannot be imported (%s)", error)
+        raise PdfUnavailable(PDF_UNAVAILABLE) from error
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,12 @@ def report_context(
 
 
 def render_pdf(model: engine.CostModel, subject: ReportSubject, decisions: DecisionSettings | None = None) -> bytes:
-    """The report as PDF bytes; ``decisions``: the model's decision inputs (default: the defaults)."""
+    """The report as PDF bytes; ``decisions``: the model's decision inputs (default: the defaults).
+
+    PdfUnavailable (before any work) when WeasyPrint cannot load on this server.
+    """
+    writer = load_pdf_writer()
     comparison = engine.compare(model)
     context = report_context(model, comparison, subject, decisions)
     html = render_to_string("reports/model_report.html", context)
-    fetcher = AppStaticFetcher(images=context["chart_images"])
-    return HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).write_pdf()
+    return writer.write_pdf(html, images=context["chart_images"])

@@ -68,6 +68,8 @@ def run_batch(batch_id: int) -> None:
                     content = pdf.render_pdf(
                         selectors.engine_model(cost_model), subject, decisions=decision_settings(cost_model)
                     )
+                except pdf.PdfUnavailable:
+                    raise  # no report can be made on this server: the batch stops (below)
                 except Exception:
                     logger.exception("batch report %s: the report of cost model %s failed", batch_id, cost_model.pk)
                     errors.append(f"{practice.name} ({practice.ods_code}), “{cost_model.name}”: the report failed.")
@@ -83,16 +85,24 @@ def run_batch(batch_id: int) -> None:
             archive=buffer.getvalue() if built else None,
             finished_at=timezone.now(),
         )
+    except pdf.PdfUnavailable as unavailable:
+        # Already logged; the message says what the server needs installed.
+        errors.append(str(unavailable))
+        _failed(batch_id, errors)
     except Exception:
         logger.exception("batch report %s: stopped", batch_id)
         errors.append("The batch stopped on an unexpected error; try again or ask for help.")
-        BatchReport.objects.filter(pk=batch_id).update(
-            status=BatchReport.Status.FAILED, errors="\n".join(errors), finished_at=timezone.now()
-        )
+        _failed(batch_id, errors)
 
 
 def _progress(batch_id: int, done: int, errors: list[str]) -> None:
     BatchReport.objects.filter(pk=batch_id).update(done=done, errors="\n".join(errors))
+
+
+def _failed(batch_id: int, errors: list[str]) -> None:
+    BatchReport.objects.filter(pk=batch_id).update(
+        status=BatchReport.Status.FAILED, errors="\n".join(errors), finished_at=timezone.now()
+    )
 
 
 def _filename(ods_code: str, model_name: str, taken: set[str]) -> str:

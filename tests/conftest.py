@@ -29,3 +29,13 @@ def example_cd():
 def fast_password_hashing(settings):
     """Tests log in many users; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def no_weasyprint(monkeypatch):
+    """WeasyPrint fails to import, as on a server without Pango (its import raises OSError there)."""
+
+    def import_writer():
+        raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+
+    monkeypatch.setattr("reports.pdf._import_writer", import_writer)

@@ -1,23 +1,10 @@
-"""Before migrations that rebuild the tables the same-practice triggers name
-(SQLite rebuilds a table to add a column), drop the triggers; 0005 installs them
-again. PostgreSQL: nothing to do.
+"""Once dropped the SQLite same-practice triggers before 0004 rebuilt the tables
+they name, and 0005 installed them again. Every `migrate` now does both by itself
+(pathways/db_triggers.py), so this migration has nothing left to do; it stays
+because later migrations depend on it.
 """
 
-from importlib import import_module
-
 from django.db import migrations
-
-constraints = import_module("pathways.migrations.0002_same_practice_constraints")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        constraints.uninstall(apps, schema_editor)
-
-
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        constraints.install(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -26,4 +13,4 @@ class Migration(migrations.Migration):
         ("practices", "0002_invitation"),
     ]
 
-    operations = [migrations.RunPython(drop, install)]
+    operations = []

@@ -1,22 +1,9 @@
-"""Install the SQLite same-practice triggers again after 0004 rebuilt the tables
-(see 0003). Idempotent; PostgreSQL's composite foreign keys were never dropped.
+"""Once installed the SQLite same-practice triggers again after 0004 (see 0003).
+Every `migrate` now does it by itself, after its last migration
+(pathways/db_triggers.py); this migration stays because later ones may depend on it.
 """
 
-from importlib import import_module
-
 from django.db import migrations
-
-constraints = import_module("pathways.migrations.0002_same_practice_constraints")
-
-
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        constraints.install(apps, schema_editor)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        constraints.uninstall(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -25,4 +12,4 @@ class Migration(migrations.Migration):
         ("practices", "0003_staffrole_version_historicalstaffrole"),
     ]
 
-    operations = [migrations.RunPython(install, drop)]
+    operations = []

@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.text import slugify
 
 from pathways import selectors
 from practices.access import Permission, practice_access, scoped_get
-from reports.pdf import ReportSubject, render_pdf
+from reports.pdf import PdfUnavailable, ReportSubject, render_pdf
 
 
 @login_required
@@ -21,7 +22,11 @@ def model_pdf(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespons
         description=cost_model.description,
     )
     decisions = selectors.decision_settings(cost_model)
-    pdf = render_pdf(selectors.engine_model(cost_model), subject, decisions=decisions)
+    try:
+        pdf = render_pdf(selectors.engine_model(cost_model), subject, decisions=decisions)
+    except PdfUnavailable as unavailable:
+        context = {"message": str(unavailable), "cost_model": cost_model}
+        return render(request, "reports/pdf_unavailable.html", context, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{practice.ods_code}-{slugify(cost_model.name)[:80] or 'cost-model'}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -143,6 +143,19 @@ def test_when_every_report_fails_the_batch_failed_and_has_no_zip(
     assert fclient.get(reverse("batch_report_download", kwargs={"batch_pk": batch.pk})).status_code == 404
 
 
+def test_where_weasyprint_cannot_load_the_batch_failed_and_says_what_to_install(
+    fclient, three, no_weasyprint, django_capture_on_commit_callbacks
+):
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert batch.status == "failed" and batch.archive is None
+    (line,) = batch.error_lines
+    assert line.startswith("PDF reports are unavailable on this server")
+    page = fclient.get(batch.get_absolute_url()).content.decode()
+    assert "The reports could not be built" in page and "libharfbuzz-subset0" in page
+
+
 def test_practice_without_a_model_is_reported_not_skipped(
     fclient, facilitator, three, rendered, django_capture_on_commit_callbacks
 ):

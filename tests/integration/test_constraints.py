@@ -1,10 +1,19 @@
 """What must never be stored is refused by the database itself, not only by forms."""
 
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 
+from pathways import db_triggers
 from pathways.models import Cohort, Stage
 from practices.models import Practice, StaffRole
 from tests.factories import (
@@ -17,6 +26,9 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+TRIGGERS = {name for name, _statement in db_triggers.sqlite_triggers()}
 
 
 def _refused(create):
@@ -153,3 +165,111 @@ def test_role_cannot_move_to_another_practice_while_used():
 
     role.practice = PracticeFactory()
     _refused(role.save)
+
+
+def test_the_test_database_has_the_same_practice_rule_after_migrate():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            assert {name for (name,) in cursor.fetchall()} == TRIGGERS
+        else:
+            cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'f'")
+            assert {name for _t, name, _c, _r in db_triggers.COMPOSITE_KEYS} <= {name for (name,) in cursor.fetchall()}
+
+
+def test_migrate_drops_and_installs_the_triggers_once_and_only_on_sqlite(monkeypatch):
+    calls = []
+    monkeypatch.setattr(db_triggers, "drop_triggers", lambda connection: calls.append("drop"))
+    monkeypatch.setattr(db_triggers, "install_triggers", lambda connection: calls.append("install"))
+
+    call_command("migrate", verbosity=0)
+
+    assert calls == (["drop", "install"] if connection.vendor == "sqlite" else [])
+
+
+def _manage(db: Path, *args: str, settings: Path | None = None) -> None:
+    """manage.py in a fresh process on the SQLite file ``db``; ``settings``: a settings file to use instead."""
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{db}"}
+    if settings:
+        env |= {"PYTHONPATH": str(settings.parent), "DJANGO_SETTINGS_MODULE": settings.stem}
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _triggers(db: Path) -> set[str]:
+    with closing(sqlite3.connect(db)) as con:
+        return {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+
+
+def _move_stage_to_another_practices_role(db: Path) -> None:
+    with closing(sqlite3.connect(db)) as con:
+        con.execute(
+            "UPDATE pathways_stage SET role_id = "
+            "(SELECT id FROM practices_staffrole WHERE practice_id != pathways_stage.practice_id)"
+        )
+
+
+def test_sqlite_triggers_follow_migrate_back_and_forth_and_keep_the_data(tmp_path):
+    """No migration handles the triggers: `migrate` drops them first (so SQLite may rebuild the
+    tables they name) and installs them after, wherever pathways/0002 is applied."""
+    db = tmp_path / "db.sqlite3"
+    _manage(db, "migrate")
+    assert _triggers(db) == TRIGGERS
+    _manage(db, "shell", "-c", "from tests.factories import *; StageFactory(); StaffRoleFactory()")
+
+    # Back across practices/0003 and pathways/0004, then forward: both rebuild
+    # practices_staffrole and pathways_pathway, which the triggers name.
+    _manage(db, "migrate", "practices", "0002")
+    assert _triggers(db) == TRIGGERS
+    _manage(db, "migrate")
+    assert _triggers(db) == TRIGGERS
+    with closing(sqlite3.connect(db)) as con:
+        assert con.execute("SELECT count(*) FROM pathways_stage").fetchone() == (1,)
+    with pytest.raises(sqlite3.IntegrityError, match="stage_role_same_practice"):
+        _move_stage_to_another_practices_role(db)
+
+    # Back before the rule: no triggers; forward: the triggers.
+    _manage(db, "migrate", "pathways", "0001")
+    assert _triggers(db) == set()
+    _manage(db, "migrate")
+    assert _triggers(db) == TRIGGERS
+
+
+# A future migration that rebuilds pathways_stage on SQLite, with nothing around it for the triggers.
+REBUILD_MIGRATION = """
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("pathways", "{latest}")]
+    operations = [migrations.AlterField("stage", "name", models.CharField(max_length=201))]
+"""
+
+
+REBUILD_SETTINGS = """
+from config.settings import *  # noqa: F403
+
+MIGRATION_MODULES = {"pathways": "rebuild_migrations"}
+"""
+
+
+def test_sqlite_triggers_survive_a_new_migration_that_rebuilds_a_table(tmp_path):
+    migrations = tmp_path / "rebuild_migrations"
+    shutil.copytree(ROOT / "pathways" / "migrations", migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (latest,) = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("pathways")
+    (migrations / "9999_rebuild_stage.py").write_text(REBUILD_MIGRATION.format(latest=latest[1]))
+    settings = tmp_path / "rebuild_settings.py"
+    settings.write_text(REBUILD_SETTINGS)
+    fresh, existing = tmp_path / "fresh.sqlite3", tmp_path / "existing.sqlite3"
+
+    _manage(fresh, "migrate", settings=settings)
+    _manage(existing, "migrate", "pathways", latest[1], settings=settings)
+    assert _triggers(existing) == TRIGGERS
+    _manage(existing, "shell", "-c", "from tests.factories import *; StageFactory(); StaffRoleFactory()")
+    _manage(existing, "migrate", settings=settings)
+
+    assert _triggers(fresh) == _triggers(existing) == TRIGGERS
+    with pytest.raises(sqlite3.IntegrityError, match="stage_role_same_practice"):
+        _move_stage_to_another_practices_role(existing)

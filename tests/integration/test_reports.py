@@ -1,16 +1,19 @@
 """The PDF report: a real PDF holding the model's figures, built from nothing but the app."""
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from pathways.services import cost_model_import
 from practices.models import Membership
-from reports.pdf import AppStaticFetcher, RefusedURL, ReportSubject, render_pdf
+from reports.pdf import RefusedURL, ReportSubject, render_pdf
+from reports.pdf_writer import AppStaticFetcher
 from tests.factories import MembershipFactory, PracticeFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +91,86 @@ def test_render_report_command_needs_no_database(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "£31.39" in _text(out.read_bytes())
+
+
+# Run in a fresh interpreter where importing WeasyPrint fails as it does without Pango;
+# prints what was imported, as JSON.
+WITHOUT_WEASYPRINT = """
+import json, os, sys
+
+attempts = []
+
+
+class NoPango:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "weasyprint":
+            attempts.append(name)
+            raise OSError("cannot load library 'libpango-1.0-0'")
+
+
+sys.meta_path.insert(0, NoPango())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django.urls import resolve
+
+setup_test_environment()
+resolve("/practices/A81001/models/1/report.pdf")
+page = Client().get("/accounts/login/")
+result = {"page": page.status_code, "attempts_before_pdf": list(attempts), "loaded": "weasyprint" in sys.modules}
+from reports import pdf
+
+try:
+    pdf.load_pdf_writer()
+except pdf.PdfUnavailable as unavailable:
+    result["unavailable"] = str(unavailable)
+result["attempts"] = attempts
+print(json.dumps(result))
+"""
+
+
+def test_pages_serve_where_weasyprint_cannot_load(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_WEASYPRINT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen["page"] == 200
+    assert seen["attempts_before_pdf"] == [] and not seen["loaded"]
+    assert seen["attempts"] == ["weasyprint"]
+    assert "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" in seen["unavailable"]
+
+
+@pytest.mark.django_db
+def test_pdf_download_where_weasyprint_cannot_load_says_what_to_install(client, example_cd, no_weasyprint, caplog):
+    practice = PracticeFactory(ods_code="C83001")
+    model = cost_model_import(practice=practice, model=example_cd, by=None)
+    client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
+
+    response = client.get(f"/practices/C83001/models/{model.pk}/report.pdf")
+
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "PDF reports are unavailable on this server" in page
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" in page
+    assert model.get_absolute_url() in page
+    assert "WeasyPrint cannot be imported (cannot load library 'libpango-1.0-0'" in caplog.text
+
+
+def test_render_report_command_where_weasyprint_cannot_load_says_what_to_install(tmp_path, no_weasyprint):
+    out = tmp_path / "b.pdf"
+
+    with pytest.raises(CommandError, match="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"):
+        call_command("render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(out))
+
+    assert not out.exists()

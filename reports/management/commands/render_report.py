@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from costing.management.model_files import read_model_file
-from reports.pdf import ReportSubject, render_pdf
+from reports.pdf import PdfUnavailable, ReportSubject, render_pdf
 
 
 class Command(BaseCommand):
@@ -17,7 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         model = read_model_file(options["file"])
-        pdf = render_pdf(model, ReportSubject(model_name=model.name, description=model.description))
+        try:
+            pdf = render_pdf(model, ReportSubject(model_name=model.name, description=model.description))
+        except PdfUnavailable as unavailable:
+            raise CommandError(str(unavailable)) from None
         try:
             Path(options["output"]).write_bytes(pdf)
         except OSError as exc:
