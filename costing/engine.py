@@ -244,12 +244,6 @@ class SideResult:
     cost_by_step: Mapping[Step, Decimal]
     cohorts: tuple[CohortResult, ...]
 
-    @property
-    def cost_per_patient(self) -> Decimal | None:
-        if not self.patients:
-            return None
-        return round_half_up(Fraction(self.cost) / self.patients, PENNY)
-
 
 @dataclass(frozen=True)
 class Discrepancy:
@@ -450,12 +444,6 @@ class _PathwayTotals:
     extra_pennies: int
 
 
-def cost_stage(stage: Stage, roles: Mapping[str, Role]) -> StageResult:
-    """Costing rule 1 for one stage, per patient."""
-    rate = None if stage.role is None else rate_ratio(roles[stage.role])
-    return _cost_stage(stage, rate)[0]
-
-
 def _stage_rate(pathway: Pathway, stage: Stage, rates: Mapping[str, Ratio]) -> Ratio | None:
     """The rate of the stage's role (None without a role); ValueError for a role the model lacks."""
     if stage.role is None:
@@ -526,33 +514,13 @@ def _cost_pathway(pathway: Pathway, rates: Mapping[str, Ratio]) -> tuple[Pathway
     return result, _PathwayTotals(staff_pennies, staff_minutes, step_pennies, extra_total)
 
 
-def _totals_of(pathway: PathwayResult) -> _PathwayTotals:
-    """The totals of a pathway costed already (for cost_side called on its own)."""
-    staff_pennies: dict[str | None, int] = {}
-    staff_minutes: dict[str | None, Decimal] = {}
-    step_pennies: dict[Step, int] = {}
-    extra_total = 0
-    for stage in pathway.stages:
-        staff, extra = int(stage.staff_cost * 100), int(stage.extra_cost * 100)
-        if stage.role is not None:
-            staff_pennies[stage.role] = staff_pennies.get(stage.role, 0) + staff
-            staff_minutes[stage.role] = staff_minutes.get(stage.role, 0) + stage.minutes
-        step_pennies[stage.step] = step_pennies.get(stage.step, 0) + staff + extra
-        extra_total += extra
-    return _PathwayTotals(staff_pennies, staff_minutes, step_pennies, extra_total)
-
-
-def cost_side(cohorts: Iterable[Cohort], pathways: Mapping[str, PathwayResult], role_keys: Iterable[str]) -> SideResult:
-    """Costing rules 3, 4 and 5 for one side (before or after)."""
-    return _cost_side(cohorts, pathways, {key: _totals_of(p) for key, p in pathways.items()}, role_keys)
-
-
 def _cost_side(
     cohorts: Iterable[Cohort],
     pathways: Mapping[str, PathwayResult],
     totals: Mapping[str, _PathwayTotals],
     role_keys: Iterable[str],
 ) -> SideResult:
+    """Costing rules 3, 4 and 5 for one side (before or after)."""
     results = []
     patients = visits = 0
     cost = Decimal("0.00")

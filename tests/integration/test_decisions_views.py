@@ -294,7 +294,7 @@ def test_estimator_prefills_the_list_size_and_lists_conditions_without_prevalenc
     response = client.get(reverse("cohort_estimator", args=[practice.ods_code]))
 
     html = response.content.decode()
-    estimates = response.context["estimates"].by_code()
+    estimates = {e.code: e for e in response.context["estimates"].conditions}
     assert response.status_code == 200
     assert response.context["form"]["list_size"].value() == 9699
     assert estimates["HYP"].register == 1348  # 9,699 x 13.9 % = 1,348.161
@@ -310,7 +310,7 @@ def test_estimator_uses_entered_register_counts(client, staff, practice):
         reverse("cohort_estimator", args=[practice.ods_code]), {"list_size": "10000", "register_DM": "720"}
     )
 
-    estimates = response.context["estimates"].by_code()
+    estimates = {e.code: e for e in response.context["estimates"].conditions}
     assert estimates["DM"].register == 720
     assert estimates["DM"].patients_per_month == 60
     assert estimates["HYP"].register == 1390
