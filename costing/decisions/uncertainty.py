@@ -84,10 +84,20 @@ class SimulationResult:
 
 
 def simulate(
-    model: engine.CostModel, ranges: Ranges, *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+    model: engine.CostModel,
+    ranges: Ranges,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    base_saving: Decimal | None = None,
 ) -> SimulationResult:
-    """The distribution of the saving when the ranged inputs vary together."""
-    base = engine.headline(model)  # the saving as modelled; also checks the model's references
+    """The distribution of the saving when the ranged inputs vary together.
+
+    ``base_saving``: the model's saving as modelled, if the caller has costed it
+    already (engine.compare(model).saving); costed here if not.
+    """
+    if base_saving is None:
+        base_saving = engine.headline(model).saving
     savings = _savings_in_pennies(model, ranges, draws, seed)
     p5, median, p95 = np.percentile(savings, [5, 50, 95], method="linear")
     return SimulationResult(
@@ -98,7 +108,7 @@ def simulate(
         probability_positive=engine.round_half_up(Fraction(int((savings > 0).sum()), draws), PROBABILITY_PLACES),
         draws=draws,
         seed=seed,
-        base_saving=base.saving,
+        base_saving=base_saving,
         period=model.period,
     )
 
@@ -110,7 +120,6 @@ def saving_draws(
 
     The same draws as ``simulate`` with the same arguments.
     """
-    engine.check_references(model)
     return tuple(Decimal(int(p)).scaleb(-2) for p in _savings_in_pennies(model, ranges, draws, seed))
 
 
@@ -149,6 +158,7 @@ def ranges_around(
 def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, seed: int) -> np.ndarray:
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
         raise ValueError(f"draws must be a whole number from 1 to {MAX_DRAWS}")
+    engine.check_references(model)
     rng = np.random.default_rng(seed)
     rates = {
         role.key: _value(rng, ranges.role_rates.get(role.key), engine.rate_ratio(role), draws) for role in model.roles

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from costing import selectors, selectors_decisions, services_decisions
+from costing import engine, selectors, selectors_decisions, services_decisions
 from costing.decisions import charts as decision_charts
 from costing.decisions import estimator
 from costing.decisions.settings import DecisionResults, analyse
@@ -70,7 +70,7 @@ def model_decisions(request: HttpRequest, ods_code: str, model_pk: int) -> HttpR
         "practice": access.practice,
         "cost_model": cost_model,
         "stored": selectors_decisions.stored_inputs(cost_model) is not None,
-        **decisions_context(analyse(model, settings)),
+        **decisions_context(analyse(model, engine.compare(model), settings)),
     }
     return render(request, "pathways/decisions/model_decisions.html", context)
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from costing import selectors, selectors_decisions
+from costing import engine, selectors, selectors_decisions
 from costing.decisions.settings import DecisionSettings, analyse
 from costing.models import DecisionInputs, SetupCost
 from pathways.services import cost_model_import
@@ -126,9 +126,9 @@ def test_monte_carlo_is_reproducible_and_fast_on_example_cd(model_cd):
     settings = DecisionSettings(rate_uncertainty_percent=D(10), minutes_uncertainty_percent=D(20))
 
     start = time.perf_counter()
-    first = analyse(model, settings)
+    first = analyse(model, engine.compare(model), settings)
     elapsed = time.perf_counter() - start
-    second = analyse(model, settings)
+    second = analyse(model, engine.compare(model), settings)
 
     assert elapsed < 1.0
     assert first.simulation == second.simulation
@@ -162,7 +162,8 @@ def test_edit_form_saves_inputs_and_setup_lines(client, admin, model_cd, practic
         ("training", None, D("3.00")),
     ]
     settings = selectors_decisions.decision_settings(model_cd)
-    result = analyse(selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=model_cd.pk)), settings)
+    model = selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=model_cd.pk))
+    result = analyse(model, engine.compare(model), settings)
     assert result.setup_total == D("1090.00")  # £1,000 + 3 hours at £30
 
 
