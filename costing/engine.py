@@ -19,6 +19,10 @@ Intermediate arithmetic uses ``fractions.Fraction`` because a salary-based rate
 (33,000 x 1.285 / 1,950) does not terminate in decimal: rounding it to any
 number of places could move a stage cost that lies exactly on a half penny.
 Every figure that leaves the engine is a ``Decimal``.
+
+Rule 1 is written once, in ``rate_ratio`` and ``stage_pennies``: ``compare`` (every
+stage's result), ``headlines`` (totals only) and the Monte Carlo of
+``costing.decisions.uncertainty`` all cost a stage with them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from operator import attrgetter
 from typing import TypeVar
 
@@ -137,14 +142,8 @@ class Role:
 
     @property
     def exact_hourly_rate(self) -> Fraction:
-        """The hourly cost, exact (never rounded: costing rule 1)."""
-        if self.cost_per_hour is not None:
-            return Fraction(self.cost_per_hour)
-        return (
-            Fraction(self.annual_salary)
-            * (100 + Fraction(self.on_cost_percent))
-            / (100 * Fraction(self.paid_hours_per_year))
-        )
+        """The hourly cost, exact (never rounded: costing rule 1); see rate_ratio."""
+        return Fraction(*rate_ratio(self))
 
     @property
     def hourly_rate(self) -> Decimal:
@@ -246,12 +245,6 @@ class SideResult:
     extra_cost: Decimal
     cost_by_step: Mapping[Step, Decimal]
     cohorts: tuple[CohortResult, ...]
-
-    @property
-    def cost_per_patient(self) -> Decimal | None:
-        if not self.patients:
-            return None
-        return round_half_up(Fraction(self.cost) / self.patients, PENNY)
 
 
 @dataclass(frozen=True)
@@ -367,12 +360,16 @@ def round_half_up(value: Fraction | Decimal | int, quantum: Decimal = PENNY) -> 
 
 
 def _round_ratio_half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator (denominator > 0) to a whole number, halves away from zero; integers only."""
+    """numerator / denominator (denominator > 0) to a whole number, halves away from zero.
+
+    Integers, or numpy arrays of them or of floats elementwise (the Monte Carlo's
+    drawn values, costing.decisions.uncertainty): only divmod, comparisons and
+    ``|``/``&``, which mean the same for both.
+    """
     whole, remainder = divmod(numerator, denominator)  # floor division: 0 <= remainder < denominator
     twice = 2 * remainder
-    if twice > denominator or (twice == denominator and numerator >= 0):
-        whole += 1  # for a negative half, the floor already lies away from zero
-    return whole
+    # For a negative half, the floor already lies away from zero.
+    return whole + ((twice > denominator) | ((twice == denominator) & (numerator >= 0)))
 
 
 def _units_to_decimal(units: int, quantum: Decimal) -> Decimal:
@@ -386,17 +383,54 @@ def normalise_minutes(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-# ---------------------------------------------------------------------------- engine
+# ------------------------------------------------------------------- costing rule 1
+
+# Every path that costs a stage (compare, headlines, and the Monte Carlo of
+# costing.decisions.uncertainty) goes through these two functions.
+
+Ratio = tuple[int, int]  # an exact number as (numerator, denominator > 0)
+PENNIES_PER_POUND = 100
 
 
-def _rate_ratio(role: Role) -> tuple[int, int]:
-    """The exact hourly rate as a numerator and a positive denominator (Role.exact_hourly_rate, in integers)."""
+def rate_ratio(role: Role) -> Ratio:
+    """A role's cost per hour, exact: cost_per_hour, or salary x (100 + on-costs %) / (100 x paid hours).
+
+    Never rounded (costing rule 1): a salaried rate seldom terminates in decimal.
+    """
     if role.cost_per_hour is not None:
         return role.cost_per_hour.as_integer_ratio()
     salary_n, salary_d = role.annual_salary.as_integer_ratio()
     on_cost_n, on_cost_d = role.on_cost_percent.as_integer_ratio()
     hours_n, hours_d = role.paid_hours_per_year.as_integer_ratio()  # hours > 0 (Role checks)
     return salary_n * (100 * on_cost_d + on_cost_n) * hours_d, salary_d * on_cost_d * 100 * hours_n
+
+
+def stage_pennies(minutes: Ratio, rate: Ratio | None, extra_cost: Decimal) -> tuple[int, int]:
+    """Costing rule 1 for one patient at one stage: its staff cost and its extra cost, in whole pennies.
+
+    Staff: minutes x rate (an hour, rate_ratio) / 60, in pennies, exactly, rounded
+    half up (a cost on a half penny goes up); none without a rate (no role).
+    Extra: to the penny. Money is entered to the penny, so rounding staff + extra
+    is rounding staff and adding extra: the stage costs their sum, and the two
+    add up exactly.
+
+    The Monte Carlo (costing.decisions.uncertainty) passes a drawn minutes or
+    rate as ``(numpy array, 1)``: the same arithmetic, elementwise, on floats.
+    """
+    staff = 0
+    if rate is not None:
+        staff = _round_ratio_half_up(minutes[0] * rate[0] * PENNIES_PER_POUND, minutes[1] * rate[1] * MINUTES_PER_HOUR)
+    return staff, (_whole_pennies(extra_cost) if extra_cost else 0)
+
+
+@lru_cache(maxsize=1024)  # few distinct extra costs recur (a stamp, a text message) in every pathway
+def _whole_pennies(amount: Decimal) -> int:
+    """An amount to the penny (as StageResult.extra_cost has it), in pennies."""
+    numerator, denominator = amount.quantize(PENNY).as_integer_ratio()
+    return numerator * PENNIES_PER_POUND // denominator  # exact: whole pennies
+
+
+# ---------------------------------------------------------------------------- engine
 
 
 def make(cls, /, **fields):
@@ -427,7 +461,7 @@ def _pennies(units: int) -> Decimal:
 
 _PENNIES: dict[int, Decimal] = {}  # the stage costs met so far, up to £100
 _PENNIES_KEPT = 10_000
-_NO_EXTRA = (Decimal("0.00"), 0)
+_NO_EXTRA_COST = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -440,30 +474,7 @@ class _PathwayTotals:
     extra_pennies: int
 
 
-def cost_stage(stage: Stage, roles: Mapping[str, Role]) -> StageResult:
-    """Costing rule 1 for one stage, per patient."""
-    rate = None if stage.role is None else _rate_ratio(roles[stage.role])
-    return _cost_stage(stage, rate)[0]
-
-
-def _stage_pennies(stage: Stage, rate: tuple[int, int] | None) -> tuple[int, Decimal, int]:
-    """Costing rule 1 in integers: staff pennies = minutes x rate x 100 / 60, exactly, rounded half up.
-
-    Returns the staff cost in pennies, the extra cost to the penny, and that in pennies.
-    """
-    if rate is None:
-        staff = 0
-    else:
-        minutes_n, minutes_d = stage.minutes.as_integer_ratio()
-        staff = _round_ratio_half_up(minutes_n * rate[0] * 5, minutes_d * rate[1] * 3)
-    # Rounding the sum equals rounding the staff cost and adding the extra cost,
-    # because the extra cost is whole pennies; so staff and extra add up exactly.
-    if stage.extra_cost or stage.extra_cost.is_signed():
-        return staff, stage.extra_cost.quantize(PENNY), _whole_pennies(stage.extra_cost)
-    return staff, *_NO_EXTRA  # +0, whatever its exponent, is 0.00
-
-
-def _stage_rate(pathway: Pathway, stage: Stage, rates: Mapping[str, tuple[int, int]]) -> tuple[int, int] | None:
+def _stage_rate(pathway: Pathway, stage: Stage, rates: Mapping[str, Ratio]) -> Ratio | None:
     """The rate of the stage's role (None without a role); ValueError for a role the model lacks."""
     if stage.role is None:
         return None
@@ -472,10 +483,14 @@ def _stage_rate(pathway: Pathway, stage: Stage, rates: Mapping[str, tuple[int, i
     return rates[stage.role]
 
 
-def _cost_stage(stage: Stage, rate: tuple[int, int] | None) -> tuple[StageResult, int, int]:
+def _cost_stage(stage: Stage, rate: Ratio | None) -> tuple[StageResult, int, int]:
     """Costing rule 1 for one stage: the result, its staff cost and its extra cost in pennies."""
-    staff, extra_cost, extra = _stage_pennies(stage, rate)
+    staff, extra = stage_pennies(stage.minutes.as_integer_ratio(), rate, stage.extra_cost)
     staff_cost = _pennies(staff)
+    # The extra cost as given, to the penny; +0, whatever its exponent, is 0.00.
+    extra_cost = (
+        stage.extra_cost.quantize(PENNY) if stage.extra_cost or stage.extra_cost.is_signed() else _NO_EXTRA_COST
+    )
     result = make(
         StageResult,
         name=stage.name,
@@ -493,10 +508,10 @@ def _cost_stage(stage: Stage, rate: tuple[int, int] | None) -> tuple[StageResult
 
 def cost_pathway(pathway: Pathway, roles: Mapping[str, Role]) -> PathwayResult:
     """Costing rules 2 and 5 for one patient going through a pathway."""
-    return _cost_pathway(pathway, {key: _rate_ratio(role) for key, role in roles.items()})[0]
+    return _cost_pathway(pathway, {key: rate_ratio(role) for key, role in roles.items()})[0]
 
 
-def _cost_pathway(pathway: Pathway, rates: Mapping[str, tuple[int, int]]) -> tuple[PathwayResult, _PathwayTotals]:
+def _cost_pathway(pathway: Pathway, rates: Mapping[str, Ratio]) -> tuple[PathwayResult, _PathwayTotals]:
     stages = []
     staff_pennies: dict[str | None, int] = {}
     staff_minutes: dict[str | None, Decimal] = {}
@@ -529,33 +544,13 @@ def _cost_pathway(pathway: Pathway, rates: Mapping[str, tuple[int, int]]) -> tup
     return result, _PathwayTotals(staff_pennies, staff_minutes, step_pennies, extra_total)
 
 
-def _totals_of(pathway: PathwayResult) -> _PathwayTotals:
-    """The totals of a pathway costed already (for cost_side called on its own)."""
-    staff_pennies: dict[str | None, int] = {}
-    staff_minutes: dict[str | None, Decimal] = {}
-    step_pennies: dict[Step, int] = {}
-    extra_total = 0
-    for stage in pathway.stages:
-        staff, extra = int(stage.staff_cost * 100), int(stage.extra_cost * 100)
-        if stage.role is not None:
-            staff_pennies[stage.role] = staff_pennies.get(stage.role, 0) + staff
-            staff_minutes[stage.role] = staff_minutes.get(stage.role, 0) + stage.minutes
-        step_pennies[stage.step] = step_pennies.get(stage.step, 0) + staff + extra
-        extra_total += extra
-    return _PathwayTotals(staff_pennies, staff_minutes, step_pennies, extra_total)
-
-
-def cost_side(cohorts: Iterable[Cohort], pathways: Mapping[str, PathwayResult], role_keys: Iterable[str]) -> SideResult:
-    """Costing rules 3, 4 and 5 for one side (before or after)."""
-    return _cost_side(cohorts, pathways, {key: _totals_of(p) for key, p in pathways.items()}, role_keys)
-
-
 def _cost_side(
     cohorts: Iterable[Cohort],
     pathways: Mapping[str, PathwayResult],
     totals: Mapping[str, _PathwayTotals],
     role_keys: Iterable[str],
 ) -> SideResult:
+    """Costing rules 3, 4 and 5 for one side (before or after)."""
     results = []
     patients = visits = 0
     cost = Decimal("0.00")
@@ -672,7 +667,7 @@ def compare(model: CostModel) -> Comparison:
     Raises ValueError if a stage names an unknown role or a cohort an unknown
     pathway (the checks of check_references, made while costing).
     """
-    rates = {role.key: _rate_ratio(role) for role in model.roles}
+    rates = {role.key: rate_ratio(role) for role in model.roles}
     pathways, totals = {}, {}
     for pathway in model.pathways:
         pathways[pathway.key], totals[pathway.key] = _cost_pathway(pathway, rates)
@@ -747,41 +742,38 @@ def headlines(
     sums of patients x those figures, as compare's. For lists, roll-ups and the
     national roll-up. Raises ValueError for a pathway or role that is not given.
     """
-    # Rule 1 in integers: staff pennies = minutes x rate x 100 / 60 = minutes x (rate x 5) / 3, rounded half up.
-    rates = {}
-    for key, role in roles.items():
-        numerator, denominator = _rate_ratio(role)
-        rates[key] = (numerator * 5, denominator * 3)
-    # Few distinct minutes and extra costs recur across stages: each is read once.
-    minute_ratios: dict[Decimal, tuple[int, int]] = {}
-    extra_pennies: dict[Decimal, int] = {}
+    rates = {key: rate_ratio(role) for key, role in roles.items()}
+    # A practice's pathways repeat the same few stages, and its stages the same few
+    # minutes: each distinct one is read and costed once.
+    minute_ratios: dict[Decimal, Ratio] = {}
+    stage_costs: dict[TotalsStage, int] = {}
     costed: dict[Hashable, tuple[int, int, Decimal]] = {}
 
     def cost(key: Hashable) -> tuple[int, int, Decimal]:
         stages = pathways.get(key)
         if stages is None:
             raise ValueError(f"unknown pathway {key!r}")
-        ratio_of, extra_of, rate_of = minute_ratios.get, extra_pennies.get, rates.get
+        cost_of = stage_costs.get
         pennies = 0
         minutes = Decimal(0)
         visit_numbers = set()
-        for role, stage_minutes, extra_cost, visit in stages:
-            if role is not None:
-                rate = rate_of(role)
-                if rate is None:
-                    raise ValueError(f"pathway {key!r}: unknown role {role!r}")
-                ratio = ratio_of(stage_minutes) or minute_ratios.setdefault(
+        for stage in stages:
+            role, stage_minutes, extra_cost, visit = stage
+            stage_cost = cost_of(stage)
+            if stage_cost is None:  # a stage not met before
+                rate = None
+                if role is not None:
+                    rate = rates.get(role)
+                    if rate is None:
+                        raise ValueError(f"pathway {key!r}: unknown role {role!r}")
+                ratio = minute_ratios.get(stage_minutes) or minute_ratios.setdefault(
                     stage_minutes, stage_minutes.as_integer_ratio()
                 )
-                numerator = ratio[0] * rate[0]
-                denominator = ratio[1] * rate[1]
-                staff, remainder = divmod(numerator, denominator)  # _round_ratio_half_up, inlined
-                if 2 * remainder > denominator or (2 * remainder == denominator and numerator >= 0):
-                    staff += 1
-                pennies += staff
+                staff, extra = stage_pennies(ratio, rate, extra_cost)
+                stage_cost = stage_costs[stage] = staff + extra
+            pennies += stage_cost
+            if role is not None:
                 minutes += stage_minutes
-            if extra_cost:  # whole pennies once quantized (rule 1 rounds the staff cost only)
-                pennies += extra_of(extra_cost) or extra_pennies.setdefault(extra_cost, _whole_pennies(extra_cost))
             if visit is not None:
                 visit_numbers.add(visit)
         found = costed[key] = (pennies, len(visit_numbers), minutes)
@@ -808,12 +800,6 @@ def headlines(
             model.period, before, after, visits_before, visits_after, minutes_before, minutes_after
         )
     return found
-
-
-def _whole_pennies(amount: Decimal) -> int:
-    """An extra cost in whole pennies: to the penny, as compare's StageResult.extra_cost has it."""
-    numerator, denominator = amount.quantize(PENNY).as_integer_ratio()
-    return numerator * 100 // denominator  # exact: whole pennies
 
 
 MADE_FAST = frozenset({Stage, Pathway, Cohort, StageResult, PathwayResult, CohortResult})

@@ -122,7 +122,7 @@ def report_context(
         "charts": {name: _chart(images, name, png) for name, png in pdf_charts.all_charts(comparison).items()},
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,
-        "decisions": decisions_context(analyse(model, decisions or DecisionSettings()), images),
+        "decisions": decisions_context(analyse(model, comparison, decisions or DecisionSettings()), images),
         "chart_images": images,
     }
 

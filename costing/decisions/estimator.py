@@ -16,14 +16,13 @@ estimated: it is listed as having no prevalence available.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from costing import engine, limits
-from costing.reference import ConditionRow, read_conditions
 
 WHOLE = Decimal(1)
 
@@ -50,9 +49,6 @@ class CohortEstimates:
     conditions: tuple[RegisterEstimate, ...]
     # Codes with neither a prevalence figure nor an entered count.
     no_prevalence: tuple[str, ...]
-
-    def by_code(self) -> dict[str, RegisterEstimate]:
-        return {estimate.code: estimate for estimate in self.conditions}
 
 
 def register_from_prevalence(list_size: int, prevalence_percent: Decimal) -> int:
@@ -117,19 +113,3 @@ def estimate_cohorts(
             )
         )
     return CohortEstimates(list_size=list_size, conditions=tuple(estimates), no_prevalence=tuple(missing))
-
-
-def reference_prevalence(rows: Iterable[ConditionRow] | None = None) -> dict[str, Decimal | None]:
-    """Prevalence % by condition code from the reference data (None where the cell is empty)."""
-    rows = read_conditions() if rows is None else rows
-    return {row.code: row.prevalence_percent for row in rows}
-
-
-def estimate_from_reference(
-    list_size: int, registers: Mapping[str, int] | None = None, *, rows: Iterable[ConditionRow] | None = None
-) -> CohortEstimates:
-    """``estimate_cohorts`` with the reference data's prevalence and condition names."""
-    rows = list(read_conditions() if rows is None else rows)
-    return estimate_cohorts(
-        list_size, reference_prevalence(rows), registers, names={row.code: row.name for row in rows}
-    )

@@ -102,9 +102,9 @@ def setup_lines(setup: SetupCosts, roles: Iterable[engine.Role]) -> tuple[SetupL
     return tuple(lines)
 
 
-def setup_total(setup: SetupCosts, roles: Iterable[engine.Role]) -> Decimal:
-    """The one-off cost: the sum of the rounded lines."""
-    return sum((line.cost for line in setup_lines(setup, roles)), Decimal("0.00"))
+def setup_total(lines: Iterable[SetupLine]) -> Decimal:
+    """The one-off cost: the sum of the rounded lines (setup_lines), not the rounded sum."""
+    return sum((line.cost for line in lines), Decimal("0.00"))
 
 
 class PaybackUnit(StrEnum):

@@ -101,10 +101,17 @@ class TornadoBar:
     base_saving: Decimal
 
 
-def tornado(model: engine.CostModel, *, ranges: SensitivityRanges | None = None) -> tuple[TornadoBar, ...]:
-    """The one-way sensitivity bars of a model, widest swing first (ties by label)."""
+def tornado(
+    model: engine.CostModel, *, ranges: SensitivityRanges | None = None, base_saving: Decimal | None = None
+) -> tuple[TornadoBar, ...]:
+    """The one-way sensitivity bars of a model, widest swing first (ties by label).
+
+    ``base_saving``: the model's saving as modelled, if the caller has costed it
+    already (engine.compare(model).saving); costed here if not.
+    """
     ranges = ranges or SensitivityRanges()
-    base_saving = engine.headline(model).saving
+    if base_saving is None:
+        base_saving = engine.headline(model).saving
     stages = [stage for pathway in model.pathways for stage in pathway.stages]
     bars = []
 

@@ -4,8 +4,8 @@
 defaults a model without stored inputs uses): the sensitivity ranges of the
 tornado, the Monte Carlo draws, seed and uncertainty (± % around the model's
 rates and minutes), the appointment length of each kind of role, and the
-one-off set-up costs. ``analyse`` runs the decision modules on a model with
-them, for the page and for the PDF report alike.
+one-off set-up costs. ``analyse`` runs the decision modules on a model and its
+comparison with them, for the page and for the PDF report alike.
 
 numpy is loaded only when ``analyse`` runs the Monte Carlo (see the package).
 """
@@ -158,23 +158,33 @@ class DecisionResults:
         return self.tornado[0] if self.tornado else None
 
 
-def analyse(model: engine.CostModel, settings: DecisionSettings | None = None) -> DecisionResults:
-    """Tornado, Monte Carlo, set-up and payback, and capacity freed of a model."""
+def analyse(
+    model: engine.CostModel, comparison: engine.Comparison, settings: DecisionSettings | None = None
+) -> DecisionResults:
+    """Tornado, Monte Carlo, set-up and payback, and capacity freed of a model.
+
+    ``comparison`` is engine.compare(model), which the caller has for the page or
+    the report already: it is the base case of every figure here. Only the tornado
+    and the Monte Carlo cost the model again, with their inputs varied.
+    """
     from costing.decisions import uncertainty
 
+    if (comparison.name, comparison.period, comparison.roles) != (model.name, model.period, model.roles):
+        raise ValueError("the comparison is not of this model")
     settings = settings or DecisionSettings()
-    comparison = engine.compare(model)
     ranges = settings.uncertainty_ranges(model)
-    simulation = uncertainty.simulate(model, ranges, draws=settings.draws, seed=settings.seed)
+    simulation = uncertainty.simulate(
+        model, ranges, draws=settings.draws, seed=settings.seed, base_saving=comparison.saving
+    )
     histogram: tuple[HistogramBin, ...] = ()
     if not ranges.is_empty and simulation.p5 != simulation.p95:
         histogram = histogram_bins(uncertainty.saving_draws(model, ranges, draws=settings.draws, seed=settings.seed))
     lines = payback.setup_lines(settings.setup, settings.costing_roles(model))
-    total = sum((line.cost for line in lines), Decimal("0.00"))
+    total = payback.setup_total(lines)
     return DecisionResults(
         settings=settings,
         comparison=comparison,
-        tornado=sensitivity.tornado(model, ranges=settings.sensitivity_ranges()),
+        tornado=sensitivity.tornado(model, ranges=settings.sensitivity_ranges(), base_saving=comparison.saving),
         simulation=simulation,
         histogram=histogram,
         setup_lines=lines,

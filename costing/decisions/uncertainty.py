@@ -3,20 +3,22 @@
 A role's cost per hour and a stage's minutes may carry a triangular range
 (low, likely, high). Each draw takes one value per ranged role (shared by every
 stage of that role) and one per ranged stage (shared by every cohort of that
-pathway), then costs the model by the engine's rules, vectorised with numpy:
+pathway), then costs the model by the engine's rules, all draws at once:
 
-1. stage cost per patient in whole pennies = minutes x rate / 60, rounded half
-   up to the penny, plus the extra cost;
+1. stage cost per patient in whole pennies: ``engine.stage_pennies``, the
+   function the engine costs every stage with;
 2. pathway cost per patient = sum of its stage pennies;
 3. side cost = sum of patients x pathway pennies; saving = before - after.
 
-Steps 2 and 3 are exact integer arithmetic. In step 1 a stage whose minutes and
-rate are both fixed (no range, or a zero-width range) is costed exactly as the
-engine does; a stage with a drawn value is rounded on a float as
-``floor(pennies + 0.5)``. A float can sit a hair below an exact half penny, but a
-continuous draw lands exactly on a half with probability nil, and the result is a
-statistical estimate anyway. So when every range is zero-width, every draw is the
-engine's saving to the penny.
+Steps 2 and 3 are exact integer arithmetic. In step 1 a value that is not drawn
+(no range, or a zero-width range) is the engine's exact ratio, so a stage with
+nothing drawn costs exactly what the engine's does; a drawn value is a numpy
+array of floats, which ``engine.stage_pennies`` rounds elementwise by the same
+rule. A float product can sit a hair off an exact half penny, but a continuous
+draw lands on a half with probability nil, and the result is a statistical
+estimate anyway. So when every range is zero-width, every draw is the engine's
+saving to the penny (tests/unit/test_decisions_uncertainty.py checks it on
+random models).
 
 Draws come from ``numpy.random.default_rng(seed).triangular``, in a fixed order
 (roles in model order, then stages in pathway and stage order), so the same
@@ -82,10 +84,20 @@ class SimulationResult:
 
 
 def simulate(
-    model: engine.CostModel, ranges: Ranges, *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+    model: engine.CostModel,
+    ranges: Ranges,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    base_saving: Decimal | None = None,
 ) -> SimulationResult:
-    """The distribution of the saving when the ranged inputs vary together."""
-    base = engine.headline(model)  # the saving as modelled; also checks the model's references
+    """The distribution of the saving when the ranged inputs vary together.
+
+    ``base_saving``: the model's saving as modelled, if the caller has costed it
+    already (engine.compare(model).saving); costed here if not.
+    """
+    if base_saving is None:
+        base_saving = engine.headline(model).saving
     savings = _savings_in_pennies(model, ranges, draws, seed)
     p5, median, p95 = np.percentile(savings, [5, 50, 95], method="linear")
     return SimulationResult(
@@ -96,7 +108,7 @@ def simulate(
         probability_positive=engine.round_half_up(Fraction(int((savings > 0).sum()), draws), PROBABILITY_PLACES),
         draws=draws,
         seed=seed,
-        base_saving=base.saving,
+        base_saving=base_saving,
         period=model.period,
     )
 
@@ -108,7 +120,6 @@ def saving_draws(
 
     The same draws as ``simulate`` with the same arguments.
     """
-    engine.check_references(model)
     return tuple(Decimal(int(p)).scaleb(-2) for p in _savings_in_pennies(model, ranges, draws, seed))
 
 
@@ -147,17 +158,21 @@ def ranges_around(
 def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, seed: int) -> np.ndarray:
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
         raise ValueError(f"draws must be a whole number from 1 to {MAX_DRAWS}")
+    engine.check_references(model)
     rng = np.random.default_rng(seed)
     rates = {
-        role.key: _value(rng, ranges.role_rates.get(role.key), role.exact_hourly_rate, draws) for role in model.roles
+        role.key: _value(rng, ranges.role_rates.get(role.key), engine.rate_ratio(role), draws) for role in model.roles
     }
     pennies: dict[str, np.ndarray | int] = {}
     for pathway in model.pathways:
         total: np.ndarray | int = 0
         for index, stage in enumerate(pathway.stages):
-            minutes = _value(rng, ranges.stage_minutes.get((pathway.key, index)), Fraction(stage.minutes), draws)
-            extra = int(stage.extra_cost.quantize(engine.PENNY) * 100)  # as the engine quantises it
-            total = total + _staff_pennies(minutes, None if stage.role is None else rates[stage.role]) + extra
+            minutes = _value(
+                rng, ranges.stage_minutes.get((pathway.key, index)), stage.minutes.as_integer_ratio(), draws
+            )
+            rate = None if stage.role is None else rates[stage.role]  # no role: no staff cost
+            staff, extra = engine.stage_pennies(minutes, rate, stage.extra_cost)
+            total = total + _whole(staff) + extra
         pennies[pathway.key] = total
 
     def side(cohorts: tuple[engine.Cohort, ...]) -> np.ndarray:
@@ -182,24 +197,21 @@ def _symmetric(value: Decimal, percent: Decimal, maximum: Decimal) -> Triangle:
     return (max(value - spread, Decimal(0)), value, min(value + spread, maximum))
 
 
-def _value(rng: np.random.Generator, triangle: Triangle | None, fixed: Fraction, draws: int) -> np.ndarray | Fraction:
-    """Draws from a triangle, or an exact value when there is nothing to draw."""
+def _value(
+    rng: np.random.Generator, triangle: Triangle | None, fixed: engine.Ratio, draws: int
+) -> engine.Ratio | tuple[np.ndarray, int]:
+    """Draws from a triangle as (floats, 1), or an exact ratio (engine.Ratio) when there is nothing to draw."""
     if triangle is None:
         return fixed
     low, likely, high = triangle
     if low == high:
-        return Fraction(low)
-    return rng.triangular(float(low), float(likely), float(high), size=draws)
+        return low.as_integer_ratio()
+    return rng.triangular(float(low), float(likely), float(high), size=draws), 1
 
 
-def _staff_pennies(minutes: np.ndarray | Fraction, rate: np.ndarray | Fraction | None) -> np.ndarray | int:
-    if rate is None:
-        return 0  # no role: no staff cost (the engine ignores such minutes)
-    if isinstance(minutes, Fraction) and isinstance(rate, Fraction):
-        return int(engine.round_half_up(minutes * rate / engine.MINUTES_PER_HOUR) * 100)
-    as_float = [float(v) if isinstance(v, Fraction) else v for v in (minutes, rate)]
-    exact = as_float[0] * as_float[1] * (100 / engine.MINUTES_PER_HOUR)
-    return np.floor(exact + 0.5).astype(np.int64)
+def _whole(pennies: np.ndarray | int) -> np.ndarray | int:
+    """Pennies rounded from drawn floats (whole numbers, held as floats) as integers; exact ones as they are."""
+    return pennies.astype(np.int64) if isinstance(pennies, np.ndarray) else pennies
 
 
 def _pounds(pennies: Fraction) -> Decimal:

@@ -64,13 +64,14 @@ def model_decisions(request: HttpRequest, ods_code: str, model_pk: int) -> HttpR
         return refused
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     model = selectors.engine_model(cost_model)
+    comparison = selectors.compare_loaded(cost_model)  # also keeps the totals for the lists of models
     settings = selectors.decision_settings(cost_model)
     context = {
         "access": access,
         "practice": access.practice,
         "cost_model": cost_model,
         "stored": selectors.stored_inputs(cost_model) is not None,
-        **decisions_context(analyse(model, settings)),
+        **decisions_context(analyse(model, comparison, settings)),
     }
     return render(request, "pathways/decisions/model_decisions.html", context)
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from costing import engine
 from costing.decisions.settings import DecisionSettings, analyse
 from pathways import selectors
 from pathways.models import DecisionInputs, SetupCost
@@ -126,9 +127,9 @@ def test_monte_carlo_is_reproducible_and_fast_on_example_cd(model_cd):
     settings = DecisionSettings(rate_uncertainty_percent=D(10), minutes_uncertainty_percent=D(20))
 
     start = time.perf_counter()
-    first = analyse(model, settings)
+    first = analyse(model, engine.compare(model), settings)
     elapsed = time.perf_counter() - start
-    second = analyse(model, settings)
+    second = analyse(model, engine.compare(model), settings)
 
     assert elapsed < 1.0
     assert first.simulation == second.simulation
@@ -162,7 +163,8 @@ def test_edit_form_saves_inputs_and_setup_lines(client, admin, model_cd, practic
         ("training", None, D("3.00")),
     ]
     settings = selectors.decision_settings(model_cd)
-    result = analyse(selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=model_cd.pk)), settings)
+    model = selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=model_cd.pk))
+    result = analyse(model, engine.compare(model), settings)
     assert result.setup_total == D("1090.00")  # £1,000 + 3 hours at £30
 
 
@@ -294,7 +296,7 @@ def test_estimator_prefills_the_list_size_and_lists_conditions_without_prevalenc
     response = client.get(reverse("cohort_estimator", args=[practice.ods_code]))
 
     html = response.content.decode()
-    estimates = response.context["estimates"].by_code()
+    estimates = {e.code: e for e in response.context["estimates"].conditions}
     assert response.status_code == 200
     assert response.context["form"]["list_size"].value() == 9699
     assert estimates["HYP"].register == 1348  # 9,699 x 13.9 % = 1,348.161
@@ -310,7 +312,7 @@ def test_estimator_uses_entered_register_counts(client, staff, practice):
         reverse("cohort_estimator", args=[practice.ods_code]), {"list_size": "10000", "register_DM": "720"}
     )
 
-    estimates = response.context["estimates"].by_code()
+    estimates = {e.code: e for e in response.context["estimates"].conditions}
     assert estimates["DM"].register == 720
     assert estimates["DM"].patients_per_month == 60
     assert estimates["HYP"].register == 1390

@@ -108,15 +108,16 @@ def test_setup_lines_use_exact_rates_and_round_half_up_per_line(example_b):
         (SetupKind.ADMIN, "Administrator", D("37.50")),
         (SetupKind.OTHER, "Printing", D("100.00")),
     ]
-    assert payback.setup_total(setup, roles) == D("182.25")
-    assert payback.setup_total(SetupCosts(), roles) == D("0.00")
+    assert payback.setup_total(lines) == D("182.25")
+    assert payback.setup_total(payback.setup_lines(SetupCosts(), roles)) == D("0.00")
     # A Comparison carries the model's roles too.
-    assert payback.setup_total(SetupCosts(training_hours={"pn": D(1)}), engine.compare(example_b).roles) == D("18.60")
+    one_hour = payback.setup_lines(SetupCosts(training_hours={"pn": D(1)}), engine.compare(example_b).roles)
+    assert payback.setup_total(one_hour) == D("18.60")
 
 
 def test_setup_unknown_role_and_negative_figures_are_refused(example_b):
     with pytest.raises(ValueError):
-        payback.setup_total(SetupCosts(training_hours={"gp": D(1)}), example_b.roles)
+        payback.setup_lines(SetupCosts(training_hours={"gp": D(1)}), example_b.roles)
     with pytest.raises(ValueError):
         SetupCosts(admin_hours={"admin": D(-1)})
     with pytest.raises(ValueError):

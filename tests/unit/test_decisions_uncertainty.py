@@ -1,12 +1,16 @@
 from dataclasses import replace
 from decimal import Decimal as D
+from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from costing import engine
 from costing.decisions import uncertainty
 from costing.decisions.uncertainty import Ranges
+from tests.unit.test_engine_property import cost_models
 
 
 def _model() -> engine.CostModel:
@@ -146,3 +150,44 @@ def test_bad_ranges_are_refused(kwargs):
 def test_draws_out_of_range_are_refused(draws):
     with pytest.raises(ValueError):
         uncertainty.simulate(_model(), RANGES, draws=draws)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=cost_models())
+def test_every_draw_with_nothing_drawn_is_the_engine_saving_of_random_models(model):
+    # Arrange: every hourly rate and every stage's minutes given a zero-width range (salaried rates none)
+    ranges = Ranges(
+        role_rates={r.key: (r.cost_per_hour,) * 3 for r in model.roles if r.cost_per_hour is not None},
+        stage_minutes={(p.key, i): (s.minutes,) * 3 for p in model.pathways for i, s in enumerate(p.stages)},
+    )
+
+    # Act
+    draws = uncertainty.saving_draws(model, ranges, draws=3, seed=1)
+
+    # Assert
+    assert set(draws) == {engine.compare(model).saving}
+
+
+# Quarter minutes and quarter pounds an hour: floats hold them, and their products, exactly.
+quarters = st.integers(0, 4 * 480).map(lambda n: Fraction(n, 4))
+
+
+def _staff(minutes, rate) -> int:
+    return engine.stage_pennies(minutes, rate, D(0))[0]
+
+
+@given(pairs=st.lists(st.tuples(quarters, quarters), min_size=1, max_size=20))
+@example(pairs=[(Fraction(1), Fraction(3, 2)), (Fraction(3, 4), Fraction(2))])  # 2.5p and 2.5p: halves, up
+def test_drawn_floats_are_costed_by_the_engine_rule_halves_included(pairs):
+    # Arrange: (minutes, rate an hour) pairs; as the Monte Carlo passes them, drawn values are (floats, 1)
+    drawn_minutes = (np.array([float(m) for m, _ in pairs]), 1)
+    drawn_rates = (np.array([float(r) for _, r in pairs]), 1)
+    fixed_minutes = pairs[0][0].as_integer_ratio()
+
+    # Act
+    both_drawn = _staff(drawn_minutes, drawn_rates)
+    rate_drawn = _staff(fixed_minutes, drawn_rates)
+
+    # Assert
+    assert both_drawn.tolist() == [_staff(m.as_integer_ratio(), r.as_integer_ratio()) for m, r in pairs]
+    assert rate_drawn.tolist() == [_staff(fixed_minutes, r.as_integer_ratio()) for _, r in pairs]

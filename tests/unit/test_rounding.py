@@ -1,3 +1,4 @@
+from dataclasses import replace
 from decimal import Decimal as D
 from fractions import Fraction
 
@@ -42,9 +43,11 @@ def test_salary_rate_is_never_rounded_before_costing():
 def test_rate_that_does_not_terminate_still_rounds_an_exact_half_up():
     # 100/3 an hour is 5/9 a minute; 0.9 minutes cost exactly £0.50; 0.225 minutes exactly £0.125.
     role = engine.Role(key="r", name="R", annual_salary=D(100), on_cost_percent=D(0), paid_hours_per_year=D(3))
-    stage = engine.Stage(name="s", step=engine.Step.REVIEW, role="r", minutes=D("0.225"))
+    model = replace(_one_stage_model("1", "0.225"), roles=(role,))
 
-    assert engine.cost_stage(stage, {"r": role}).cost == D("0.13")
+    assert engine.stage_pennies(D("0.225").as_integer_ratio(), engine.rate_ratio(role), D(0)) == (13, 0)
+    assert engine.compare(model).pathways["p"].stages[0].cost == D("0.13")
+    assert engine.headline(model).before == D("0.13")
 
 
 @pytest.mark.parametrize(
