@@ -1,4 +1,4 @@
-"""Reads of reference data: pay bands as points a role can be costed at."""
+"""Reads of reference data: pay bands as points a role can be costed at; the rows the role pickers offer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from costing import engine, reference
-from costing.models import OnCostRate, PayBand, StandardHours
+from costing.models import OnCostRate, PayBand, PayScale, StandardHours, UnitCost
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,23 @@ def _pay_band_options() -> list[PayBandOption]:
                 )
             )
     return options
+
+
+@dataclass(frozen=True)
+class PickerRows:
+    """The reference rows the staff role pickers offer, as stored."""
+
+    standard_hours: StandardHours | None  # None before the reference data is loaded
+    on_cost_rates: dict[str, OnCostRate]  # by year
+    scales: list[PayScale]  # by year, each with its bands read (scale.bands.all())
+    unit_costs: list[UnitCost]  # by year and role
+
+
+def picker_rows() -> PickerRows:
+    """Standard hours, on-cost rates, pay scales with their bands, and unit costs: five queries."""
+    return PickerRows(
+        standard_hours=StandardHours.objects.first(),
+        on_cost_rates={rate.year: rate for rate in OnCostRate.objects.all()},
+        scales=list(PayScale.objects.prefetch_related("bands")),
+        unit_costs=list(UnitCost.objects.all()),
+    )

@@ -4,6 +4,8 @@ A model's rows are read in a fixed number of queries and turned into the
 engine's dataclasses (engine_model); its figures come from the engine
 (compare_cost_model), its totals from a cache keyed by its version (headlines);
 its decision-support inputs become a DecisionSettings (decision_settings).
+The pages' and forms' other reads of pathways, models, cohorts and conditions
+are at the end, each saying how many queries it makes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from operator import itemgetter
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from costing import engine
 from costing.decisions.payback import SetupCosts
@@ -29,13 +31,15 @@ from pathways.models import (
     APPOINTMENT_FIELDS,
     Cohort,
     CohortCondition,
+    Condition,
     CostModel,
     DecisionInputs,
     Pathway,
     SetupCost,
     Stage,
 )
-from practices.models import ENGINE_ROLE_FIELDS, StaffRole, engine_role
+from practices.access import visible_practices
+from practices.models import ENGINE_ROLE_FIELDS, Practice, StaffRole, engine_role
 
 STEPS = {step.value: step for step in engine.Step}
 
@@ -420,3 +424,89 @@ def setup_amount_label(kind: str, description: str) -> str:
         return description or SetupCost.Kind.OTHER.label
     label = SetupCost.Kind(kind).label
     return f"{label}: {description}" if description else label
+
+
+# ------------------------------------------------------------------ lists for pages and forms
+
+# What a list of models needs of each: its name and period, and what keys its cached figures.
+LIST_FIELDS = ("id", "practice_id", "name", "period", "version", "created_at")
+
+
+def dashboard_practices(*, user) -> list[Practice]:
+    """The practices the user may see, by name, with their organisation and their models as light
+    rows (LIST_FIELDS) in ``practice.cost_models.all()``: two queries."""
+    return list(
+        visible_practices(user)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("cost_models", CostModel.objects.only(*LIST_FIELDS)))
+    )
+
+
+def practice_cost_models(*, practice: Practice) -> list[CostModel]:
+    """The practice's models as light rows (LIST_FIELDS), by name: one query."""
+    return list(practice.cost_models.only(*LIST_FIELDS))
+
+
+def cost_models_by_name(*, practice: Practice) -> list[CostModel]:
+    """The practice's models, whole rows, by name then id: one query."""
+    return list(CostModel.objects.filter(practice=practice).order_by("name", "id"))
+
+
+def compared_models(*, practice: Practice, ids: Iterable[int]) -> list[CostModel]:
+    """The practice's models of ``ids``, by name then id, each with the rows engine_model needs:
+    five queries whatever their number (the models, then load_engine_rows)."""
+    loaded = load_engine_rows(cost_models().filter(practice=practice, pk__in=list(ids)))
+    return sorted(loaded, key=lambda m: (m.name, m.pk))
+
+
+def scenarios_of(*, cost_model: CostModel) -> list[CostModel]:
+    """The models saved as scenarios based on this one: one query."""
+    return list(cost_model.scenarios.all())
+
+
+def cohorts_with_conditions(*, cost_model: CostModel) -> list[Cohort]:
+    """The model's cohorts, both sides, in their order, each with its conditions: two queries."""
+    return list(cost_model.cohorts.prefetch_related("cohort_conditions").order_by("position", "id"))
+
+
+def practice_pathways(*, practice: Practice) -> QuerySet[Pathway]:
+    """The practice's pathways by name (one query when read): a list, or a form's choices."""
+    return practice.pathways.all()
+
+
+def has_pathways(*, practice: Practice) -> bool:
+    """Whether the practice has a pathway: one query."""
+    return practice.pathways.exists()
+
+
+def pathways_with_stages() -> QuerySet[Pathway]:
+    """Pathways with their stages and the stages' roles (three queries when read), for scoped_get."""
+    return Pathway.objects.prefetch_related("stages__role")
+
+
+def pathway_with_stages(*, pathway_id: int) -> Pathway:
+    """The pathway, read afresh (after a save), with its stages and their roles: three queries."""
+    return pathways_with_stages().get(pk=pathway_id)
+
+
+def pathways_with_model_counts(*, practice: Practice) -> list[Pathway]:
+    """The practice's pathways, each with its stages and their roles and ``model_count``, the
+    models with a cohort on it: three queries. In the database's order: Meta.ordering does not
+    apply to a query with GROUP BY."""
+    return list(
+        practice.pathways.prefetch_related("stages__role").annotate(
+            model_count=Count("cohorts__cost_model", distinct=True)
+        )
+    )
+
+
+def models_using(*, pathway: Pathway) -> list[CostModel]:
+    """The models with a cohort on the pathway, by name, with their practice: one query."""
+    return list(
+        CostModel.objects.filter(cohorts__pathway=pathway).select_related("practice").distinct().order_by("name", "pk")
+    )
+
+
+def conditions() -> QuerySet[Condition]:
+    """The condition registers by name then code (one query when read): a list, or a form's choices."""
+    return Condition.objects.order_by("name", "code")

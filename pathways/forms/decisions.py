@@ -19,6 +19,7 @@ from pathways.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, Condition, Setup
 from pathways.services import SetupCostInput
 from practices.formfields import SafeModelChoiceField
 from practices.models import Practice, StaffRole
+from practices.selectors import staff_roles
 
 
 def _number_input(mode: str = "decimal", size: int = 6) -> forms.TextInput:
@@ -221,7 +222,7 @@ class SetupCostForm(forms.Form):
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = StaffRole.objects.filter(practice=practice)
+        self.fields["role"].queryset = staff_roles(practice=practice)
 
     def clean(self):
         cleaned = super().clean()

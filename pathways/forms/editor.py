@@ -11,9 +11,11 @@ from django.utils.text import format_lazy
 
 from costing import engine, exchange, limits, reference
 from pathways.models import Condition, Pathway, Period, Step
+from pathways.selectors import conditions, practice_pathways
 from pathways.services import CohortInput, StageInput
 from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from practices.models import Practice, StaffRole
+from practices.selectors import staff_roles
 
 TEMPLATE_FILES = ("example_b.json", "example_cd.json")
 CREATE_ROLE = "__create__"
@@ -80,7 +82,7 @@ class RoleMappingForm(forms.Form):
     def __init__(self, *args, roles: list[engine.Role], practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
         self.template_roles = roles
-        practice_roles = list(StaffRole.objects.filter(practice=practice))
+        practice_roles = list(staff_roles(practice=practice))
         self.practice_roles = {str(r.pk): r for r in practice_roles}
         for role in roles:
             rate = engine.round_half_up(role.exact_hourly_rate)
@@ -186,7 +188,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = StaffRole.objects.filter(practice=practice)
+        self.fields["role"].queryset = staff_roles(practice=practice)
         # The stages' help texts are under the table's column headings.
         for field in self.fields.values():
             field.help_text = ""
@@ -298,7 +300,7 @@ class CohortForm(forms.Form):
     label = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"size": 24}))
     conditions = OrderedConditionsField(
         label="Conditions",
-        queryset=Condition.objects.all(),
+        queryset=conditions(),
         required=False,
         widget=OrderedSelectMultiple(attrs={"size": 4}),
         error_messages={"invalid_choice": "Choose conditions from the list."},
@@ -329,7 +331,7 @@ class CohortForm(forms.Form):
 
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].queryset = Pathway.objects.filter(practice=practice)
+        self.fields["pathway"].queryset = practice_pathways(practice=practice)
 
     def as_input(self) -> CohortInput:
         c = self.cleaned_data

@@ -11,7 +11,6 @@ from costing import charts, engine, exchange, presenter, whatif
 from costing.selectors import pay_band_options
 from pathways import selectors, services
 from pathways.forms.whatif import ScenarioNameForm, WhatIfForm
-from pathways.models import CostModel
 from practices.access import Permission, practice_access, scoped_get
 
 MAX_SIDE_BY_SIDE = 6
@@ -119,13 +118,12 @@ def model_export(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
 def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
     """Two or more models of a practice side by side."""
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    available = list(CostModel.objects.filter(practice=access.practice).order_by("name", "id"))
+    available = selectors.cost_models_by_name(practice=access.practice)
     wanted = {v for v in request.GET.getlist("m") if v.isdigit()}
     chosen = [m for m in available if str(m.pk) in wanted][:MAX_SIDE_BY_SIDE]
     columns = []
     if chosen:
-        loaded = selectors.cost_models().filter(pk__in=[m.pk for m in chosen])
-        for cost_model in sorted(loaded, key=lambda m: (m.name, m.pk)):
+        for cost_model in selectors.compared_models(practice=access.practice, ids=[m.pk for m in chosen]):
             columns.append({"model": cost_model, "c": selectors.compare_loaded(cost_model)})
     role_names = sorted({role.name for col in columns for role in col["c"].roles})
     rows = []

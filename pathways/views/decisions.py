@@ -17,7 +17,6 @@ from pathways.forms.decisions import (
     SetupCostFormSet,
     setup_initial,
 )
-from pathways.models import Condition
 from practices.access import Permission, practice_access, scoped_get
 
 READ_METHODS = ("GET", "HEAD")
@@ -127,7 +126,7 @@ def cohort_estimator(request: HttpRequest, ods_code: str) -> HttpResponse:
     if refused := _method_not_allowed(request, READ_METHODS):
         return refused
     practice = access.practice
-    conditions = list(Condition.objects.order_by("name", "code"))
+    conditions = list(selectors.conditions())
     submitted = "list_size" in request.GET
     form = EstimatorForm(
         request.GET if submitted else None,

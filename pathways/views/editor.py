@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from costing import exchange, limits
 from costing.templatetags.costing_tags import gbp, minutes
-from pathways import services
+from pathways import selectors, services
 from pathways.forms.editor import (
     CohortFormSet,
     CostModelForm,
@@ -33,7 +33,7 @@ from pathways.forms.editor import (
     template_roles,
 )
 from pathways.models import Cohort, CostModel, Pathway
-from pathways.views.pathways import models_using, pathway_result
+from pathways.views.pathways import pathway_result
 from practices.access import Permission, practice_access, scoped_get
 from practices.concurrency import EditConflict
 
@@ -156,7 +156,7 @@ def pathway_create(request: HttpRequest, ods_code: str) -> HttpResponse:
                 pathway = services.pathway_create_from_template(
                     practice=practice, name=name, template=template, roles=mapping_form.mapping(), by=request.user
                 )
-                result = pathway_result(Pathway.objects.prefetch_related("stages__role").get(pk=pathway.pk))
+                result = pathway_result(selectors.pathway_with_stages(pathway_id=pathway.pk))
                 messages.success(
                     request, f"Created the pathway “{pathway.name}” from “{template.name}”: {_figures(result)}."
                 )
@@ -182,7 +182,7 @@ def pathway_create(request: HttpRequest, ods_code: str) -> HttpResponse:
 def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.EDIT)
     practice = access.practice
-    pathway = scoped_get(Pathway.objects.prefetch_related("stages__role"), access, pk=pathway_pk)
+    pathway = scoped_get(selectors.pathways_with_stages(), access, pk=pathway_pk)
     form_kwargs = {"practice": practice}
     focus = None
     pending = False
@@ -208,8 +208,8 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
                         "saved. Open the pathway again to see their changes, then make yours.",
                     )
                 else:
-                    saved = Pathway.objects.prefetch_related("stages__role").get(pk=pathway.pk)
-                    count = models_using(saved).count()
+                    saved = selectors.pathway_with_stages(pathway_id=pathway.pk)
+                    count = len(selectors.models_using(pathway=saved))
                     changed = f" This changed {count} cost model{'s' if count != 1 else ''}." if count else ""
                     messages.success(request, f"Saved “{saved.name}”: {_figures(pathway_result(saved))}.{changed}")
                     return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
@@ -238,7 +238,7 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
             "practice": practice,
             "pathway": pathway,
             "result": pathway_result(pathway),
-            "models": list(models_using(pathway)),
+            "models": selectors.models_using(pathway=pathway),
             "form": form,
             "stages": _focus_first(stages, focus),
             "max_minutes": limits.MAX_STAGE_MINUTES,
@@ -365,7 +365,7 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
             },
             prefix="model",
         )
-        cohorts = list(cost_model.cohorts.prefetch_related("cohort_conditions").order_by("position", "id"))
+        cohorts = selectors.cohorts_with_conditions(cost_model=cost_model)
         sides = {
             side: CohortFormSet(
                 initial=[_cohort_initial(c) for c in cohorts if c.side == side], prefix=side, form_kwargs=form_kwargs
@@ -391,7 +391,7 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
                 for side in SIDES
             ],
             "has_errors": any(sides[side].is_bound and sides[side].total_error_count() for side in SIDES),
-            "has_pathways": practice.pathways.exists(),
+            "has_pathways": selectors.has_pathways(practice=practice),
             "focus": focus,
             "pending": pending,
         },
@@ -413,7 +413,7 @@ def model_delete(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
             "access": access,
             "practice": access.practice,
             "cost_model": cost_model,
-            "scenarios": list(cost_model.scenarios.all()),
+            "scenarios": selectors.scenarios_of(cost_model=cost_model),
         },
     )
 

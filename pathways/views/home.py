@@ -1,16 +1,13 @@
 """The dashboard (every practice the user may see, with its models) and a practice's page."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pathways import selectors
 from pathways.models import CostModel
-from practices.access import Permission, is_facilitator, practice_access, visible_practices
-
-# What a list of models needs of each: its name and period, and what keys its cached figures.
-LIST_FIELDS = ("id", "practice_id", "name", "period", "version", "created_at")
+from practices import selectors as practice_selectors
+from practices.access import Permission, is_facilitator, practice_access
 
 
 def _with_figures(models: list[CostModel]) -> list[tuple[CostModel, object]]:
@@ -21,11 +18,7 @@ def _with_figures(models: list[CostModel]) -> list[tuple[CostModel, object]]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    practices = list(
-        visible_practices(request.user)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("cost_models", CostModel.objects.only(*LIST_FIELDS)))
-    )
+    practices = selectors.dashboard_practices(user=request.user)
     figures = selectors.headlines(m for practice in practices for m in practice.cost_models.all())
     rows = [
         {
@@ -41,8 +34,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def practice_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
     practice = access.practice
-    roles = [(role, role.as_engine_role()) for role in practice.staff_roles.all()]
-    models = _with_figures(list(practice.cost_models.only(*LIST_FIELDS)))
+    roles = [(role, role.as_engine_role()) for role in practice_selectors.staff_roles(practice=practice)]
+    models = _with_figures(selectors.practice_cost_models(practice=practice))
     return render(
         request,
         "pathways/practice_detail.html",
@@ -50,7 +43,7 @@ def practice_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             "practice": practice,
             "access": access,
             "roles": roles,
-            "pathways": practice.pathways.all(),
+            "pathways": selectors.practice_pathways(practice=practice),
             "models": models,
         },
     )

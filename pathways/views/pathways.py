@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from costing import engine
-from pathways.models import CostModel, Pathway
+from pathways import selectors
+from pathways.models import Pathway
 from practices.access import Permission, practice_access, scoped_get
 
 
@@ -17,17 +17,10 @@ def pathway_result(pathway: Pathway) -> engine.PathwayResult:
     )
 
 
-def models_using(pathway: Pathway):
-    """The cost models with a cohort on the pathway."""
-    return CostModel.objects.filter(cohorts__pathway=pathway).distinct().order_by("name", "pk")
-
-
 @login_required
 def pathway_list(request: HttpRequest, ods_code: str) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    pathways = access.practice.pathways.prefetch_related("stages__role").annotate(
-        model_count=Count("cohorts__cost_model", distinct=True)
-    )
+    pathways = selectors.pathways_with_model_counts(practice=access.practice)
     rows = [(pathway, pathway_result(pathway)) for pathway in pathways]
     return render(
         request,
@@ -39,7 +32,7 @@ def pathway_list(request: HttpRequest, ods_code: str) -> HttpResponse:
 @login_required
 def pathway_detail(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    pathway = scoped_get(Pathway.objects.prefetch_related("stages__role"), access, pk=pathway_pk)
+    pathway = scoped_get(selectors.pathways_with_stages(), access, pk=pathway_pk)
     stages = list(pathway.stages.all())
     result = pathway_result(pathway)
     return render(
@@ -51,6 +44,6 @@ def pathway_detail(request: HttpRequest, ods_code: str, pathway_pk: int) -> Http
             "pathway": pathway,
             "rows": list(zip(stages, result.stages, strict=True)),
             "result": result,
-            "models": list(models_using(pathway)),
+            "models": selectors.models_using(pathway=pathway),
         },
     )

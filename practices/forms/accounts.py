@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
+from practices import selectors
 from practices.formfields import SafeModelChoiceField
-from practices.models import ODS_PRACTICE_CODE, Invitation, Membership, Organisation, Practice
+from practices.models import ODS_PRACTICE_CODE, Invitation, Membership, Practice
 from practices.services.accounts import normalise_email, one_line
 
 MAX_LIST_SIZE = 200_000
@@ -32,7 +33,7 @@ class PracticeCreateForm(forms.ModelForm):
         error_messages={"invalid": "Enter the list size as a whole number, e.g. 8000."},
     )
     organisation = SafeModelChoiceField(
-        queryset=Organisation.objects.all(),
+        queryset=selectors.organisations(),
         required=False,
         empty_label="None",
         help_text="Optional: the ICB, PCN or federation the practice belongs to.",
@@ -49,7 +50,7 @@ class PracticeCreateForm(forms.ModelForm):
     def clean_ods_code(self) -> str:
         code = self.cleaned_data["ods_code"].strip().upper()
         ODS_PRACTICE_CODE(code)
-        if Practice.objects.filter(ods_code=code).exists():
+        if selectors.practice_exists(ods_code=code):
             raise ValidationError(f"A practice with ODS code {code} already exists.", code="unique")
         return code
 
@@ -76,11 +77,7 @@ class InvitationForm(forms.Form):
         cleaned = super().clean()
         email, role = cleaned.get("email"), cleaned.get("role")
         if email and role:
-            held = set(
-                Membership.objects.filter(practice=self.practice, user__email__iexact=email).values_list(
-                    "role", flat=True
-                )
-            )
+            held = selectors.membership_roles(practice=self.practice, email=email)
             if Membership.Role.ADMIN in held or role in held:
                 self.add_error(
                     "email",
@@ -99,10 +96,9 @@ class MembershipRoleForm(forms.Form):
 
 def suggest_username(email: str) -> str:
     """A free username from an email address: its local part, else the whole address."""
-    users = get_user_model().objects
     local = re.sub(r"[^\w.@+-]", "", email.split("@", 1)[0])[:150]
     for candidate in (local, email[:150]):
-        if candidate and not users.filter(username__iexact=candidate).exists():
+        if candidate and not selectors.username_taken(username=candidate):
             return candidate
     return ""
 

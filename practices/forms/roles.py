@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from costing import engine, limits
-from costing.models import OnCostRate, PayScale, StandardHours, UnitCost
 from costing.reference import employer_on_cost_percent
+from costing.selectors import picker_rows
+from practices import selectors
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
 
 ENTRY_HOURLY = "hourly"
@@ -228,10 +229,7 @@ class StaffRoleForm(forms.Form):
                 self.add_error("key", "Give a key: the name has no letters or digits to make one from.")
                 return
             data["key"] = key
-        others = StaffRole.objects.filter(practice=self.practice, key=key)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        clash = others.first()
+        clash = selectors.role_with_key(practice=self.practice, key=key, other_than=self.instance)
         if clash is not None:
             self.add_error(
                 "key",
@@ -313,17 +311,17 @@ def picker_reference() -> dict:
     json_script and the JavaScript that fills the form; the same dict serves the
     no-JavaScript picker, so both fill the same values.
     """
-    hours_row = StandardHours.objects.first()
+    rows = picker_rows()
+    hours_row = rows.standard_hours
     if hours_row is not None:
         paid_hours = hours_row.paid_hours_per_year
         hours_source = hours_row.source
     else:
         paid_hours = engine.FULL_TIME_HOURS_PER_WEEK * engine.WEEKS_PER_YEAR
         hours_source = "37.5 hours a week × 52 weeks"
-    rates = {rate.year: rate for rate in OnCostRate.objects.all()}
     scales = []
-    for scale in PayScale.objects.prefetch_related("bands"):
-        rate = rates.get(scale.year)
+    for scale in rows.scales:
+        rate = rows.on_cost_rates.get(scale.year)
         bands = []
         for band in scale.bands.all():
             points = {}
@@ -369,7 +367,7 @@ def picker_reference() -> dict:
             }
         )
     unit_costs = []
-    for row in UnitCost.objects.all():
+    for row in rows.unit_costs:
         variants = [("", row.per_hour, "")]
         if row.per_hour_with_qualifications is not None:
             variants.append((":q", row.per_hour_with_qualifications, ", with qualifications"))

@@ -7,7 +7,7 @@ configured in practices/urls/accounts.py with the templates in templates/registr
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from practices import selectors
 from practices.forms.accounts import InvitationSignupForm
 from practices.models import Invitation
 from practices.services import accounts as services
@@ -63,7 +64,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return _accepted(request, invitation, membership)
         return render(request, "registration/invitation_accept.html", context)
 
-    if get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).exists():
+    if selectors.has_active_account(email=invitation.email):
         # Someone with this address has an account: they log in first, then accept.
         if request.method == "POST":
             return redirect(login_url)

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
+from practices import selectors
 from practices.access import Permission, PracticeAccess, is_facilitator, practice_access, role_at, scoped_get
 from practices.forms.accounts import InvitationForm, MembershipRoleForm, PracticeCreateForm
-from practices.models import Invitation, Membership
+from practices.models import Membership
 from practices.services import accounts as services
 
 
@@ -35,25 +36,16 @@ def _member_page(
     request: HttpRequest, access: PracticeAccess, invite_form: InvitationForm | None = None
 ) -> HttpResponse:
     practice = access.practice
-    memberships = (
-        Membership.objects.filter(practice=practice)
-        .select_related("user")
-        .order_by("role", "user__last_name", "user__first_name", "user__username")
-    )
-    invitations = (
-        Invitation.objects.filter(practice=practice, accepted_at__isnull=True)
-        .select_related("created_by")
-        .order_by("email")
-    )
+    people = selectors.practice_people(practice=practice)
     return render(
         request,
         "practices/members/member_list.html",
         {
             "access": access,
             "practice": practice,
-            "memberships": memberships,
-            "facilitators": practice.assignments.select_related("facilitator__user").order_by("assigned_at"),
-            "invitations": invitations,
+            "memberships": people.memberships,
+            "facilitators": people.facilitators,
+            "invitations": people.invitations,
             "now": timezone.now(),
             "invite_form": invite_form or InvitationForm(practice=practice),
             "roles": Membership.Role.choices,
@@ -97,7 +89,7 @@ def invitation_revoke(request: HttpRequest, ods_code: str, invitation_pk: int) -
     access = practice_access(request.user, ods_code, Permission.INVITE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    invitation = scoped_get(Invitation.objects.filter(accepted_at__isnull=True), access, pk=invitation_pk)
+    invitation = scoped_get(selectors.open_invitations(), access, pk=invitation_pk)
     services.invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
     return redirect(_members_url(access))
@@ -118,7 +110,7 @@ def member_remove(request: HttpRequest, ods_code: str, membership_pk: int) -> Ht
     access = practice_access(request.user, ods_code, Permission.INVITE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    membership = scoped_get(Membership.objects.select_related("user"), access, pk=membership_pk)
+    membership = scoped_get(selectors.memberships_with_users(), access, pk=membership_pk)
     name = membership.user.get_full_name() or membership.user.get_username()
     try:
         services.membership_remove(membership=membership)
@@ -137,7 +129,7 @@ def member_change_role(request: HttpRequest, ods_code: str, membership_pk: int) 
     access = practice_access(request.user, ods_code, Permission.INVITE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    membership = scoped_get(Membership.objects.select_related("user"), access, pk=membership_pk)
+    membership = scoped_get(selectors.memberships_with_users(), access, pk=membership_pk)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
         _error(request, "Choose practice admin or practice staff.")

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from costing import engine
 from costing.templatetags.costing_tags import gbp
+from practices import selectors
 from practices.access import Permission, PracticeAccess, practice_access, scoped_get
 from practices.concurrency import EditConflict
 from practices.forms.roles import (
@@ -51,11 +51,8 @@ def salary_text(role: StaffRole) -> str:
 @login_required
 def role_list(request: HttpRequest, ods_code: str) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.VIEW)
-    # Meta.ordering does not apply to a query with GROUP BY: order by hand.
-    roles = access.practice.staff_roles.annotate(pathway_count=Count("stages__pathway", distinct=True))
-    roles = roles.order_by("name", "key")
     rows = []
-    for role in roles:
+    for role in selectors.staff_roles_with_pathway_counts(practice=access.practice):
         rate = role.as_engine_role()
         rows.append(RoleRow(role, rate, basis_label(rate), salary_text(role), role.pathway_count))
     return render(
@@ -131,10 +128,7 @@ def _role_form_page(request: HttpRequest, access: PracticeAccess, role: StaffRol
                 initial.update(picker.role_initial())
                 filled_from = picker.description()
         form = StaffRoleForm(initial=initial, practice=practice, instance=role)
-    usage = None
-    if role is not None:
-        stages = list(role.stages.select_related("pathway").order_by("pathway__name", "pathway_id"))
-        usage = {"stages": len(stages), "pathways": list(dict.fromkeys(s.pathway.name for s in stages))}
+    usage = selectors.role_usage(role=role) if role is not None else None
     current = role.as_engine_role() if role is not None else None
     return render(
         request,

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from costing import engine, limits
 from pathways import selectors
-from pathways.models import Condition, CostModel, Pathway
+from pathways.models import CostModel
 from pathways.services import CohortInput, cohorts_import
 from practices.access import Permission, practice_access, scoped_get
 from reports import spreadsheets
@@ -73,9 +73,9 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
     errors: list[spreadsheets.CellError] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        pathways = {p.key.lower(): p for p in Pathway.objects.filter(practice=access.practice)}
+        pathways = {p.key.lower(): p for p in selectors.practice_pathways(practice=access.practice)}
         lookup = {key: p.key for key, p in pathways.items()} | {p.name.lower(): p.key for p in pathways.values()}
-        conditions = {c.code: c for c in Condition.objects.all()}
+        conditions = {c.code: c for c in selectors.conditions()}
         try:
             table = spreadsheets.read_table(upload.read(), upload.name)
             rows = spreadsheets.parse_cohorts(

@@ -5,13 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pathways import selectors
-from tests.factories import CohortFactory, CostModelFactory, PathwayFactory, StageFactory
+from tests.factories import CohortFactory, CostModelFactory, PathwayFactory, PracticeFactory, StageFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _model_with(cohorts: int):
-    model = CostModelFactory()
+def _model_with(cohorts: int, **practice):
+    model = CostModelFactory(**practice)
     for i in range(cohorts):
         pathway = PathwayFactory(practice=model.practice)
         StageFactory(pathway=pathway)
@@ -30,3 +30,19 @@ def test_costing_queries_do_not_grow_with_cohorts():
     small, large = _model_with(10), _model_with(100)
 
     assert _queries(small) == _queries(large) <= 6
+
+
+def _side_by_side_queries(models) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        for model in selectors.compared_models(practice=models[0].practice, ids=[m.pk for m in models]):
+            selectors.compare_loaded(model)
+    return len(ctx.captured_queries)
+
+
+def test_side_by_side_queries_do_not_grow_with_models():
+    practice, other = PracticeFactory(), PracticeFactory()
+    two = [_model_with(2, practice=practice) for _ in range(2)]
+    six = [_model_with(2, practice=other) for _ in range(6)]
+
+    assert _side_by_side_queries(two) == 5
+    assert _side_by_side_queries(six) == 5
