@@ -490,13 +490,13 @@ def pathway_with_stages(*, pathway_id: int) -> Pathway:
 
 
 def pathways_with_model_counts(*, practice: Practice) -> list[Pathway]:
-    """The practice's pathways, each with its stages and their roles and ``model_count``, the
-    models with a cohort on it: three queries. In the database's order: Meta.ordering does not
-    apply to a query with GROUP BY."""
+    """The practice's pathways by name, each with its stages and their roles and ``model_count``,
+    the models with a cohort on it: three queries. (Ordered here: Meta.ordering does not apply to
+    a query with GROUP BY.)"""
     return list(
-        practice.pathways.prefetch_related("stages__role").annotate(
-            model_count=Count("cohorts__cost_model", distinct=True)
-        )
+        practice.pathways.prefetch_related("stages__role")
+        .annotate(model_count=Count("cohorts__cost_model", distinct=True))
+        .order_by("name", "key")
     )
 
 

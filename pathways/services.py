@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 from costing import engine, limits, whatif
 from costing.decisions import settings as decision_settings
 from costing.exchange import ModelFileError
+from pathways import selectors
 from pathways.models import (
     APPOINTMENT_FIELDS,
     PERCENT_FIELDS,
@@ -197,10 +198,6 @@ class CohortInput:
     id: int | None = None
 
 
-def _models_using(pathway: Pathway) -> QuerySet[CostModel]:
-    return CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id"))
-
-
 def _bump_versions(models: QuerySet[CostModel]) -> None:
     """Every model whose figures change gets a new version (the key of cached results)."""
     models.update(version=F("version") + 1, updated_at=timezone.now())
@@ -325,7 +322,7 @@ def pathway_update(
         pathway.description = description
     pathway.save()
     _write_stages(pathway, stages)
-    _bump_versions(_models_using(pathway))
+    _bump_versions(CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id")))
     return pathway
 
 
@@ -333,13 +330,13 @@ def pathway_update(
 @transaction.atomic
 def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
     """Delete a pathway and its stages; raises PathwayInUse while a cohort uses it."""
-    models = list(_models_using(pathway).order_by("name", "pk"))
+    models = selectors.models_using(pathway=pathway)
     if models:
         raise PathwayInUse(pathway, models)
     try:
         pathway.delete()
     except ProtectedError:  # a cohort arrived since the check
-        raise PathwayInUse(pathway, list(_models_using(pathway))) from None
+        raise PathwayInUse(pathway, selectors.models_using(pathway=pathway)) from None
 
 
 def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInput]) -> None:
