@@ -1,18 +1,18 @@
 """Spreadsheets: a model and its results as XLSX or CSV, and cohorts imported from CSV or XLSX."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from costing import engine, limits
+from costing import engine
 from pathways import selectors
 from pathways.models import CostModel
 from pathways.services import CohortInput, cohorts_import
 from practices.access import Permission, practice_access, scoped_get
 from reports import spreadsheets
+from reports.forms import CohortImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,29 +38,6 @@ def model_csv(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespons
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     comparison = engine.compare(selectors.engine_model(cost_model))
     return _download(spreadsheets.results_csv(comparison), "text/csv; charset=utf-8", cost_model, "csv")
-
-
-class CohortImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or Excel (.xlsx) file",
-        help_text=(
-            "Columns: side (before/after), label, conditions (codes separated by ;), patients, pathway (key or name)."
-        ),
-    )
-    default_side = forms.ChoiceField(
-        label="Side for rows without a side column",
-        choices=[("", "Every row says its side"), ("before", "Before"), ("after", "After")],
-        required=False,
-    )
-    replace = forms.BooleanField(
-        label="Replace the cohorts of each side in the file (otherwise they are added)", required=False
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > limits.MAX_MODEL_FILE_BYTES:
-            raise forms.ValidationError(f"The file is larger than {limits.MAX_MODEL_FILE_BYTES // 1024 // 1024} MB.")
-        return upload
 
 
 @login_required
