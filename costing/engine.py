@@ -462,6 +462,7 @@ def _pennies(units: int) -> Decimal:
 _PENNIES: dict[int, Decimal] = {}  # the stage costs met so far, up to £100
 _PENNIES_KEPT = 10_000
 _NO_EXTRA_COST = Decimal("0.00")
+_NO_MINUTES = Decimal(0)  # Decimals are immutable: one zero starts every sum
 
 
 @dataclass(frozen=True)
@@ -694,11 +695,12 @@ def headline(model: CostModel) -> Headline:
     ValueError as compare does.
     """
     check_references(model)
-    pathways = {p.key: p for p in model.pathways}
-    used = {c.pathway for c in model.before} | {c.pathway for c in model.after}
-    stages = {key: list(map(_TOTALS_FIELDS, pathways[key].stages)) for key in used}
+    totals = TotalsModel.of(model)
+    used = {key for key, _ in totals.before}
+    used.update(key for key, _ in totals.after)
+    stages = {p.key: list(map(_TOTALS_FIELDS, p.stages)) for p in model.pathways if p.key in used}
     roles = {role.key: role for role in model.roles}
-    return headlines({None: TotalsModel.of(model)}, stages, roles)[None]
+    return headlines({None: totals}, stages, roles)[None]
 
 
 _TOTALS_FIELDS = attrgetter("role", "minutes", "extra_cost", "visit")  # a Stage as a TotalsStage
@@ -748,14 +750,15 @@ def headlines(
     minute_ratios: dict[Decimal, Ratio] = {}
     stage_costs: dict[TotalsStage, int] = {}
     costed: dict[Hashable, tuple[int, int, Decimal]] = {}
+    # Bound once: these run for every stage of every pathway.
+    rate_of, ratio_of, cost_of, costed_of = rates.get, minute_ratios.get, stage_costs.get, costed.get
 
     def cost(key: Hashable) -> tuple[int, int, Decimal]:
         stages = pathways.get(key)
         if stages is None:
             raise ValueError(f"unknown pathway {key!r}")
-        cost_of = stage_costs.get
         pennies = 0
-        minutes = Decimal(0)
+        minutes = _NO_MINUTES
         visit_numbers = set()
         for stage in stages:
             role, stage_minutes, extra_cost, visit = stage
@@ -763,12 +766,12 @@ def headlines(
             if stage_cost is None:  # a stage not met before
                 rate = None
                 if role is not None:
-                    rate = rates.get(role)
+                    rate = rate_of(role)
                     if rate is None:
                         raise ValueError(f"pathway {key!r}: unknown role {role!r}")
-                ratio = minute_ratios.get(stage_minutes) or minute_ratios.setdefault(
-                    stage_minutes, stage_minutes.as_integer_ratio()
-                )
+                ratio = ratio_of(stage_minutes)
+                if ratio is None:
+                    ratio = minute_ratios[stage_minutes] = stage_minutes.as_integer_ratio()
                 staff, extra = stage_pennies(ratio, rate, extra_cost)
                 stage_cost = stage_costs[stage] = staff + extra
             pennies += stage_cost
@@ -784,9 +787,9 @@ def headlines(
         for key, n in cohorts:
             patients_on[key] = patients_on.get(key, 0) + n
         pennies = visits = 0
-        minutes = Decimal(0)
+        minutes = _NO_MINUTES
         for key, n in patients_on.items():
-            pathway = costed.get(key) or cost(key)
+            pathway = costed_of(key) or cost(key)
             pennies += pathway[0] * n
             visits += pathway[1] * n
             minutes += pathway[2] * n
