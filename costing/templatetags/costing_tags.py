@@ -1,7 +1,8 @@
 from decimal import Decimal
+from itertools import chain
 
 from django import forms, template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from costing.exchange import figure
 
@@ -100,17 +101,17 @@ def _select_html(widget: dict):
     """django/forms/widgets/select.html with its select_option.html, option groups included."""
     groups = []
     for group_name, options, _index in widget["optgroups"]:
-        rows = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            ((o["value"], _attrs_html(o["attrs"]), o["label"]) for o in options),
+        # One format_html for all of a group's options: one call for each was half the panel's time.
+        rows = format_html(
+            "\n".join(['<option value="{}"{}>{}</option>'] * len(options)),
+            *chain.from_iterable((o["value"], _attrs_html(o["attrs"]), o["label"]) for o in options),
         )
         groups.append(format_html('<optgroup label="{}">\n{}\n</optgroup>', group_name, rows) if group_name else rows)
     return format_html(
         '<select name="{}"{}>\n{}\n</select>',
         widget["name"],
         _attrs_html(widget["attrs"]),
-        format_html_join("\n", "{}", ((group,) for group in groups)),
+        format_html("\n".join(["{}"] * len(groups)), *groups),
     )
 
 
@@ -118,8 +119,9 @@ def _attrs_html(attrs: dict):
     """django/forms/widgets/attrs.html: ``name="value"``, a bare name for True, nothing for False."""
     if not attrs:
         return ""  # most options: a select's options carry nothing but "selected"
-    pairs = format_html_join("", ' {}="{}"', ((n, v) for n, v in attrs.items() if v is not True and v is not False))
-    return pairs + format_html_join("", " {}", ((n,) for n, v in attrs.items() if v is True))
+    pairs = [(name, value) for name, value in attrs.items() if value is not True and value is not False]
+    bare = [name for name, value in attrs.items() if value is True]
+    return format_html(' {}="{}"' * len(pairs) + " {}" * len(bare), *chain.from_iterable(pairs), *bare)
 
 
 @register.filter
