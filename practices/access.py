@@ -57,6 +57,12 @@ def is_facilitator(user) -> bool:
     return user.is_authenticated and hasattr(user, "facilitator")
 
 
+def facilitator_access(user) -> None:
+    """For pages across a facilitator's practices (roll-up, batch reports): 403 for anyone else."""
+    if not is_facilitator(user):
+        raise PermissionDenied("Only Year of Care facilitators have a roll-up of practices.")
+
+
 def visible_practices(user) -> QuerySet[Practice]:
     """Practices the user may see: memberships, and assignments if a facilitator."""
     if not user.is_authenticated or not user.is_active:

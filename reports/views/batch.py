@@ -14,16 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from practices.access import facilitator_access
 from reports.models import BatchReport
 from reports.selectors import own_batch, running_batch, select
 from reports.services import batch_report_create
-from reports.views.rollup import facilitator_required
 
 
 @login_required
 @require_POST
 def batch_report_start(request: HttpRequest) -> HttpResponse:
-    facilitator_required(request)
+    facilitator_access(request.user)
     selection = select(request.user, request.POST, load=False)
     back = reverse("rollup") + (f"?{selection.query}" if selection.query else "")
     running = running_batch(request.user)

@@ -8,24 +8,18 @@ facilitator gets a 403. What is shown is read by reports.selectors.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from practices.access import is_facilitator
+from practices.access import facilitator_access
 from reports import rollup
 from reports.selectors import build_rollup, recent_batches, select
 
 
-def facilitator_required(request: HttpRequest) -> None:
-    if not is_facilitator(request.user):
-        raise PermissionDenied("Only Year of Care facilitators have a roll-up of practices.")
-
-
 @login_required
 def rollup_page(request: HttpRequest) -> HttpResponse:
-    facilitator_required(request)
+    facilitator_access(request.user)
     selection = select(request.user, request.GET)
     result = build_rollup(selection)
     batches = recent_batches(request.user)
@@ -45,7 +39,7 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def rollup_export(request: HttpRequest) -> HttpResponse:
     """The roll-up table as a spreadsheet (numbers as numbers, text never a formula)."""
-    facilitator_required(request)
+    facilitator_access(request.user)
     result = build_rollup(select(request.user, request.GET))
     response = HttpResponse(
         rollup.xlsx(result), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -19,6 +19,7 @@ from tests.factories import (
     PracticeFactory,
     StageFactory,
 )
+from tests.markup import Markup
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,26 @@ def test_whatif_bad_rate_shows_message_beside_field(client, staff, model_b, valu
     assert f'id="{field}-error" hx-swap-oob="true">' in html
     assert "not valid" in html
     assert "£31.39 → £17.72" in html
+
+
+def test_whatif_panel_labels_every_field_and_points_an_error_to_its_message(client, staff, model_b):
+    client.force_login(staff)
+    data = _panel_data(client, model_b)
+    rate = _role_field(client, model_b, "Practice nurse")
+    data[rate] = "-5"
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data)
+
+    page = Markup(response.content.decode())
+    panel = page.one("form", id="whatif-form")
+    fields = [e for e in page.inside(panel, "input") + page.inside(panel, "select") if e.attrs.get("type") != "hidden"]
+    assert response.status_code == 422
+    assert len(fields) == len(data) - 1  # all but the hidden version
+    assert all(page.label_of(field) for field in fields)
+    invalid = [field for field in fields if field.attrs.get("aria-invalid") == "true"]
+    assert [field.attrs["name"] for field in invalid] == [rate]
+    message = page.by_id(invalid[0].attrs["aria-describedby"])
+    assert message.text == "Ensure this value is greater than or equal to 0."
 
 
 def test_whatif_absurd_minutes_refused(client, staff, model_b):

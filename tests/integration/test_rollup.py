@@ -1,14 +1,11 @@
 """The facilitator's roll-up page and its spreadsheet."""
 
 import io
-import re
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +14,6 @@ from openpyxl import load_workbook
 from pathways import selectors
 from pathways.models import Cohort, CostModel
 from practices.models import FacilitatorAssignment, Membership, Organisation
-from reports.templatetags.rollup_tags import rollup_row
 from tests.factories import (
     CohortFactory,
     CostModelFactory,
@@ -28,6 +24,7 @@ from tests.factories import (
     PracticeFactory,
     StageFactory,
 )
+from tests.markup import Element, Markup
 
 pytestmark = pytest.mark.django_db
 
@@ -276,29 +273,61 @@ def test_rollup_queries_do_not_grow_with_practices(client):
     assert counts[0] == counts[1]
 
 
-# The rows as the page's template rendered them before reports/templatetags/rollup_tags.py did.
-TEMPLATE_ROW = (Path(__file__).parent / "rollup_row_template.html").read_text()
+def _row_of(page: Markup, practice_name: str) -> Element:
+    return next(tr for tr in page.all("tr") if [a.text for a in page.inside(tr, "a")][:1] == [practice_name])
 
 
-def _tags_only(html: str) -> str:
-    return re.sub(r">\s+<", "><", html.strip())
+def _cells(page: Markup, row: Element) -> list[str]:
+    return [" ".join(td.text.split()) for td in page.inside(row, "td")]
 
 
-def test_rows_render_as_the_template_rendered_them(fclient, facilitator):
-    organisation = OrganisationFactory(name='ICB "North" & <South>')
-    assigned(facilitator, name="O'Brien & Partners <Surgery>", organisation=organisation)
-    with_models = assigned(facilitator, name="Two models")
-    model_for(with_models, name='Nurse "<led>"', age_days=2)
-    model_for(with_models, name="Latest", before=3, after=9)
-    model_for(assigned(facilitator, name="Yearly"), period="year")
-    CostModelFactory(practice=assigned(facilitator, name="Model without cohorts"))
+def test_each_row_shows_its_practice_and_figures_with_a_labelled_choice_of_model(fclient, facilitator):
+    practice = assigned(facilitator, name="Two models", organisation=OrganisationFactory(name="PCN A"))
+    older = model_for(practice, name="Older", age_days=2)
+    latest = model_for(practice, name="Latest", before=10, after=4)
 
-    response = fclient.get(ROLLUP)
+    page = Markup(fclient.get(ROLLUP).content.decode())
 
-    rows = response.context["rows"]
-    assert len(rows) == 4
-    old = Template(TEMPLATE_ROW)
-    for choice, row in rows:
-        expected = old.render(Context({"choice": choice, "row": row}))
-        assert _tags_only(rollup_row(choice, row)) == _tags_only(expected)
-        assert _tags_only(expected) in _tags_only(response.content.decode())
+    row = _row_of(page, "Two models")
+    (heading,) = page.inside(row, "th")
+    select = page.by_id(f"id_model_{practice.ods_code}")
+    options = page.inside(select, "option")
+    (link,) = [a for a in page.inside(row, "a") if a.attrs["href"] == latest.get_absolute_url()]
+    assert heading.attrs["scope"] == "row" and page.inside(heading, "a")[0].attrs["href"] == practice.get_absolute_url()
+    assert f"{practice.ods_code} · PCN A" in " ".join(heading.text.split())
+    assert select.attrs["name"] == f"model_{practice.ods_code}" and page.label_of(select) == "Cost model of Two models"
+    assert [(o.attrs["value"], o.text, "selected" in o.attrs) for o in options] == [
+        (str(latest.pk), "Latest (latest)", True),
+        (str(older.pk), "Older", False),
+    ]
+    assert " ".join(link.text.split()) == "Open model Latest"
+    assert _cells(page, row)[1:] == ["Per month", "£30.00", "£12.00", "£18.00", "60.0%", "10", "4", "1.5"]
+
+
+def test_rows_of_practices_without_figures_say_so(fclient, facilitator):
+    assigned(facilitator, name="No model")
+    model_for(assigned(facilitator, name="Costs more"), before=2, after=5)
+
+    page = Markup(fclient.get(ROLLUP).content.decode())
+
+    assert _cells(page, _row_of(page, "No model")) == ["No cost model yet."]
+    assert page.inside(_row_of(page, "No model"), "td")[0].attrs["colspan"] == "9"
+    assert "saving-negative" in page.inside(_row_of(page, "Costs more"), "td")[4].attrs["class"]
+
+
+def test_rows_show_names_with_markup_as_text(fclient, facilitator):
+    hostile = '<script>alert("x")</script> & O\'Brien'
+    practice = assigned(facilitator, name=hostile, organisation=OrganisationFactory(name=hostile))
+    model = model_for(practice, name=hostile)
+
+    html = fclient.get(ROLLUP).content.decode()
+
+    page = Markup(html)
+    row = _row_of(page, hostile)
+    assert "<script>" not in html
+    assert f"{practice.ods_code} · {hostile}" in page.inside(row, "th")[0].text
+    select = page.by_id(f"id_model_{practice.ods_code}")
+    assert page.label_of(select) == f"Cost model of {hostile}"
+    assert [(o.attrs["value"], o.text) for o in page.inside(select, "option")] == [
+        (str(model.pk), f"{hostile} (latest)")
+    ]
