@@ -50,6 +50,8 @@ class PracticeUser(HttpUser):
     def whatif(self):
         url = random.choice(self.models)  # noqa: S311
         page = self.client.get(url, name="comparison page")
+        if not page.ok:
+            return  # counted as that page's failure; a POST without its form's token would only add a 403
         data = dict(re.findall(r'name="(role_\d+_rate|version|scale)" value="([^"]*)"', page.text))
         for name in list(data):
             if name.startswith("role_"):
@@ -67,7 +69,10 @@ class PracticeUser(HttpUser):
         if not self.roles:
             return
         url = random.choice(self.roles)  # noqa: S311
-        form = self.client.get(url, name="role form").text
+        response = self.client.get(url, name="role form")
+        if not response.ok:
+            return
+        form = response.text
         fields = dict(re.findall(r'name="(version|name|key|band)" value="([^"]*)"', form))
         fields.update(
             {
