@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import cache as once
 
 from django.core.cache import cache
 
 from costing import engine, reference
-from costing.models import OnCostRate, PayBand, PayScale, StandardHours, UnitCost
+from costing.models import OnCostRate, PayBand, PayScale, PostageRate, StandardHours, UnitCost
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,24 @@ def picker_rows() -> PickerRows:
         scales=list(PayScale.objects.prefetch_related("bands")),
         unit_costs=list(UnitCost.objects.all()),
     )
+
+
+@once
+def _postage_checked_until() -> date:
+    # The date the postage list was last checked complete lives with the rows in git.
+    return reference.postage_table()[1]
+
+
+def letter_prices_on(day: date) -> reference.LetterPrices | None:
+    """Royal Mail first and second class letter prices in force on `day`, with their source; None if not known."""
+    rows = [
+        reference.LetterPrices(
+            effective_from=r.effective_from,
+            first_class=r.first_class,
+            second_class=r.second_class,
+            source=r.source,
+            url=r.url,
+        )
+        for r in PostageRate.objects.filter(effective_from__lte=day).order_by("-effective_from")[:1]
+    ]
+    return reference.postage_on(day, rows, checked_until=_postage_checked_until())

@@ -1,11 +1,12 @@
 """The reference data files load, carry their sources, and hold the figures the seed uses."""
 
-from datetime import date
+import json
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
 
-from costing import reference
+from costing import reference, selectors
 from costing.models import OnCostRate, PayBand, PayScale, PostageRate
 from pathways.models import Condition
 
@@ -77,3 +78,80 @@ def test_reference_files_are_consistent():
 
     assert [p["effective_from"] for p in data["postage"]] == sorted(p["effective_from"] for p in data["postage"])
     assert len(reference.read_conditions()) >= len(SEED_CONDITIONS)
+
+
+# ------------------------------------------------------------------ postage by date
+
+# Every Royal Mail standard letter price change since 2017: (from, first class, second class).
+LETTER_PRICES = [
+    (date(2017, 3, 27), D("0.65"), D("0.56")),
+    (date(2018, 3, 26), D("0.67"), D("0.58")),
+    (date(2019, 3, 25), D("0.70"), D("0.61")),
+    (date(2020, 3, 23), D("0.76"), D("0.65")),
+    (date(2021, 1, 1), D("0.85"), D("0.66")),
+    (date(2022, 4, 4), D("0.95"), D("0.68")),
+    (date(2023, 4, 3), D("1.10"), D("0.75")),
+    (date(2023, 10, 2), D("1.25"), D("0.75")),
+    (date(2024, 4, 2), D("1.35"), D("0.85")),
+    (date(2024, 10, 7), D("1.65"), D("0.85")),
+    (date(2025, 4, 7), D("1.70"), D("0.87")),
+    (date(2026, 4, 7), D("1.80"), D("0.91")),
+]
+BOUNDARIES = [
+    pytest.param(day - timedelta(days=1), earlier, id=f"day-before-{day}")
+    for (day, *_), earlier in zip(LETTER_PRICES[1:], LETTER_PRICES, strict=False)
+] + [pytest.param(row[0], row, id=f"day-of-{row[0]}") for row in LETTER_PRICES]
+
+
+def test_the_postage_file_holds_every_price_change_since_2017():
+    rows, _checked = reference.postage_table()
+
+    assert [(r.effective_from, r.first_class, r.second_class) for r in rows] == LETTER_PRICES
+
+
+def test_every_postage_row_names_its_source_and_where_to_read_it():
+    data = reference.read_pay_and_postage()
+
+    for row in data["postage"]:
+        assert row["source"] and row["url"].startswith("http"), row["effective_from"]
+        assert row.get("verified", True), row["effective_from"]
+
+
+@pytest.mark.parametrize(("day", "expected"), BOUNDARIES)
+def test_postage_on_a_boundary_gives_the_price_in_force_that_day(day, expected):
+    rows, checked = reference.postage_table()
+
+    prices = reference.postage_on(day, rows, checked_until=checked)
+
+    assert (prices.first_class, prices.second_class) == expected[1:]
+
+
+@pytest.mark.parametrize(("day", "expected"), BOUNDARIES)
+def test_letter_prices_selector_agrees_with_the_file_on_a_boundary(day, expected):
+    prices = selectors.letter_prices_on(day)
+
+    assert (prices.first_class, prices.second_class, bool(prices.source)) == (*expected[1:], True)
+
+
+def test_postage_before_the_first_row_is_not_known():
+    rows, checked = reference.postage_table()
+
+    assert reference.postage_on(date(2017, 3, 26), rows, checked_until=checked) is None
+    assert selectors.letter_prices_on(date(2017, 3, 26)) is None
+
+
+def test_postage_after_the_list_was_last_checked_is_not_known():
+    rows, checked = reference.postage_table()
+
+    assert reference.postage_on(checked, rows, checked_until=checked).first_class == D("1.80")
+    assert reference.postage_on(checked + timedelta(days=1), rows, checked_until=checked) is None
+
+
+def test_a_postage_file_out_of_date_order_is_refused(tmp_path):
+    data = json.loads(reference.PAY_AND_POSTAGE.read_text(encoding="utf-8"))
+    data["postage"].reverse()
+    path = tmp_path / "pay_and_postage.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(reference.ReferenceDataError, match="date order"):
+        reference.read_pay_and_postage(path)
