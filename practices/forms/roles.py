@@ -161,7 +161,8 @@ class StaffRoleForm(forms.Form):
         # %% because Django fills in the validator's parameters with %.
         too_big=f"Employer on-costs over {plain(limits.MAX_ON_COST_PERCENT)}%% are surely a typo "
         "(employer NI and pension are under 40%%).",
-        help_text="Employer National Insurance and pension.",
+        help_text="Employer National Insurance and pension. Say which pension rate: what a practice pays "
+        "(14.38% of salary) or the full cost to the NHS (23.7% + 0.08% levy from April 2024).",
     )
     paid_hours_per_year = _amount(
         "Paid hours a year",
@@ -361,6 +362,7 @@ def picker_reference() -> dict:
                     "employer_ni_percent": plain(rate.employer_ni_percent),
                     "ni_secondary_threshold": plain(rate.ni_secondary_threshold),
                     "pension_employer_percent": plain(rate.pension_employer_percent),
+                    "pension_basis": rate.pension_basis,
                     "source": rate.source,
                 },
                 "bands": bands,
@@ -381,8 +383,21 @@ def picker_reference() -> dict:
                     "source": row.source,
                 }
             )
+    on_cost_rates = [
+        {
+            "year": rate.year,
+            "pension_employer_percent": plain(rate.pension_employer_percent),
+            "pension_full_cost_percent": plain(rate.pension_full_cost_percent),
+            "pension_levy_percent": plain(rate.pension_levy_percent),
+            "pension_basis": rate.pension_basis,
+            "source": rate.source,
+            "url": rate.url,
+        }
+        for rate in rows.on_cost_rates.values()
+    ]
     return {
         "paid_hours_per_year": plain(paid_hours),
+        "on_cost_rates": on_cost_rates,
         "paid_hours_source": hours_source,
         "scales": scales,
         "unit_costs": unit_costs,

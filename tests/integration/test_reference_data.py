@@ -155,3 +155,19 @@ def test_a_postage_file_out_of_date_order_is_refused(tmp_path):
 
     with pytest.raises(reference.ReferenceDataError, match="date order"):
         reference.read_pay_and_postage(path)
+
+
+# ------------------------------------------------------------------ pension basis
+
+
+def test_every_on_cost_year_says_which_pension_rate_it_uses():
+    for rate in OnCostRate.objects.all():
+        assert rate.pension_basis and rate.pension_full_cost_percent is not None, rate.year
+        assert str(rate.pension_employer_percent.normalize()) in rate.pension_basis, rate.year
+
+
+def test_2025_26_pension_is_what_a_practice_pays_not_the_full_cost_to_the_nhs():
+    rate = OnCostRate.objects.get(year="2025/26")
+
+    assert rate.pension_employer_percent == D("14.38")
+    assert (rate.pension_full_cost_percent, rate.pension_levy_percent) == (D("23.7"), D("0.08"))

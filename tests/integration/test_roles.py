@@ -570,3 +570,14 @@ def test_role_create_with_a_unicode_name_keeps_it(client, admin, practice):
     assert response.status_code == 302
     role = StaffRole.objects.get(practice=practice)
     assert (role.name, role.key) == ("Ñurse practitioner – 看护", "nurse-practitioner")
+
+
+def test_role_form_says_which_pension_rate_the_on_costs_use(client, admin, practice):
+    client.force_login(admin)
+
+    response = client.get(url("role_create", practice))
+
+    rate = next(r for r in reference_json(response)["on_cost_rates"] if r["year"] == "2025/26")
+    assert (rate["pension_employer_percent"], rate["pension_full_cost_percent"]) == ("14.38", "23.7")
+    assertContains(response, "Which pension rate the on-costs use")
+    assertContains(response, "The full employer cost to the NHS is 23.7%")
