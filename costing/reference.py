@@ -37,6 +37,9 @@ def read_pay_and_postage(path: Path = PAY_AND_POSTAGE) -> dict:
         for band in scale["bands"]:
             if Decimal(band["top"]) < Decimal(band["entry"]):
                 raise ReferenceDataError(f"{scale['key']} band {band['band']}: top is below entry")
+            points = [Decimal(band["entry"]), *map(Decimal, band.get("intermediate_points", [])), Decimal(band["top"])]
+            if band.get("intermediate_points") and any(a >= b for a, b in zip(points, points[1:], strict=False)):
+                raise ReferenceDataError(f"{scale['key']} band {band['band']}: pay points must rise from entry to top")
     _check_postage(data, path)
     return data
 

@@ -171,3 +171,47 @@ def test_2025_26_pension_is_what_a_practice_pays_not_the_full_cost_to_the_nhs():
 
     assert rate.pension_employer_percent == D("14.38")
     assert (rate.pension_full_cost_percent, rate.pension_levy_percent) == (D("23.7"), D("0.08"))
+
+
+# ------------------------------------------------------------------ pay points
+
+
+def test_pay_points_rise_from_entry_to_top_within_every_band():
+    for band in PayBand.objects.all():
+        points = [band.entry, *map(D, band.intermediate_points), band.top]
+
+        assert points == sorted(points), band
+        assert len(set(points[:-1])) == len(points) - 1 or band.entry == band.top, band
+
+
+def test_2025_26_bands_5_to_8a_have_their_intermediate_pay_point():
+    middle = dict(PayBand.objects.filter(scale__key="afc-2025-26").values_list("band", "intermediate_points"))
+
+    assert middle == {"2": [], "3": [], "4": [], "5": ["33487"], "6": ["40823"], "7": ["50273"], "8a": ["58487"]}
+
+
+def test_a_band_whose_points_do_not_rise_is_refused(tmp_path):
+    data = json.loads(reference.PAY_AND_POSTAGE.read_text(encoding="utf-8"))
+    data["pay_scales"][1]["bands"][4]["intermediate_points"] = ["99999"]
+    path = tmp_path / "pay_and_postage.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(reference.ReferenceDataError, match="pay points must rise"):
+        reference.read_pay_and_postage(path)
+
+
+def test_pay_band_options_offer_every_2025_26_point_and_the_salaried_gp_range(django_capture_on_commit_callbacks):
+    selectors.cache.delete(selectors.PAY_BAND_CACHE_KEY)
+
+    options = {o.value: o for o in selectors.pay_band_options()}
+
+    assert options["afc-2025-26|6|intermediate"].annual_salary == D("40823")
+    assert [v for v in options if v.startswith("afc-2025-26|6|")] == [
+        "afc-2025-26|6|entry",
+        "afc-2025-26|6|intermediate",
+        "afc-2025-26|6|top",
+    ]
+    gp = options["salaried-gp|2025/26|minimum"]
+    assert (gp.annual_salary, gp.as_role("gp", "GP").band) == (D("76037"), "Salaried GP")
+    assert "computed, not published" in gp.label
+    assert "salaried-gp|2023/24|minimum" not in options  # no on-cost rates for 2023/24
