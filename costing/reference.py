@@ -113,6 +113,8 @@ class ConditionRow:
     prevalence_year: str
     source: str
     url: str
+    denominator: str = ""  # whom the percentage is of: "all ages (whole registered list)", "aged 17+", ...
+    note: str = ""  # why a figure is missing, or how old it is
 
 
 def read_conditions(path: Path = CONDITIONS) -> list[ConditionRow]:
@@ -130,6 +132,8 @@ def read_conditions(path: Path = CONDITIONS) -> list[ConditionRow]:
                     prevalence_year=row["prevalence_year"],
                     source=row["source"],
                     url=row["url"],
+                    denominator=row.get("denominator", ""),
+                    note=row.get("note", ""),
                 )
             )
     codes = [r.code for r in rows]

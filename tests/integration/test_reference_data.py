@@ -215,3 +215,15 @@ def test_pay_band_options_offer_every_2025_26_point_and_the_salaried_gp_range(dj
     assert (gp.annual_salary, gp.as_role("gp", "GP").band) == (D("76037"), "Salaried GP")
     assert "computed, not published" in gp.label
     assert "salaried-gp|2023/24|minimum" not in options  # no on-cost rates for 2023/24
+
+
+# ------------------------------------------------------------------ prevalence
+
+
+def test_every_prevalence_is_a_percentage_with_its_year_and_denominator():
+    for row in reference.read_conditions():
+        if row.prevalence_percent is None:
+            assert row.note.startswith(("Missing", "Not a QOF register")), row.code
+        else:
+            assert D(0) <= row.prevalence_percent <= D(100), row.code
+            assert row.prevalence_year and row.denominator and row.source, row.code
