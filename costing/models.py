@@ -35,6 +35,8 @@ class PayBand(SourcedMixin):
     scale = models.ForeignKey(PayScale, on_delete=models.CASCADE, related_name="bands")
     band = models.CharField(max_length=10)
     entry = models.DecimalField(max_digits=12, decimal_places=2)
+    # The pay points between entry and top, in order, as strings of whole pounds ("33487").
+    intermediate_points = models.JSONField(default=list, blank=True)
     top = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
@@ -54,7 +56,12 @@ class OnCostRate(SourcedMixin):
     year = models.CharField(max_length=10, unique=True)
     employer_ni_percent = models.DecimalField(max_digits=6, decimal_places=3)
     ni_secondary_threshold = models.DecimalField(max_digits=12, decimal_places=2)
+    # What a practice pays as employer (the levy included): the rate the on-costs use.
     pension_employer_percent = models.DecimalField(max_digits=6, decimal_places=3)
+    # The whole employer rate, part of it paid centrally by NHS England from April 2019 (levy not included).
+    pension_full_cost_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    pension_levy_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    pension_basis = models.TextField(blank=True)
 
     class Meta:
         ordering = ["year"]

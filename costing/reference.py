@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -36,7 +37,71 @@ def read_pay_and_postage(path: Path = PAY_AND_POSTAGE) -> dict:
         for band in scale["bands"]:
             if Decimal(band["top"]) < Decimal(band["entry"]):
                 raise ReferenceDataError(f"{scale['key']} band {band['band']}: top is below entry")
+            points = [Decimal(band["entry"]), *map(Decimal, band.get("intermediate_points", [])), Decimal(band["top"])]
+            if band.get("intermediate_points") and any(a >= b for a, b in zip(points, points[1:], strict=False)):
+                raise ReferenceDataError(f"{scale['key']} band {band['band']}: pay points must rise from entry to top")
+    _check_postage(data, path)
     return data
+
+
+def _check_postage(data: dict, path: Path) -> None:
+    days = [date.fromisoformat(row["effective_from"]) for row in data["postage"]]
+    if days != sorted(set(days)):
+        raise ReferenceDataError(f"{path.name}: postage rows must be in date order, one a date")
+    for row in data["postage"]:
+        if not row.get("source"):
+            raise ReferenceDataError(f"{path.name}: postage from {row['effective_from']} has no source")
+    checked = data.get("postage_checked", {}).get("date")
+    if not checked or (days and date.fromisoformat(checked) < days[-1]):
+        raise ReferenceDataError(f"{path.name}: postage_checked.date must be on or after the last postage row")
+
+
+# ------------------------------------------------------------------ postage by date
+
+
+@dataclass(frozen=True)
+class LetterPrices:
+    """Royal Mail standard letter prices in force from a date until the next change."""
+
+    effective_from: date
+    first_class: Decimal
+    second_class: Decimal
+    source: str
+    url: str
+
+
+def postage_table(data: dict | None = None) -> tuple[list[LetterPrices], date]:
+    """Every price change in date order, and the date up to which the list is known complete."""
+    data = data if data is not None else read_pay_and_postage()
+    rows = [
+        LetterPrices(
+            effective_from=date.fromisoformat(row["effective_from"]),
+            first_class=Decimal(row["first_class"]),
+            second_class=Decimal(row["second_class"]),
+            source=row["source"],
+            url=row.get("url", ""),
+        )
+        for row in data["postage"]
+    ]
+    return rows, date.fromisoformat(data["postage_checked"]["date"])
+
+
+def postage_on(day: date, rows: list[LetterPrices], *, checked_until: date) -> LetterPrices | None:
+    """The prices in force on `day`: the last change on or before it.
+
+    None when the price that day is not known: before the first row, or after
+    the date the list was last checked complete (a change may have come since).
+    A wrong stamp price would be silently built into every letter's cost, so
+    "not known" is said rather than the last known price guessed.
+    """
+    if day > checked_until:
+        return None
+    in_force = None
+    for row in rows:  # in date order: a dozen rows, no need to bisect
+        if row.effective_from > day:
+            break
+        in_force = row
+    return in_force
 
 
 @dataclass(frozen=True)
@@ -48,6 +113,8 @@ class ConditionRow:
     prevalence_year: str
     source: str
     url: str
+    denominator: str = ""  # whom the percentage is of: "all ages (whole registered list)", "aged 17+", ...
+    note: str = ""  # why a figure is missing, or how old it is
 
 
 def read_conditions(path: Path = CONDITIONS) -> list[ConditionRow]:
@@ -65,6 +132,8 @@ def read_conditions(path: Path = CONDITIONS) -> list[ConditionRow]:
                     prevalence_year=row["prevalence_year"],
                     source=row["source"],
                     url=row["url"],
+                    denominator=row.get("denominator", ""),
+                    note=row.get("note", ""),
                 )
             )
     codes = [r.code for r in rows]

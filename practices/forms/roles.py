@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from costing import engine, limits
+from costing.models import OnCostRate
 from costing.reference import employer_on_cost_percent
-from costing.selectors import picker_rows
+from costing.selectors import band_points, picker_rows
 from practices import selectors
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
 
@@ -31,7 +32,15 @@ ENTRY_CHOICES = [
 HOURLY_FIELDS = ("cost_per_hour",)
 SALARY_FIELDS = ("annual_salary", "on_cost_percent", "paid_hours_per_year")
 BAND_MAX_LENGTH = StaffRole._meta.get_field("band").max_length
-POINTS = (("entry", "Entry"), ("top", "Top of band"))
+# The points a picker offers; a band has some of them (AfC 2025/26 bands 5-8a have an intermediate point).
+POINTS = (
+    ("entry", "Entry"),
+    ("intermediate", "Intermediate point"),
+    ("top", "Top of band"),
+    ("minimum", "Minimum of the range"),
+    ("maximum", "Maximum of the range"),
+)
+POINT_LABELS = dict(POINTS)
 
 
 def plain(value: Decimal | None) -> str:
@@ -161,7 +170,8 @@ class StaffRoleForm(forms.Form):
         # %% because Django fills in the validator's parameters with %.
         too_big=f"Employer on-costs over {plain(limits.MAX_ON_COST_PERCENT)}%% are surely a typo "
         "(employer NI and pension are under 40%%).",
-        help_text="Employer National Insurance and pension.",
+        help_text="Employer National Insurance and pension. Say which pension rate: what a practice pays "
+        "(14.38% of salary) or the full cost to the NHS (23.7% + 0.08% levy from April 2024).",
     )
     paid_hours_per_year = _amount(
         "Paid hours a year",
@@ -304,6 +314,67 @@ class StaffRoleForm(forms.Form):
 # ------------------------------------------------------------------ the pickers' data
 
 
+def _picker_band(
+    band: str,
+    band_label: str,
+    band_text: str,
+    points: list[tuple[str, Decimal]],
+    rate: OnCostRate | None,
+    *,
+    verified: bool,
+    source: str,
+    note: str,
+) -> dict:
+    values = {}
+    for point, salary in points:
+        on_costs = None
+        if rate is not None:
+            on_costs = employer_on_cost_percent(
+                salary,
+                ni_percent=rate.employer_ni_percent,
+                ni_threshold=rate.ni_secondary_threshold,
+                pension_percent=rate.pension_employer_percent,
+            )
+        values[point] = {
+            "label": f"{POINT_LABELS[point]} ({pounds(salary)})",
+            "annual_salary": plain(salary),
+            "on_cost_percent": plain(on_costs) if on_costs is not None else None,
+        }
+    return {
+        "band": band,
+        "band_label": band_label,
+        "band_text": band_text,
+        "verified": verified,
+        "source": source,
+        "note": note,
+        "point_order": list(values),
+        "points": values,
+    }
+
+
+def _picker_scale(
+    key: str, name: str, year: str, source: str, url: str, rate: OnCostRate | None, bands: list[dict]
+) -> dict:
+    return {
+        "key": key,
+        "name": name,
+        "year": year,
+        "source": source,
+        "url": url,
+        "on_costs": None
+        if rate is None
+        else {
+            "year": rate.year,
+            "employer_ni_percent": plain(rate.employer_ni_percent),
+            "ni_secondary_threshold": plain(rate.ni_secondary_threshold),
+            "pension_employer_percent": plain(rate.pension_employer_percent),
+            "pension_basis": rate.pension_basis,
+            "source": rate.source,
+        },
+        "bands": bands,
+    }
+
+
 def picker_reference() -> dict:
     """Pay bands with their salaries and on-costs, and PSSRU unit costs, all computed here.
 
@@ -322,50 +393,35 @@ def picker_reference() -> dict:
     scales = []
     for scale in rows.scales:
         rate = rows.on_cost_rates.get(scale.year)
-        bands = []
-        for band in scale.bands.all():
-            points = {}
-            for point, label in POINTS:
-                salary = getattr(band, point)
-                on_costs = None
-                if rate is not None:
-                    on_costs = employer_on_cost_percent(
-                        salary,
-                        ni_percent=rate.employer_ni_percent,
-                        ni_threshold=rate.ni_secondary_threshold,
-                        pension_percent=rate.pension_employer_percent,
-                    )
-                points[point] = {
-                    "label": f"{label} ({pounds(salary)})",
-                    "annual_salary": plain(salary),
-                    "on_cost_percent": plain(on_costs) if on_costs is not None else None,
-                }
-            bands.append(
-                {
-                    "band": band.band,
-                    "band_text": f"AfC {band.band}",
-                    "verified": band.verified,
-                    "source": band.source,
-                    "points": points,
-                }
+        bands = [
+            _picker_band(
+                band.band,
+                f"Band {band.band}",
+                f"AfC {band.band}",
+                [(point, salary) for point, salary in band_points(band)],
+                rate,
+                verified=band.verified,
+                source=band.source,
+                note=band.note,
             )
-        scales.append(
-            {
-                "key": scale.key,
-                "name": scale.name,
-                "year": scale.year,
-                "on_costs": None
-                if rate is None
-                else {
-                    "year": rate.year,
-                    "employer_ni_percent": plain(rate.employer_ni_percent),
-                    "ni_secondary_threshold": plain(rate.ni_secondary_threshold),
-                    "pension_employer_percent": plain(rate.pension_employer_percent),
-                    "source": rate.source,
-                },
-                "bands": bands,
-            }
+            for band in scale.bands.all()
+        ]
+        scales.append(_picker_scale(scale.key, scale.name, scale.year, scale.source, scale.url, rate, bands))
+    for gp in rows.salaried_gp:
+        rate = rows.on_cost_rates.get(gp.year)
+        band = _picker_band(
+            "GP",
+            "Salaried GP",
+            "Salaried GP",
+            [("minimum", gp.minimum), ("maximum", gp.maximum)],
+            rate,
+            verified=gp.verified,
+            source=gp.source,
+            note=gp.note,
         )
+        name = f"Salaried GP pay range {gp.year} (England)" + ("" if gp.verified else ", computed, not published")
+        key = "salaried-gp-" + gp.year.replace("/", "-")
+        scales.append(_picker_scale(key, name, gp.year, gp.source, gp.url, rate, [band]))
     unit_costs = []
     for row in rows.unit_costs:
         variants = [("", row.per_hour, "")]
@@ -381,8 +437,21 @@ def picker_reference() -> dict:
                     "source": row.source,
                 }
             )
+    on_cost_rates = [
+        {
+            "year": rate.year,
+            "pension_employer_percent": plain(rate.pension_employer_percent),
+            "pension_full_cost_percent": plain(rate.pension_full_cost_percent),
+            "pension_levy_percent": plain(rate.pension_levy_percent),
+            "pension_basis": rate.pension_basis,
+            "source": rate.source,
+            "url": rate.url,
+        }
+        for rate in rows.on_cost_rates.values()
+    ]
     return {
         "paid_hours_per_year": plain(paid_hours),
+        "on_cost_rates": on_cost_rates,
         "paid_hours_source": hours_source,
         "scales": scales,
         "unit_costs": unit_costs,
@@ -402,10 +471,11 @@ class PayBandPickerForm(forms.Form):
         self.reference = reference
         scales = reference["scales"]
         self.fields["scale"].choices = [(s["key"], s["name"]) for s in scales]
-        bands = dict.fromkeys(b["band"] for s in scales for b in s["bands"])
-        self.fields["band"].choices = [(b, f"Band {b}") for b in bands]
-        if scales:
-            self.fields["scale"].initial = scales[-1]["key"]
+        bands = {b["band"]: b["band_label"] for s in scales for b in s["bands"]}
+        self.fields["band"].choices = list(bands.items())
+        afc = [s for s in scales if not s["key"].startswith("salaried-gp-")]
+        if afc:
+            self.fields["scale"].initial = afc[-1]["key"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -416,7 +486,12 @@ class PayBandPickerForm(forms.Form):
         if band is None:
             self.add_error("band", f"{scale['name']} has no band {data['band']}.")
             return data
-        data["filled"] = {"scale": scale, "band": band, "point": band["points"][data["point"]]}
+        point = band["points"].get(data["point"])
+        if point is None:
+            offered = ", ".join(POINT_LABELS[p].lower() for p in band["point_order"])
+            self.add_error("point", f"{scale['name']}, {band['band_label']}: choose {offered}.")
+            return data
+        data["filled"] = {"scale": scale, "band": band, "point": point}
         return data
 
     def role_initial(self) -> dict:
@@ -436,7 +511,9 @@ class PayBandPickerForm(forms.Form):
     def description(self) -> str:
         filled = self.cleaned_data["filled"]
         point = filled["point"]
-        text = f"{filled['scale']['name']}, band {filled['band']['band']}, {point['label'].lower()}"
+        band = filled["band"]
+        band_name = band["band_label"][0].lower() + band["band_label"][1:]
+        text = f"{filled['scale']['name']}, {band_name}, {point['label'].lower()}"
         if point["on_cost_percent"] is None:
             text += f"; no employer on-cost rates for {filled['scale']['year']}, so enter the on-costs"
         return text

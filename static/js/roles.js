@@ -143,16 +143,19 @@
         var wanted = bandSelect.value;
         bandSelect.replaceChildren();
         scale.bands.forEach(function (band) {
-          bandSelect.add(new Option("Band " + band.band, band.band, false, band.band === wanted));
+          bandSelect.add(new Option(band.band_label, band.band, false, band.band === wanted));
         });
         refreshPoints();
       };
+      // Only the points the band has: entry and top, an intermediate point, or a range's minimum and maximum.
       var refreshPoints = function () {
         var band = chosenBand();
         if (!band) { return; }
-        Array.prototype.forEach.call(pointSelect.options, function (option) {
-          var point = band.points[option.value];
-          if (point) { option.textContent = point.label; }
+        var wanted = pointSelect.value;
+        var keep = band.point_order.indexOf(wanted) >= 0 ? wanted : band.point_order[0];
+        pointSelect.replaceChildren();
+        band.point_order.forEach(function (key) {
+          pointSelect.add(new Option(band.points[key].label, key, false, key === keep));
         });
       };
       scaleSelect.addEventListener("change", refreshBands);
@@ -172,7 +175,8 @@
           cost_basis: "salary_on_costs"
         };
         if (point.on_cost_percent !== null) { values.on_cost_percent = point.on_cost_percent; }
-        fill(values, scale.name + ", band " + band.band + ", " + point.label.toLowerCase());
+        var bandName = band.band_label.charAt(0).toLowerCase() + band.band_label.slice(1);
+        fill(values, scale.name + ", " + bandName + ", " + point.label.toLowerCase());
       });
     }
 

@@ -570,3 +570,68 @@ def test_role_create_with_a_unicode_name_keeps_it(client, admin, practice):
     assert response.status_code == 302
     role = StaffRole.objects.get(practice=practice)
     assert (role.name, role.key) == ("Ñurse practitioner – 看护", "nurse-practitioner")
+
+
+def test_role_form_says_which_pension_rate_the_on_costs_use(client, admin, practice):
+    client.force_login(admin)
+
+    response = client.get(url("role_create", practice))
+
+    rate = next(r for r in reference_json(response)["on_cost_rates"] if r["year"] == "2025/26")
+    assert (rate["pension_employer_percent"], rate["pension_full_cost_percent"]) == ("14.38", "23.7")
+    assertContains(response, "Which pension rate the on-costs use")
+    assertContains(response, "The full employer cost to the NHS is 23.7%")
+
+
+def test_pay_band_json_offers_the_2025_26_intermediate_point(client, admin, practice):
+    client.force_login(admin)
+
+    reference = reference_json(client.get(url("role_create", practice)))
+
+    scale = next(s for s in reference["scales"] if s["key"] == "afc-2025-26")
+    band7 = next(b for b in scale["bands"] if b["band"] == "7")
+    band4 = next(b for b in scale["bands"] if b["band"] == "4")
+    assert band7["point_order"] == ["entry", "intermediate", "top"]
+    assert band7["points"]["intermediate"]["label"] == "Intermediate point (£50,273)"
+    assert band4["point_order"] == ["entry", "top"]
+
+
+def test_pay_band_picker_without_javascript_fills_an_intermediate_point(client, admin, practice):
+    client.force_login(admin)
+
+    response = client.get(
+        url("role_create", practice),
+        {"payband-scale": "afc-2025-26", "payband-band": "5", "payband-point": "intermediate"},
+    )
+
+    assert response.context["form"].initial["annual_salary"] == "33487"
+    assertContains(
+        response, "Filled in from Agenda for Change 2025/26 (England), band 5, intermediate point (£33,487)."
+    )
+
+
+def test_salaried_gp_picker_fills_the_2025_26_range_and_says_it_is_computed(client, admin, practice):
+    client.force_login(admin)
+
+    response = client.get(
+        url("role_create", practice),
+        {"payband-scale": "salaried-gp-2025-26", "payband-band": "GP", "payband-point": "maximum"},
+    )
+
+    form = response.context["form"]
+    assert (form.initial["annual_salary"], form.initial["band"]) == ("114744", "Salaried GP")
+    assert form.initial["on_cost_percent"] == "28.726"  # (114,744 - 5,000) x 15% / 114,744 + 14.38%
+    assertContains(response, "Salaried GP pay range 2025/26 (England), computed, not published, salaried GP")
+    assertContains(response, "Where these salaries come from")
+
+
+def test_pay_band_picker_refuses_a_point_the_band_does_not_have(client, admin, practice):
+    client.force_login(admin)
+
+    response = client.get(
+        url("role_create", practice),
+        {"payband-scale": "afc-2025-26", "payband-band": "4", "payband-point": "intermediate"},
+    )
+
+    assert response.context["filled_from"] == ""
+    assertContains(response, "Band 4: choose entry, top of band.")

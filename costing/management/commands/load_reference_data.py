@@ -34,7 +34,12 @@ class Command(BaseCommand):
                 PayBand.objects.update_or_create(
                     scale=scale,
                     band=band["band"],
-                    defaults={"entry": band["entry"], "top": band["top"], **_sourced(band)},
+                    defaults={
+                        "entry": band["entry"],
+                        "intermediate_points": [str(point) for point in band.get("intermediate_points", [])],
+                        "top": band["top"],
+                        **_sourced(band),
+                    },
                 )
         for row in data["salaried_gp"]:
             SalariedGPRange.objects.update_or_create(
@@ -52,6 +57,9 @@ class Command(BaseCommand):
                     "employer_ni_percent": row["employer_ni_percent"],
                     "ni_secondary_threshold": row["ni_secondary_threshold"],
                     "pension_employer_percent": row["pension_employer_percent"],
+                    "pension_full_cost_percent": row.get("pension_full_cost_percent") or None,
+                    "pension_levy_percent": row.get("pension_levy_percent") or None,
+                    "pension_basis": row.get("pension_basis", ""),
                     **_sourced(row),
                 },
             )
