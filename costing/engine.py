@@ -98,6 +98,9 @@ class CostBasis(StrEnum):
     SALARY_ONLY = "salary_only"
     SALARY_ON_COSTS = "salary_on_costs"
     FULL_UNIT_COST = "full_unit_cost"
+    # A rate copied from a source document that does not say what it includes (the
+    # seed's 2017 rates: £0.36 a minute is above the 2017/18 band 6 top as salary alone).
+    AS_PRINTED = "as_printed"
 
     @property
     def label(self) -> str:
@@ -105,6 +108,7 @@ class CostBasis(StrEnum):
             CostBasis.SALARY_ONLY: "salary only",
             CostBasis.SALARY_ON_COSTS: "salary + employer on-costs",
             CostBasis.FULL_UNIT_COST: "full unit cost (incl. overheads)",
+            CostBasis.AS_PRINTED: "as printed in the source",
         }[self]
 
 
