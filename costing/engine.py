@@ -7,13 +7,17 @@ No Django, no I/O, no floats. Inputs and outputs are frozen dataclasses holding
 1. Stage cost per patient = minutes x role cost per hour / 60 + extra cost,
    rounded to the penny, half up. Role rates are never rounded first.
 2. Pathway cost per patient = sum of its rounded stage costs.
-3. Cohort cost = pathway cost per patient x patients.
+3. Cohort cost = pathway cost per patient x patients x times.
 4. A side's cost = sum of its cohort costs; saving = before - after;
    saving percent = saving / before x 100, one decimal place, half up
    (absent when before is 0).
-5. Visits = sum of patients x distinct visit numbers in the pathway; contact
-   minutes = sum of patients x minutes of stages with a visit; staff minutes by
-   role = sum of patients x minutes of that role's stages.
+5. Visits = sum of patients x times x distinct visit numbers in the pathway;
+   contact minutes = sum of patients x times x minutes of stages with a visit;
+   staff minutes by role = sum of patients x times x minutes of that role's stages.
+6. A side's reviews = sum of patients x times; its people = the people of each
+   distinct group its cohorts name, once per group, plus the patients of its
+   cohorts that name no group (format version 2: a person with three conditions
+   reviewed three times is one person and three reviews).
 
 Intermediate arithmetic uses ``fractions.Fraction`` because a salary-based rate
 (33,000 x 1.285 / 1,950) does not terminate in decimal: rounding it to any
@@ -180,13 +184,31 @@ class Pathway:
 
 
 @dataclass(frozen=True)
+class Group:
+    """People on a practice's registers who share one set of conditions (format version 2)."""
+
+    key: str
+    label: str
+    people: int
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Cohort:
+    """Patients going through one pathway ``times`` times in the model's period.
+
+    When ``group`` names one of the model's groups, ``patients`` holds that group's
+    people (the reader resolves it), so every costing path reads ``patients``.
+    """
+
     label: str
     patients: int
     pathway: str
     conditions: tuple[str, ...] = ()
     printed_cost_per_patient: Decimal | None = None
     printed_contact_minutes: Decimal | None = None
+    times: int = 1
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +220,7 @@ class CostModel:
     before: tuple[Cohort, ...]
     after: tuple[Cohort, ...]
     description: str = ""
+    groups: tuple[Group, ...] = ()
 
 
 # -------------------------------------------------------------------------- results
@@ -231,6 +254,7 @@ class CohortResult:
     label: str
     conditions: tuple[str, ...]
     patients: int
+    times: int
     pathway: str
     cost_per_patient: Decimal
     cost: Decimal
@@ -242,6 +266,8 @@ class CohortResult:
 class SideResult:
     cost: Decimal
     patients: int
+    people: int
+    reviews: int
     visits: int
     contact_minutes: Decimal
     staff_minutes: Mapping[str, Decimal]
@@ -414,24 +440,32 @@ def stage_pennies(minutes: Ratio, rate: Ratio | None, extra_cost: Decimal) -> tu
 
     Staff: minutes x rate (an hour, rate_ratio) / 60, in pennies, exactly, rounded
     half up (a cost on a half penny goes up); none without a rate (no role).
-    Extra: to the penny. Money is entered to the penny, so rounding staff + extra
-    is rounding staff and adding extra: the stage costs their sum, and the two
-    add up exactly.
+    The stage's cost is staff + extra, exact, rounded half up once (rule 1); its
+    extra cost is that less the rounded staff cost. An extra cost in whole pennies
+    (every version 1 file) is then itself, exactly; a sub-penny one (a text
+    message at £0.0125) moves the line's rounding as rule 1 says, and staff and
+    extra still add up to the stage's cost.
 
     The Monte Carlo (costing.decisions.uncertainty) passes a drawn minutes or
     rate as ``(numpy array, 1)``: the same arithmetic, elementwise, on floats.
     """
-    staff = 0
-    if rate is not None:
-        staff = _round_ratio_half_up(minutes[0] * rate[0] * PENNIES_PER_POUND, minutes[1] * rate[1] * MINUTES_PER_HOUR)
-    return staff, (_whole_pennies(extra_cost) if extra_cost else 0)
+    extra_n, extra_d = _extra_pennies(extra_cost) if extra_cost else (0, 1)
+    if rate is None:
+        return 0, _round_ratio_half_up(extra_n, extra_d)
+    numerator = minutes[0] * rate[0] * PENNIES_PER_POUND
+    denominator = minutes[1] * rate[1] * MINUTES_PER_HOUR
+    staff = _round_ratio_half_up(numerator, denominator)
+    if extra_d == 1:  # whole pennies: rounding staff + extra is rounding staff and adding extra
+        return staff, extra_n
+    total = _round_ratio_half_up(numerator * extra_d + extra_n * denominator, denominator * extra_d)
+    return staff, total - staff
 
 
 @lru_cache(maxsize=1024)  # few distinct extra costs recur (a stamp, a text message) in every pathway
-def _whole_pennies(amount: Decimal) -> int:
-    """An amount to the penny (as StageResult.extra_cost has it), in pennies."""
-    numerator, denominator = amount.quantize(PENNY).as_integer_ratio()
-    return numerator * PENNIES_PER_POUND // denominator  # exact: whole pennies
+def _extra_pennies(amount: Decimal) -> Ratio:
+    """An extra cost in pennies, exact, in lowest terms (denominator 1 for whole pennies)."""
+    numerator, denominator = amount.as_integer_ratio()
+    return Fraction(numerator * PENNIES_PER_POUND, denominator).as_integer_ratio()
 
 
 # ---------------------------------------------------------------------------- engine
@@ -492,10 +526,8 @@ def _cost_stage(stage: Stage, rate: Ratio | None) -> tuple[StageResult, int, int
     """Costing rule 1 for one stage: the result, its staff cost and its extra cost in pennies."""
     staff, extra = stage_pennies(stage.minutes.as_integer_ratio(), rate, stage.extra_cost)
     staff_cost = _pennies(staff)
-    # The extra cost as given, to the penny; +0, whatever its exponent, is 0.00.
-    extra_cost = (
-        stage.extra_cost.quantize(PENNY) if stage.extra_cost or stage.extra_cost.is_signed() else _NO_EXTRA_COST
-    )
+    # The extra cost's share of the rounded line (rule 1); +0, whatever its exponent, is 0.00.
+    extra_cost = _pennies(extra) if extra else _NO_EXTRA_COST
     result = make(
         StageResult,
         name=stage.name,
@@ -555,28 +587,35 @@ def _cost_side(
     totals: Mapping[str, _PathwayTotals],
     role_keys: Iterable[str],
 ) -> SideResult:
-    """Costing rules 3, 4 and 5 for one side (before or after)."""
+    """Costing rules 3, 4, 5 and 6 for one side (before or after)."""
     results = []
-    patients = visits = 0
+    patients = visits = reviews = ungrouped = 0
+    group_people: dict[str, int] = {}  # each group's people count once, however many cohorts name it
     cost = Decimal("0.00")
     contact = Decimal(0)
-    patients_on: dict[str, int] = {}  # patients of the side on each pathway
+    patients_on: dict[str, int] = {}  # passes of the side's patients through each pathway
     for cohort in cohorts:
         key = cohort.pathway
         if key not in pathways:
             raise ValueError(f"cohort {cohort.label!r}: unknown pathway {key!r}")
         pathway = pathways[key]
         n = cohort.patients
-        patients_on[key] = patients_on.get(key, 0) + n
-        cohort_cost = pathway.cost_per_patient * n
-        cohort_visits = pathway.visits * n
-        cohort_contact = normalise_minutes(pathway.contact_minutes * n)
+        passes = n * cohort.times
+        patients_on[key] = patients_on.get(key, 0) + passes
+        cohort_cost = pathway.cost_per_patient * passes
+        cohort_visits = pathway.visits * passes
+        cohort_contact = normalise_minutes(pathway.contact_minutes * passes)
+        if cohort.group is None:
+            ungrouped += n
+        else:
+            group_people.setdefault(cohort.group, n)
         results.append(
             make(
                 CohortResult,
                 label=cohort.label,
                 conditions=cohort.conditions,
                 patients=n,
+                times=cohort.times,
                 pathway=key,
                 cost_per_patient=pathway.cost_per_patient,
                 cost=cohort_cost,
@@ -585,6 +624,7 @@ def _cost_side(
             )
         )
         patients += n
+        reviews += passes
         visits += cohort_visits
         cost += cohort_cost
         contact += cohort_contact
@@ -606,6 +646,8 @@ def _cost_side(
     return SideResult(
         cost=cost,
         patients=patients,
+        people=sum(group_people.values(), ungrouped),
+        reviews=reviews,
         visits=visits,
         contact_minutes=normalise_minutes(contact),
         staff_minutes={k: normalise_minutes(staff_minutes[k]) for k in sorted(staff_minutes)},
@@ -716,22 +758,25 @@ TotalsStage = tuple[Hashable | None, Decimal, Decimal, int | None]
 
 @dataclass(frozen=True)
 class TotalsModel:
-    """A model reduced to what its totals need: each side's patients by pathway key.
+    """A model reduced to what its totals need: each side's passes by pathway key.
+
+    A pass is one patient going through the pathway once: a cohort gives
+    patients x times of them (costing rules 3 and 5).
 
     Its pathways and roles are given beside it (headlines), so that models that
     share them, as a practice's models do, have each pathway costed once.
     """
 
     period: Period
-    before: tuple[tuple[Hashable, int], ...]  # (pathway key, patients)
+    before: tuple[tuple[Hashable, int], ...]  # (pathway key, patients x times)
     after: tuple[tuple[Hashable, int], ...]
 
     @classmethod
     def of(cls, model: CostModel) -> TotalsModel:
         return cls(
             period=model.period,
-            before=tuple((c.pathway, c.patients) for c in model.before),
-            after=tuple((c.pathway, c.patients) for c in model.after),
+            before=tuple((c.pathway, c.patients * c.times) for c in model.before),
+            after=tuple((c.pathway, c.patients * c.times) for c in model.after),
         )
 
 

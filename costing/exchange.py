@@ -1,4 +1,7 @@
-"""The cost model exchange format, version 1 (docs/model-format.md).
+"""The cost model exchange format, versions 1 and 2 (docs/model-format.md).
+
+Reads both versions (version 2 adds groups of people, a cohort's ``group`` and
+``times``, and extra costs to 4 decimal places); writes version 2.
 
 Reads a model file into the engine's dataclasses, writes them back, and writes a
 comparison as the ``cost_model --json`` output. Pure Python: no Django, no I/O
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +23,7 @@ from costing.engine import (
     Comparison,
     CostBasis,
     CostModel,
+    Group,
     Pathway,
     Period,
     Role,
@@ -29,11 +34,15 @@ from costing.engine import (
 )
 
 FORMAT_NAME = "pcsp-cost-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # what dump writes
+READ_VERSIONS = (1, 2)
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 _TOP_REQUIRED = ("format", "version", "name", "period", "roles", "pathways", "before", "after")
 _TOP_OPTIONAL = ("description",)
+_TOP_OPTIONAL_V2 = ("description", "groups")
+_GROUP_REQUIRED = ("key", "label", "people")
+_GROUP_OPTIONAL = ("conditions",)
 _ROLE_REQUIRED = ("key", "name")
 _ROLE_OPTIONAL = (
     "band",
@@ -50,6 +59,9 @@ _STAGE_REQUIRED = ("name", "step")
 _STAGE_OPTIONAL = ("role", "minutes", "extra_cost", "visit", "printed_cost")
 _COHORT_REQUIRED = ("label", "patients", "pathway")
 _COHORT_OPTIONAL = ("conditions", "printed_cost_per_patient", "printed_contact_minutes")
+# Version 2: a cohort gives patients or names a group (checked apart), and may say how often.
+_COHORT_REQUIRED_V2 = ("label", "pathway")
+_COHORT_OPTIONAL_V2 = ("patients", "group", "times", *_COHORT_OPTIONAL)
 
 
 class ModelFileError(ValueError):
@@ -96,9 +108,9 @@ def parse(data: Any) -> CostModel:
     if data.get("format") != FORMAT_NAME:
         raise ModelFileError("format", f"expected {FORMAT_NAME!r}, got {data.get('format')!r}")
     version = data.get("version")
-    if isinstance(version, bool) or version != FORMAT_VERSION:
-        raise ModelFileError("version", f"unknown version {version!r} (this reads version {FORMAT_VERSION})")
-    _check_keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
+    if isinstance(version, bool) or not isinstance(version, int) or version not in READ_VERSIONS:
+        raise ModelFileError("version", f"unknown version {version!r} (this reads versions 1 and 2)")
+    _check_keys(data, "", _TOP_REQUIRED, _TOP_OPTIONAL if version == 1 else _TOP_OPTIONAL_V2)
     name = _text(data["name"], "name")
     period = _choice(data["period"], "period", Period)
     description = (
@@ -107,14 +119,24 @@ def parse(data: Any) -> CostModel:
 
     roles = tuple(_role(item, f"roles[{i}]") for i, item in enumerate(_list(data["roles"], "roles", limits.MAX_ROLES)))
     role_keys = _unique_keys(roles, "roles")
+    # Version 1 money is to the penny; version 2 extra costs may be sub-penny.
+    extra_places = limits.MONEY_PLACES if version == 1 else limits.EXTRA_COST_PLACES
     pathways = tuple(
-        _pathway(item, f"pathways[{i}]", role_keys)
+        _pathway(item, f"pathways[{i}]", role_keys, extra_places)
         for i, item in enumerate(_list(data["pathways"], "pathways", limits.MAX_PATHWAYS))
     )
     pathway_keys = _unique_keys(pathways, "pathways")
+    groups = tuple(
+        _group(item, f"groups[{i}]")
+        for i, item in enumerate(_list(data.get("groups", []), "groups", limits.MAX_GROUPS))
+    )
+    _unique_keys(groups, "groups")
+    people = {group.key: group.people for group in groups}
     sides = {
         side: tuple(
             _cohort(item, f"{side}[{i}]", pathway_keys)
+            if version == 1
+            else _cohort_v2(item, f"{side}[{i}]", pathway_keys, people)
             for i, item in enumerate(_list(data[side], side, limits.MAX_COHORTS_PER_SIDE))
         )
         for side in ("before", "after")
@@ -127,6 +149,7 @@ def parse(data: Any) -> CostModel:
         before=sides["before"],
         after=sides["after"],
         description=description,
+        groups=groups,
     )
 
 
@@ -181,7 +204,7 @@ def _role(data: Any, path: str) -> Role:
     )
 
 
-def _pathway(data: Any, path: str, role_keys: set[str]) -> Pathway:
+def _pathway(data: Any, path: str, role_keys: set[str], extra_places: int) -> Pathway:
     _check_keys(data, path, _PATHWAY_REQUIRED, _PATHWAY_OPTIONAL)
     if "description" in data:
         _text(data["description"], f"{path}.description", allow_empty=True, max_length=10_000)
@@ -189,11 +212,11 @@ def _pathway(data: Any, path: str, role_keys: set[str]) -> Pathway:
     return Pathway(
         key=_key(data["key"], f"{path}.key"),
         name=_text(data["name"], f"{path}.name"),
-        stages=tuple(_stage(item, f"{path}.stages[{i}]", role_keys) for i, item in enumerate(stages)),
+        stages=tuple(_stage(item, f"{path}.stages[{i}]", role_keys, extra_places) for i, item in enumerate(stages)),
     )
 
 
-def _stage(data: Any, path: str, role_keys: set[str]) -> Stage:
+def _stage(data: Any, path: str, role_keys: set[str], extra_places: int) -> Stage:
     _check_keys(data, path, _STAGE_REQUIRED, _STAGE_OPTIONAL)
     minutes = (
         _number(data["minutes"], f"{path}.minutes", limits.MAX_STAGE_MINUTES, limits.MINUTES_PLACES)
@@ -216,10 +239,49 @@ def _stage(data: Any, path: str, role_keys: set[str]) -> Stage:
         step=_choice(data["step"], f"{path}.step", Step),
         role=role,
         minutes=minutes,
-        extra_cost=_money(data.get("extra_cost", "0"), f"{path}.extra_cost", limits.MAX_EXTRA_COST),
+        extra_cost=_extra_cost(data.get("extra_cost", "0"), f"{path}.extra_cost", extra_places),
         visit=visit,
         printed_cost=_optional_money(data, "printed_cost", path),
     )
+
+
+def _group(data: Any, path: str) -> Group:
+    _check_keys(data, path, _GROUP_REQUIRED, _GROUP_OPTIONAL)
+    return Group(
+        key=_key(data["key"], f"{path}.key"),
+        label=_text(data["label"], f"{path}.label"),
+        people=_integer(data["people"], f"{path}.people", limits.MAX_COHORT_PATIENTS),
+        conditions=_conditions(data, path),
+    )
+
+
+def _conditions(data: dict, path: str) -> tuple[str, ...]:
+    conditions = _list(data.get("conditions", []), f"{path}.conditions", 100)
+    codes = tuple(_key(code, f"{path}.conditions[{i}]").upper() for i, code in enumerate(conditions))
+    if len(set(codes)) != len(codes):
+        raise ModelFileError(f"{path}.conditions", "a condition is listed twice")
+    return codes
+
+
+def _cohort_v2(data: Any, path: str, pathway_keys: set[str], people: dict[str, int]) -> Cohort:
+    """A version 2 cohort: patients, or a group whose people are its patients; times per period."""
+    _check_keys(data, path, _COHORT_REQUIRED_V2, _COHORT_OPTIONAL_V2)
+    if "patients" in data and "group" in data:
+        raise ModelFileError(path, "give patients or group, not both")
+    if "patients" not in data and "group" not in data:
+        raise ModelFileError(f"{path}.patients", "missing field (or give a group)")
+    group = None
+    fields = dict(data)
+    if "group" in data:
+        group = _key(data["group"], f"{path}.group")
+        if group not in people:
+            raise ModelFileError(f"{path}.group", f"unknown group {group!r}")
+        fields["patients"] = people[group]
+        del fields["group"]
+    fields.pop("times", None)
+    times = _integer(data["times"], f"{path}.times", limits.MAX_TIMES, minimum=1) if "times" in data else 1
+    cohort = _cohort(fields, path, pathway_keys)
+    return replace(cohort, times=times, group=group)
 
 
 def _cohort(data: Any, path: str, pathway_keys: set[str]) -> Cohort:
@@ -227,10 +289,7 @@ def _cohort(data: Any, path: str, pathway_keys: set[str]) -> Cohort:
     pathway = _key(data["pathway"], f"{path}.pathway")
     if pathway not in pathway_keys:
         raise ModelFileError(f"{path}.pathway", f"unknown pathway {pathway!r}")
-    conditions = _list(data.get("conditions", []), f"{path}.conditions", 100)
-    codes = tuple(_key(code, f"{path}.conditions[{i}]").upper() for i, code in enumerate(conditions))
-    if len(set(codes)) != len(codes):
-        raise ModelFileError(f"{path}.conditions", "a condition is listed twice")
+    codes = _conditions(data, path)
     printed_minutes = None
     if data.get("printed_contact_minutes") is not None:
         printed_minutes = _number(
@@ -345,6 +404,13 @@ def _money(value: Any, path: str, maximum: Decimal) -> Decimal:
     return _number(value, path, maximum, limits.MONEY_PLACES).quantize(Decimal("0.01"))
 
 
+def _extra_cost(value: Any, path: str, places: int) -> Decimal:
+    """An extra cost: to the penny as money is, or to ``places`` where it has a fraction of a penny."""
+    number = _number(value, path, limits.MAX_EXTRA_COST, places)
+    pennies = number.quantize(Decimal("0.01"))
+    return pennies if pennies == number else number.quantize(Decimal(1).scaleb(-places))
+
+
 def _optional_money(data: dict, key: str, path: str) -> Decimal | None:
     if data.get(key) is None:
         return None
@@ -386,7 +452,11 @@ def figure(value: Decimal) -> str:
 
 
 def dump(model: CostModel) -> dict:
-    """The model as a version 1 file (a dict ready for json.dumps)."""
+    """The model as a version 2 file (a dict ready for json.dumps).
+
+    Groups are written when the model has any; a cohort naming a group writes the
+    group, not its patients; ``times`` is written only when it is not 1.
+    """
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -397,6 +467,7 @@ def dump(model: CostModel) -> dict:
         "pathways": [
             {"key": p.key, "name": p.name, "stages": [_dump_stage(s) for s in p.stages]} for p in model.pathways
         ],
+        **({"groups": [_dump_group(g) for g in model.groups]} if model.groups else {}),
         "before": [_dump_cohort(c) for c in model.before],
         "after": [_dump_cohort(c) for c in model.after],
     }
@@ -427,7 +498,7 @@ def _dump_stage(stage: Stage) -> dict:
         out["role"] = stage.role
     out["minutes"] = figure(stage.minutes)
     if stage.extra_cost:
-        out["extra_cost"] = money(stage.extra_cost)
+        out["extra_cost"] = extra_cost_text(stage.extra_cost)
     if stage.visit is not None:
         out["visit"] = stage.visit
     if stage.printed_cost is not None:
@@ -435,12 +506,30 @@ def _dump_stage(stage: Stage) -> dict:
     return out
 
 
+def extra_cost_text(value: Decimal) -> str:
+    """An extra cost as written: two places, or up to four where it has a fraction of a penny."""
+    pennies = value.quantize(Decimal("0.01"))
+    return str(pennies) if pennies == value else format(value.normalize(), "f")
+
+
+def _dump_group(group: Group) -> dict:
+    out: dict[str, Any] = {"key": group.key, "label": group.label, "people": group.people}
+    if group.conditions:
+        out["conditions"] = list(group.conditions)
+    return out
+
+
 def _dump_cohort(cohort: Cohort) -> dict:
     out: dict[str, Any] = {"label": cohort.label}
     if cohort.conditions:
         out["conditions"] = list(cohort.conditions)
-    out["patients"] = cohort.patients
+    if cohort.group is None:
+        out["patients"] = cohort.patients
+    else:
+        out["group"] = cohort.group
     out["pathway"] = cohort.pathway
+    if cohort.times != 1:
+        out["times"] = cohort.times
     if cohort.printed_cost_per_patient is not None:
         out["printed_cost_per_patient"] = money(cohort.printed_cost_per_patient)
     if cohort.printed_contact_minutes is not None:
@@ -492,6 +581,8 @@ def _side_json(side: SideResult) -> dict:
     return {
         "cost": money(side.cost),
         "patients": side.patients,
+        "people": side.people,
+        "reviews": side.reviews,
         "visits": side.visits,
         "contact_minutes": figure(side.contact_minutes),
         "staff_minutes": {k: figure(v) for k, v in side.staff_minutes.items()},
@@ -504,6 +595,7 @@ def _side_json(side: SideResult) -> dict:
                 "conditions": list(c.conditions),
                 "pathway": c.pathway,
                 "patients": c.patients,
+                "times": c.times,
                 "cost_per_patient": money(c.cost_per_patient),
                 "cost": money(c.cost),
                 "visits": c.visits,

@@ -22,6 +22,12 @@ MAX_PAID_HOURS_PER_YEAR = Decimal(8760)
 # Postage, stamps and consumables for one patient at one stage.
 MAX_EXTRA_COST = Decimal(1000)
 MAX_VISIT_NUMBER = 20
+# How often each patient of a cohort goes through its pathway in the model's
+# period: monthly in a yearly model is the most any review is repeated.
+MAX_TIMES = 12
+# Groups of people sharing a set of conditions: a practice's combinations of its
+# registers that anyone would list one by one.
+MAX_GROUPS = 2000
 MAX_STAGES_PER_PATHWAY = 50
 MAX_PATHWAYS = 500
 MAX_ROLES = 200
@@ -33,6 +39,9 @@ MAX_MODEL_FILE_BYTES = 5 * 1024 * 1024
 # Decimal places stored, per kind of figure (the database columns match).
 MINUTES_PLACES = 2
 MONEY_PLACES = 2
+# An extra cost (postage, a text message at a fraction of a penny) before the
+# stage line is rounded to the penny (costing rule 1).
+EXTRA_COST_PLACES = 4
 RATE_PLACES = 4
 PERCENT_PLACES = 3
 HOURS_PLACES = 2

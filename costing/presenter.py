@@ -74,6 +74,7 @@ class Presentation:
     pathways: tuple[engine.PathwayResult, ...]  # those the cohorts use, in the model's order
     role_names: dict[str, str]
     extra_costs: tuple[ExtraCost, ...]
+    counts: str  # people and reviews, before and after (costing rule 6)
 
 
 def present(model: engine.CostModel, comparison: engine.Comparison) -> Presentation:
@@ -109,7 +110,27 @@ def present(model: engine.CostModel, comparison: engine.Comparison) -> Presentat
         pathways=tuple(p for key, p in comparison.pathways.items() if key in used),
         role_names={role.key: role.name for role in comparison.roles},
         extra_costs=tuple(ExtraCost(amount, uses[amount]) for amount in sorted(uses)),
+        counts=people_and_reviews(before, after),
     )
+
+
+def people_and_reviews(before: engine.SideResult, after: engine.SideResult) -> str:
+    """ "1 person: 3 reviews → 1" where the same people are reviewed fewer times; both counts apart otherwise.
+
+    A model without groups (every version 1 file) counts each patient as a person,
+    so its people and reviews are the same figures: it says so rather than inventing people.
+    """
+
+    def people(n: int) -> str:
+        return f"{n:,} {'person' if n == 1 else 'people'}"
+
+    def reviews(n: int) -> str:
+        return f"{n:,} review{'' if n == 1 else 's'}"
+
+    if before.people == after.people:
+        return f"{people(before.people)}: {reviews(before.reviews)} → {after.reviews:,}"
+    plural = "" if before.reviews == after.reviews == 1 else "s"
+    return f"{before.reviews:,} → {after.reviews:,} review{plural}; {before.people:,} → {people(after.people)}"
 
 
 def _annual(comparison: engine.Comparison) -> Annual | None:

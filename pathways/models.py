@@ -79,8 +79,9 @@ class Stage(models.Model):
     )
     extra_cost = models.DecimalField(
         "extra cost (£)",
-        max_digits=12,
-        decimal_places=limits.MONEY_PLACES,
+        max_digits=14,
+        # Sub-penny: a text message costs a fraction of a penny (costing rule 1 rounds the line).
+        decimal_places=limits.EXTRA_COST_PLACES,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_EXTRA_COST)],
         help_text="Postage, stamps or consumables per patient.",
@@ -153,6 +154,53 @@ class CostModel(models.Model):
         return reverse("model_detail", kwargs={"ods_code": self.practice.ods_code, "model_pk": self.pk})
 
 
+class CohortGroup(models.Model):
+    """People of a model's practice who share one set of conditions (model file version 2's ``groups``).
+
+    Cohorts that name the group have its people as their patients; the model's
+    people count each group once, however many cohorts (reviews) it has.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    cost_model = models.ForeignKey(CostModel, on_delete=models.CASCADE, related_name="groups")
+    position = models.PositiveIntegerField(default=0)
+    key = models.CharField(max_length=limits.MAX_KEY_LENGTH)
+    label = models.CharField(max_length=limits.MAX_NAME_LENGTH)
+    people = models.PositiveIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(limits.MAX_COHORT_PATIENTS)]
+    )
+    conditions = models.ManyToManyField(
+        Condition, blank=True, related_name="cohort_groups", through="CohortGroupCondition"
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["cost_model", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cost_model", "key"], name="cohortgroup_key_once_per_model"),
+            models.CheckConstraint(condition=Q(people__gte=0), name="cohortgroup_people_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CohortGroupCondition(models.Model):
+    """A group's register, in the order the user gave them."""
+
+    group = models.ForeignKey(CohortGroup, on_delete=models.CASCADE, related_name="group_conditions")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "condition"], name="cohortgroup_condition_once")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.condition_id}"
+
+
 class Cohort(models.Model):
     class Side(models.TextChoices):
         BEFORE = "before", "Before"
@@ -168,6 +216,12 @@ class Cohort(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(limits.MAX_COHORT_PATIENTS)]
     )
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="cohorts")
+    # How many times each patient goes through the pathway in the model's period.
+    times = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_TIMES)]
+    )
+    # The group whose people are the patients (of the same model: pathways.services checks).
+    group = models.ForeignKey(CohortGroup, null=True, blank=True, on_delete=models.RESTRICT, related_name="cohorts")
     printed_cost_per_patient = models.DecimalField(
         max_digits=12, decimal_places=limits.MONEY_PLACES, null=True, blank=True
     )
@@ -181,6 +235,9 @@ class Cohort(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(patients__gte=0), name="cohort_patients_not_negative"),
             models.CheckConstraint(condition=Q(side__in=["before", "after"]), name="cohort_side_known"),
+            models.CheckConstraint(
+                condition=Q(times__gte=1) & Q(times__lte=limits.MAX_TIMES), name="cohort_times_range"
+            ),
             models.CheckConstraint(
                 condition=Q(printed_cost_per_patient__gte=0), name="cohort_printed_cost_not_negative"
             ),

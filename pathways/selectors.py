@@ -22,7 +22,7 @@ from operator import itemgetter
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from costing import engine
 from costing.decisions.payback import SetupCosts
@@ -31,6 +31,7 @@ from pathways.models import (
     APPOINTMENT_FIELDS,
     Cohort,
     CohortCondition,
+    CohortGroup,
     Condition,
     CostModel,
     DecisionInputs,
@@ -47,7 +48,7 @@ STEPS = {step.value: step for step in engine.Step}
 def cost_model_with_rows(*, cost_model_id: int) -> CostModel:
     """The model with its cohorts, their conditions, pathways, stages and roles.
 
-    Five queries whatever the size: the model, its cohorts, their conditions,
+    Six queries whatever the size: the model, its groups, its cohorts, their conditions,
     their pathways, and the pathways' stages with their roles.
     """
     return load_engine_rows([cost_models().get(pk=cost_model_id)])[0]
@@ -58,15 +59,15 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
 
     The roles are those its stages use; the pathways those its cohorts use; both
     in the order they were created, which for an imported model is the file's.
-    A model loaded otherwise has its rows read now (four queries).
+    A model loaded otherwise has its rows read now (five queries).
     """
     rows = getattr(cost_model, "_engine_rows", None)
     if rows is None:
         attach_engine_rows([cost_model])
         rows = cost_model._engine_rows
-    cohorts, pathways, stages, roles = rows
+    cohorts, pathways, stages, roles, groups = rows
     sides: dict[str, list[engine.Cohort]] = {"before": [], "after": []}
-    for side, label, patients, pathway_id, printed_cost, printed_contact, conditions in cohorts:
+    for side, label, patients, pathway_id, printed_cost, printed_contact, times, group, conditions in cohorts:
         sides[side].append(
             engine.Cohort(
                 label=label,
@@ -75,6 +76,8 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
                 conditions=conditions,
                 printed_cost_per_patient=printed_cost,
                 printed_contact_minutes=printed_contact,
+                times=times,
+                group=group,
             )
         )
     return engine.CostModel(
@@ -88,18 +91,19 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
         before=tuple(sides["before"]),
         after=tuple(sides["after"]),
         description=cost_model.description,
+        groups=groups,
     )
 
 
 def cost_models() -> QuerySet[CostModel]:
     """Cost models with their practice, to be costed: engine_model reads each one's rows when
-    first asked (four queries); load_engine_rows reads those of many at once."""
+    first asked (five queries); load_engine_rows reads those of many at once."""
     return CostModel.objects.select_related("practice")
 
 
 def load_engine_rows(cost_models: Iterable[CostModel]) -> list[CostModel]:
     """The models of ``cost_models`` (a list or a queryset, evaluated here), each with the rows
-    engine_model needs, read for all of them in four queries whatever their number."""
+    engine_model needs, read for all of them in five queries whatever their number."""
     loaded = list(cost_models)
     if loaded:
         attach_engine_rows(loaded)
@@ -107,7 +111,7 @@ def load_engine_rows(cost_models: Iterable[CostModel]) -> list[CostModel]:
 
 
 def attach_engine_rows(cost_models: list[CostModel]) -> None:
-    """Read the rows of engine_model for ``cost_models`` (four queries) and keep them on each model."""
+    """Read the rows of engine_model for ``cost_models`` (five queries) and keep them on each model."""
     by_id = {m.pk: m for m in cost_models}
     ids = list(by_id)
     conditions: dict[int, list[str]] = {}
@@ -117,8 +121,18 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
         .values_list("cohort_id", "condition__code")
     ):
         conditions.setdefault(cohort_id, []).append(code)
+    groups: dict[int, list[engine.Group]] = {pk: [] for pk in by_id}
+    # One row per group and condition (a group without conditions: one row, code None).
+    for (model_id, _group_id, key, label, people), rows in groupby(
+        CohortGroup.objects.filter(cost_model_id__in=ids)
+        .order_by("cost_model_id", "position", "id", "group_conditions__position", "group_conditions__id")
+        .values_list("cost_model_id", "id", "key", "label", "people", "group_conditions__condition__code"),
+        key=itemgetter(0, 1, 2, 3, 4),
+    ):
+        codes = tuple(row[5] for row in rows if row[5] is not None)
+        groups[model_id].append(engine.Group(key=key, label=label, people=people, conditions=codes))
     cohorts: dict[int, list[tuple]] = {pk: [] for pk in by_id}
-    for pk, model_id, *row, printed_contact in (
+    for pk, model_id, *row in (
         Cohort.objects.filter(cost_model_id__in=ids)
         .order_by("cost_model_id", "side", "position", "id")
         .values_list(
@@ -130,9 +144,11 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
             "pathway_id",
             "printed_cost_per_patient",
             "printed_contact_minutes",
+            "times",
+            "group__key",
         )
     ):
-        cohorts[model_id].append((*row, printed_contact, tuple(conditions.get(pk, ()))))
+        cohorts[model_id].append((*row, tuple(conditions.get(pk, ()))))
     used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
     pathways = {
         pk: (key, name) for pk, key, name in Pathway.objects.filter(pk__in=used).values_list("pk", "key", "name")
@@ -176,7 +192,7 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
         model_pathways = {pk: pathways[pk] for pk in used_pathways}
         model_stages = {pk: frozen_stages.get(pk, ()) for pk in used_pathways}
         model_roles = {pk: roles[pk] for p in used_pathways for pk in pathway_roles.get(p, ())}
-        model._engine_rows = (cohorts[model_id], model_pathways, model_stages, model_roles)
+        model._engine_rows = (cohorts[model_id], model_pathways, model_stages, model_roles, tuple(groups[model_id]))
 
 
 @dataclass(frozen=True)
@@ -184,7 +200,7 @@ class HeadlineRows:
     """The rows headline_rows reads, as plain tuples."""
 
     models: list[tuple]  # (pk, name, period, version, created_at)
-    cohorts: list[tuple]  # (cost model id, side, pathway id, patients of that side on that pathway)
+    cohorts: list[tuple]  # (cost model id, side, pathway id, passes (patients x times) of that side on that pathway)
     stages: list[tuple]  # (pathway id, role id, minutes, extra cost, visit), in pathway then stage order
     roles: list[tuple]  # (pk, *ENGINE_ROLE_FIELDS)
 
@@ -214,7 +230,7 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
         cohorts=list(
             Cohort.objects.filter(cost_model_id__in=ids)
             .values_list("cost_model_id", "side", "pathway_id")
-            .annotate(patients=Sum("patients"))
+            .annotate(passes=Sum(F("patients") * F("times")))
             .order_by("cost_model_id", "side", "pathway_id")
         ),
         stages=stages,
@@ -454,7 +470,7 @@ def cost_models_by_name(*, practice: Practice) -> list[CostModel]:
 
 def compared_models(*, practice: Practice, ids: Iterable[int]) -> list[CostModel]:
     """The practice's models of ``ids``, by name then id, each with the rows engine_model needs:
-    five queries whatever their number (the models, then load_engine_rows)."""
+    six queries whatever their number (the models, then load_engine_rows)."""
     loaded = load_engine_rows(cost_models().filter(practice=practice, pk__in=list(ids)))
     return sorted(loaded, key=lambda m: (m.name, m.pk))
 

@@ -22,6 +22,8 @@ from pathways.models import (
     PERCENT_FIELDS,
     Cohort,
     CohortCondition,
+    CohortGroup,
+    CohortGroupCondition,
     Condition,
     CostModel,
     DecisionInputs,
@@ -71,7 +73,12 @@ def cost_model_import(
     changes. Raises ModelFileError for an unknown condition code.
     """
     codes = {code for cohort in model.before + model.after for code in cohort.conditions}
+    codes.update(code for group in model.groups for code in group.conditions)
     conditions = {c.code: c for c in Condition.objects.filter(code__in=codes)}
+    for i, group in enumerate(model.groups):
+        for j, code in enumerate(group.conditions):
+            if code not in conditions:
+                raise ModelFileError(f"groups[{i}].conditions[{j}]", f"unknown condition code {code!r}")
     for side, cohorts in (("before", model.before), ("after", model.after)):
         for i, cohort in enumerate(cohorts):
             for j, code in enumerate(cohort.conditions):
@@ -131,8 +138,27 @@ def cost_model_import(
         period=model.period.value,
         created_by=by,
     )
+    groups = {}
+    for position, group in enumerate(model.groups):
+        groups[group.key] = stored_group = CohortGroup.objects.create(
+            practice=practice,
+            cost_model=cost_model,
+            position=position,
+            key=group.key,
+            label=group.label,
+            people=group.people,
+        )
+        _create_with_history(
+            CohortGroupCondition,
+            (
+                CohortGroupCondition(group=stored_group, condition=conditions[code], position=i)
+                for i, code in enumerate(group.conditions)
+            ),
+        )
     for side, cohorts in (("before", model.before), ("after", model.after)):
         for position, cohort in enumerate(cohorts):
+            if cohort.group is not None and cohort.group not in groups:
+                raise ValueError(f"cohort {cohort.label!r}: unknown group {cohort.group!r}")
             stored_cohort = Cohort.objects.create(
                 practice=practice,
                 cost_model=cost_model,
@@ -140,6 +166,8 @@ def cost_model_import(
                 position=position,
                 label=cohort.label,
                 patients=cohort.patients,
+                times=cohort.times,
+                group=groups.get(cohort.group),
                 pathway=pathways[cohort.pathway],
                 printed_cost_per_patient=cohort.printed_cost_per_patient,
                 printed_contact_minutes=cohort.printed_contact_minutes,
@@ -446,6 +474,23 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
         based_on=cost_model,
         created_by=by,
     )
+    groups = {}  # the original's group id -> the copy's group
+    for group in cost_model.groups.prefetch_related("group_conditions").order_by("position", "id"):
+        groups[group.pk] = CohortGroup.objects.create(
+            practice=copy.practice,
+            cost_model=copy,
+            position=group.position,
+            key=group.key,
+            label=group.label,
+            people=group.people,
+        )
+        _create_with_history(
+            CohortGroupCondition,
+            (
+                CohortGroupCondition(group=groups[group.pk], condition_id=gc.condition_id, position=gc.position)
+                for gc in group.group_conditions.all()
+            ),
+        )
     for cohort in cost_model.cohorts.prefetch_related("cohort_conditions").order_by("side", "position", "id"):
         conditions = list(cohort.cohort_conditions.all())
         stored = Cohort.objects.create(
@@ -455,6 +500,8 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
             position=cohort.position,
             label=cohort.label,
             patients=cohort.patients,
+            times=cohort.times,
+            group=groups.get(cohort.group_id),
             pathway_id=cohort.pathway_id,
             printed_cost_per_patient=cohort.printed_cost_per_patient,
             printed_contact_minutes=cohort.printed_contact_minutes,

@@ -119,6 +119,7 @@ def report_context(
         "pathways": figures.pathways,
         "role_names": figures.role_names,
         "annual": figures.annual,
+        "counts": figures.counts,
         "charts": {name: _chart(images, name, png) for name, png in pdf_charts.all_charts(comparison).items()},
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,

@@ -21,6 +21,12 @@ def example_b():
 
 
 @pytest.fixture
+def example_b_copd_twice():
+    """Format version 2's example: one person (a group), the COPD review twice before."""
+    return exchange.loads((FIXTURES / "example_b_copd_twice.json").read_bytes())
+
+
+@pytest.fixture
 def example_cd():
     return exchange.loads((FIXTURES / "example_cd.json").read_bytes())
 

@@ -8,7 +8,7 @@ pathway), then costs the model by the engine's rules, all draws at once:
 1. stage cost per patient in whole pennies: ``engine.stage_pennies``, the
    function the engine costs every stage with;
 2. pathway cost per patient = sum of its stage pennies;
-3. side cost = sum of patients x pathway pennies; saving = before - after.
+3. side cost = sum of patients x times x pathway pennies; saving = before - after.
 
 Steps 2 and 3 are exact integer arithmetic. In step 1 a value that is not drawn
 (no range, or a zero-width range) is the engine's exact ratio, so a stage with
@@ -178,7 +178,7 @@ def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, see
     def side(cohorts: tuple[engine.Cohort, ...]) -> np.ndarray:
         cost = np.zeros(draws, dtype=np.int64)
         for cohort in cohorts:
-            cost += np.int64(cohort.patients) * pennies[cohort.pathway]
+            cost += np.int64(cohort.patients * cohort.times) * pennies[cohort.pathway]
         return cost
 
     return side(model.before) - side(model.after)

@@ -25,6 +25,7 @@ def headline(comparison: engine.Comparison) -> str:
     return (
         f"{comparison.name} ({comparison.period.value})\n"
         f"Cost: £{before.cost:,} → £{after.cost:,} (saving £{comparison.saving:,}{percent})\n"
+        f"People: {before.people} → {after.people}; reviews: {before.reviews} → {after.reviews}\n"
         f"Visits: {before.visits} → {after.visits}\n"
         f"Contact time: {exchange.figure(before.contact_minutes)} → {exchange.figure(after.contact_minutes)} minutes"
     )

@@ -162,14 +162,15 @@ class StageForm(forms.Form):
         required=False,
         min_value=Decimal(0),
         max_value=limits.MAX_EXTRA_COST,
-        decimal_places=limits.MONEY_PLACES,
+        # A fraction of a penny (a text message) is allowed, as in model files (version 2).
+        decimal_places=limits.EXTRA_COST_PLACES,
         widget=_number_input(),
         help_text="Postage, stamps or consumables per patient.",
         error_messages={
             "invalid": "Enter an amount in pounds, like 0.85.",
             "min_value": "An extra cost cannot be negative.",
             "max_value": format_lazy("At most £{} a patient for one stage.", limits.MAX_EXTRA_COST),
-            "max_decimal_places": "Give pounds and pence: at most 2 decimal places.",
+            "max_decimal_places": "Give pounds and pence: at most 4 decimal places (a fraction of a penny).",
         },
     )
     visit = forms.IntegerField(

@@ -25,6 +25,7 @@ def _results_context(model: engine.CostModel, comparison: engine.Comparison) -> 
         "steps": figures.steps,
         "role_names": figures.role_names,
         "annual": figures.annual,
+        "counts": figures.counts,
         "charts": charts.all_charts(comparison),
         "pathway_results": figures.pathways,
     }

@@ -70,6 +70,15 @@ def test_comparison_page_has_charts_and_tables(client, staff, model_b):
     assert "<script>" not in html.replace('<script src="', "")  # no inline scripts
 
 
+def test_comparison_page_headline_counts_people_and_reviews(client, staff, practice, example_b_copd_twice):
+    model = cost_model_import(practice=practice, model=example_b_copd_twice, by=None)
+    client.force_login(staff)
+
+    response = client.get(model.get_absolute_url())
+
+    assert '<div data-testid="headline-counts">1 person: 4 reviews → 1</div>' in response.content.decode()
+
+
 def test_whatif_recalculates_without_saving(client, staff, model_b):
     client.force_login(staff)
     data = _panel_data(client, model_b)

@@ -36,6 +36,7 @@ def test_cost_model_json_for_example_b_matches_the_contract(capsys):
         "conditions": ["DM"],
         "pathway": "dm",
         "patients": 1,
+        "times": 1,
         "cost_per_patient": "13.43",
         "cost": "13.43",
         "visits": 2,
@@ -52,6 +53,53 @@ def test_cost_model_json_for_example_cd(capsys):
     assert out["annual"]["saving"] == "8124.36"
 
 
+def test_cost_model_json_for_version_2_counts_people_reviews_and_times(capsys):
+    call_command("cost_model", str(FIXTURES / "example_b_copd_twice.json"), "--json")
+    out = json.loads(capsys.readouterr().out)
+
+    assert (out["before"]["people"], out["before"]["reviews"]) == (1, 4)
+    assert (out["after"]["people"], out["after"]["reviews"]) == (1, 1)
+    assert [c["times"] for c in out["before"]["cohorts"]] == [1, 1, 2]
+    assert (out["before"]["cost"], out["after"]["cost"], out["saving"]) == ("40.47", "17.72", "22.75")
+    assert out["before"]["cohorts"][2]["cost"] == "18.16"
+
+
+def test_cost_model_json_for_a_version_1_file_counts_each_patient_as_a_person_and_a_review(capsys):
+    call_command("cost_model", str(FIXTURES / "example_cd.json"), "--json")
+    out = json.loads(capsys.readouterr().out)
+
+    assert (out["before"]["people"], out["before"]["reviews"]) == (194, 194)
+    assert (out["after"]["people"], out["after"]["reviews"]) == (136, 136)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["after"][0].update(patients=1), "after[0]: give patients or group, not both"),
+        (lambda d: d["before"][1].update(group="dm-chd"), "before[1].group: unknown group 'dm-chd'"),
+        (lambda d: d["before"][2].update(times=13), "before[2].times: 13 is more than the maximum of 12"),
+        (
+            lambda d: d["pathways"][0]["stages"][0].update(extra_cost="0.00001"),
+            "pathways[0].stages[0].extra_cost: 0.00001 has more than 4 decimal places",
+        ),
+    ],
+)
+def test_cost_model_invalid_version_2_file_exits_non_zero_with_one_line(tmp_path, mutate, expected):
+    data = json.loads((FIXTURES / "example_b_copd_twice.json").read_text())
+    mutate(data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+
+    result = run(str(bad), "--json")
+
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith(expected)
+    assert "Traceback" not in result.stderr
+
+
 def test_cost_model_text_prints_the_headline(capsys):
     call_command("cost_model", str(FIXTURES / "example_b.json"))
     out = capsys.readouterr().out
@@ -59,6 +107,7 @@ def test_cost_model_text_prints_the_headline(capsys):
     assert "£31.39 → £17.72 (saving £13.67, 43.5%)" in out
     assert "Visits: 5 → 2" in out
     assert "95 → 60 minutes" in out
+    assert "People: 3 → 1; reviews: 3 → 1" in out
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Model files into a practice and back out: the same costing, all or nothing."""
 
+import dataclasses
 import json
 from decimal import Decimal as D
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from costing import engine, exchange
 from pathways import selectors
 from pathways.models import Cohort, CostModel, Pathway
-from pathways.services import cost_model_import
+from pathways.services import cost_model_duplicate, cost_model_import
 from practices.models import StaffRole
 from tests.factories import PracticeFactory, StaffRoleFactory
 
@@ -22,7 +23,7 @@ def _figures(c: engine.Comparison):
     return exchange.comparison_json(c)
 
 
-@pytest.mark.parametrize("fixture", ["example_b", "example_cd"])
+@pytest.mark.parametrize("fixture", ["example_b", "example_cd", "example_b_copd_twice"])
 def test_import_then_cost_gives_the_files_figures(request, fixture):
     model = request.getfixturevalue(fixture)
     practice = PracticeFactory()
@@ -32,7 +33,7 @@ def test_import_then_cost_gives_the_files_figures(request, fixture):
     assert _figures(selectors.compare_cost_model(stored)) == _figures(engine.compare(model))
 
 
-@pytest.mark.parametrize("fixture", ["example_b", "example_cd"])
+@pytest.mark.parametrize("fixture", ["example_b", "example_cd", "example_b_copd_twice"])
 def test_import_export_import_is_lossless(request, fixture):
     model = request.getfixturevalue(fixture)
     practice = PracticeFactory()
@@ -43,6 +44,35 @@ def test_import_export_import_is_lossless(request, fixture):
 
     assert exchange.loads(exported) == model
     assert _figures(selectors.compare_cost_model(again)) == _figures(engine.compare(model))
+
+
+def test_groups_times_and_sub_penny_extra_costs_survive_import_export_and_duplicate(example_b_copd_twice):
+    # Arrange: a text message at a fraction of a penny on the CSP letter
+    csp = next(p for p in example_b_copd_twice.pathways if p.key == "csp")
+    letter = csp.stages[3]
+    texted = dataclasses.replace(
+        csp, stages=(*csp.stages[:3], dataclasses.replace(letter, extra_cost=D("0.0125")), *csp.stages[4:])
+    )
+    model = dataclasses.replace(
+        example_b_copd_twice, pathways=tuple(texted if p.key == "csp" else p for p in example_b_copd_twice.pathways)
+    )
+    stored = cost_model_import(practice=PracticeFactory(), model=model, by=None)
+
+    # Act
+    exported = exchange.dump(selectors.engine_model(selectors.cost_model_with_rows(cost_model_id=stored.pk)))
+    copy = cost_model_duplicate(cost_model=stored, by=None)
+
+    # Assert
+    assert exported["version"] == 2
+    assert exported["groups"] == [
+        {"key": "dm-chd-copd", "label": "Diabetes, CHD and COPD", "people": 1, "conditions": ["DM", "CHD", "COPD"]}
+    ]
+    assert [c.get("times", 1) for c in exported["before"]] == [1, 1, 2]
+    assert exported["pathways"][3]["stages"][3]["extra_cost"] == "0.0125"
+    assert exchange.parse(exported) == model
+    figures = selectors.compare_cost_model(copy)
+    assert (figures.before.people, figures.before.reviews, figures.after.reviews) == (1, 4, 1)
+    assert {**_figures(figures), "name": model.name} == _figures(engine.compare(model))
 
 
 def test_importing_twice_reuses_identical_roles_and_pathways(example_b):

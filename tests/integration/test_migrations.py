@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from pathways import db_triggers
+
 BEFORE = [("costing", "0002_decision_inputs_setup_cost"), ("pathways", "0005_reinstall_same_practice_triggers")]
 AFTER = [("costing", "0003_decision_inputs_move_to_pathways"), ("pathways", "0006_decision_inputs_moved_from_costing")]
 
@@ -20,9 +22,12 @@ def reference_data_restored(django_db_setup, django_db_blocker):
 
 
 def _migrate(targets):
+    """As `migrate` does: SQLite's same-practice triggers dropped around the migrations that may rebuild tables."""
+    db_triggers.drop_before_migrate(None, using=connection.alias)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    db_triggers.install_after_migrate(None, using=connection.alias)
     return executor.loader.project_state(targets).apps
 
 

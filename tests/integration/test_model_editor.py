@@ -441,7 +441,8 @@ def test_import_can_name_the_new_model(client, admin, practice):
         (lambda d: d["before"][2].update(pathway="nope"), "before[2].pathway", "unknown pathway &#x27;nope&#x27;"),
         (lambda d: d["pathways"][0]["stages"][1].update(minutes="-25"), "pathways[0].stages[1].minutes", "negative"),
         (lambda d: d["after"][0].update(conditions=["ZZZ"]), "after[0].conditions[0]", "unknown condition code"),
-        (lambda d: d.update(version=2), "version", "unknown version 2"),
+        (lambda d: d.update(version=3), "version", "unknown version 3"),
+        (lambda d: d["before"][0].update(times=2), "before[0].times", "unknown field"),
     ],
 )
 def test_import_of_a_bad_file_shows_where_the_problem_is_and_saves_nothing(

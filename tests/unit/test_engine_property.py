@@ -6,6 +6,10 @@ model file format (docs/model-format.md), not from the engine: it works in the
 engine works in ``fractions.Fraction`` with its own rounding, and it adds up
 patient by patient where the engine multiplies. From ``costing.engine`` it uses
 only the dataclasses that build the input.
+
+Models are drawn as format version 2 allows: groups of people, cohorts that name
+a group or give patients, ``times`` per period, and extra costs to 4 decimal
+places (sub-penny: a text message), so version 1 models are among them.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from costing import engine, exchange, limits
-from costing.engine import Cohort, CostBasis, CostModel, Pathway, Period, Role, Stage, Step
+from costing.engine import Cohort, CostBasis, CostModel, Group, Pathway, Period, Role, Stage, Step
 
 PENNY = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -67,7 +71,14 @@ paid_hours = st.one_of(
     st.sampled_from([Decimal(1950), Decimal("1950.00"), Decimal(1650)]),
     decimals(limits.MAX_PAID_HOURS_PER_YEAR, limits.HOURS_PLACES, minimum=PENNY),
 )
-money_values = st.one_of(st.just(Decimal(0)), decimals(Decimal(5), 2), decimals(limits.MAX_EXTRA_COST, 2))
+money_values = st.one_of(
+    st.just(Decimal(0)),
+    decimals(Decimal(5), 2),
+    decimals(limits.MAX_EXTRA_COST, 2),
+    # Sub-penny extra costs (version 2), near and on half pennies as often as not.
+    decimals(Decimal("0.1"), limits.EXTRA_COST_PLACES),
+    st.sampled_from([Decimal("0.0050"), Decimal("0.0125"), Decimal("0.565"), Decimal("0.0049")]),
+)
 optional_money = st.none() | decimals(Decimal(100), 2)
 optional_contact_minutes = st.none() | decimals(Decimal(200), limits.MINUTES_PLACES)
 bands = st.sampled_from(["", "AfC 3", "AfC 6", "Salaried GP"])
@@ -75,10 +86,12 @@ cost_bases = st.none() | st.sampled_from(list(CostBasis))
 steps = st.sampled_from(list(Step))
 visits = st.none() | st.integers(1, 3)
 patient_counts = st.integers(0, 5000)
+times_values = st.just(1) | st.integers(1, limits.MAX_TIMES)
 condition_lists = st.lists(st.sampled_from(["DM", "CHD", "COPD", "AST", "HF"]), unique=True).map(tuple)
 periods = st.sampled_from(list(Period))
 descriptions = st.just("") | names
-MAX_ROLES = MAX_PATHWAYS = 5
+MAX_ROLES = MAX_PATHWAYS = MAX_GROUPS = 5
+GROUP_KEYS = tuple(f"group-{i}" for i in range(MAX_GROUPS))
 ROLE_KEYS = tuple(f"role-{i}" for i in range(MAX_ROLES))
 PATHWAY_KEYS = tuple(f"pathway_{i}" for i in range(MAX_PATHWAYS))
 # The first n keys, as a strategy, for n = 1 .. 5.
@@ -117,19 +130,30 @@ def stages(draw, role_count: int) -> Stage:
 
 
 @st.composite
-def cohorts(draw, pathway_count: int) -> Cohort:
+def cohorts(draw, pathway_count: int, groups: tuple[Group, ...]) -> Cohort:
+    group = draw(st.none() | st.sampled_from(groups)) if groups else None
     return Cohort(
         label=draw(names),
-        patients=draw(patient_counts),
+        # A cohort naming a group has that group's people as its patients (the reader resolves it).
+        patients=draw(patient_counts) if group is None else group.people,
         pathway=draw(pathway_key_choices[pathway_count]),
         conditions=draw(condition_lists),
         printed_cost_per_patient=draw(optional_money),
         printed_contact_minutes=draw(optional_contact_minutes),
+        times=draw(times_values),
+        group=None if group is None else group.key,
+    )
+
+
+@st.composite
+def group_lists(draw) -> tuple[Group, ...]:
+    return tuple(
+        Group(key=key, label=draw(names), people=draw(patient_counts), conditions=draw(condition_lists))
+        for key in GROUP_KEYS[: draw(st.integers(0, MAX_GROUPS))]
     )
 
 
 stage_lists = {n: st.lists(stages(n), max_size=6).map(tuple) for n in range(1, MAX_ROLES + 1)}
-cohort_lists = {n: st.lists(cohorts(n), max_size=6).map(tuple) for n in range(1, MAX_PATHWAYS + 1)}
 role_counts = st.integers(1, MAX_ROLES)
 pathway_counts = st.integers(1, MAX_PATHWAYS)
 
@@ -138,6 +162,8 @@ pathway_counts = st.integers(1, MAX_PATHWAYS)
 def cost_models(draw) -> CostModel:
     role_count = draw(role_counts)
     pathway_count = draw(pathway_counts)
+    groups = draw(group_lists())
+    cohort_list = st.lists(cohorts(pathway_count, groups), max_size=6).map(tuple)
     return CostModel(
         name=draw(names),
         period=draw(periods),
@@ -147,8 +173,9 @@ def cost_models(draw) -> CostModel:
             Pathway(key=key, name=draw(names), stages=draw(stage_lists[role_count]))
             for key in PATHWAY_KEYS[:pathway_count]
         ),
-        before=draw(cohort_lists[pathway_count]),
-        after=draw(cohort_lists[pathway_count]),
+        before=draw(cohort_list),
+        after=draw(cohort_list),
+        groups=groups,
     )
 
 
@@ -167,6 +194,8 @@ class ReferenceCohort:
 class ReferenceSide:
     cost: Decimal = Decimal(0)
     patients: int = 0
+    people: int = 0
+    reviews: int = 0
     visits: int = 0
     contact_minutes: Decimal = Decimal(0)
     staff_minutes: dict = field(default_factory=lambda: defaultdict(Decimal))
@@ -186,8 +215,13 @@ class ReferenceComparison:
 
 def reference_stage_cost(stage: Stage, roles_by_key: dict[str, Role]) -> Decimal:
     """Rule 1: minutes x cost per hour / 60 + extra cost, to the penny, half up; one division."""
+    return (reference_staff_cost(stage, roles_by_key) + stage.extra_cost).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def reference_staff_cost(stage: Stage, roles_by_key: dict[str, Role]) -> Decimal:
+    """minutes x cost per hour / 60, exact (0 without a role)."""
     if stage.role is None:
-        return stage.extra_cost.quantize(PENNY, rounding=ROUND_HALF_UP)
+        return Decimal(0)
     role = roles_by_key[stage.role]
     if role.cost_per_hour is not None:
         staff = stage.minutes * role.cost_per_hour / 60
@@ -196,13 +230,16 @@ def reference_stage_cost(stage: Stage, roles_by_key: dict[str, Role]) -> Decimal
         staff = (
             stage.minutes * role.annual_salary * (100 + role.on_cost_percent) / (60 * 100 * role.paid_hours_per_year)
         )
-    return (staff + stage.extra_cost).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return staff
 
 
 def reference_side(cohort_list, model: CostModel) -> ReferenceSide:
     roles_by_key = {role.key: role for role in model.roles}
     pathways_by_key = {pathway.key: pathway for pathway in model.pathways}
     side = ReferenceSide()
+    people_by_group = {group.key: group.people for group in model.groups}
+    for group_key in {cohort.group for cohort in cohort_list} - {None}:  # rule 6: each group once
+        side.people += people_by_group[group_key]
     for role in model.roles:
         side.staff_minutes[role.key] = Decimal(0)
         side.staff_cost[role.key] = Decimal(0)
@@ -218,28 +255,36 @@ def reference_side(cohort_list, model: CostModel) -> ReferenceSide:
             if stage.visit is not None:
                 visit_numbers.add(stage.visit)
                 contact_per_patient += stage.minutes
-        cohort_cost = Decimal(0)
+        once = Decimal(0)
         for _patient in range(cohort.patients):  # rule 3, one patient at a time
-            cohort_cost += per_patient
+            once += per_patient
+        cohort_cost = Decimal(0)
+        for _time in range(cohort.times):  # and once for each time they go through it
+            cohort_cost += once
+        passes = cohort.patients * cohort.times
         side.cohorts.append(
             ReferenceCohort(
                 cost_per_patient=per_patient,
                 cost=cohort_cost,
-                visits=len(visit_numbers) * cohort.patients,
-                contact_minutes=contact_per_patient * cohort.patients,
+                visits=len(visit_numbers) * passes,
+                contact_minutes=contact_per_patient * passes,
             )
         )
         side.cost += cohort_cost  # rule 4
         side.patients += cohort.patients
-        side.visits += len(visit_numbers) * cohort.patients  # rule 5
-        side.contact_minutes += contact_per_patient * cohort.patients
+        side.reviews += passes  # rule 6
+        if cohort.group is None:
+            side.people += cohort.patients
+        side.visits += len(visit_numbers) * passes  # rule 5
+        side.contact_minutes += contact_per_patient * passes
         for stage, cost in zip(pathway.stages, stage_costs, strict=True):
-            extra = stage.extra_cost.quantize(PENNY, rounding=ROUND_HALF_UP)
+            # A line's staff cost is its staff time to the penny; its extra cost, the rest of the line.
+            staff = reference_staff_cost(stage, roles_by_key).quantize(PENNY, rounding=ROUND_HALF_UP)
             if stage.role is not None:
-                side.staff_minutes[stage.role] += stage.minutes * cohort.patients
-                side.staff_cost[stage.role] += (cost - extra) * cohort.patients
-            side.extra_cost += extra * cohort.patients
-            side.cost_by_step[stage.step] += cost * cohort.patients
+                side.staff_minutes[stage.role] += stage.minutes * passes
+                side.staff_cost[stage.role] += staff * passes
+            side.extra_cost += (cost - staff) * passes
+            side.cost_by_step[stage.step] += cost * passes
     return side
 
 
@@ -258,9 +303,13 @@ def reference_compare(model: CostModel) -> ReferenceComparison:
 # ------------------------------------------------------------------------ tests
 
 
-def assert_side_matches(actual: engine.SideResult, expected: ReferenceSide, side: str) -> None:
+def assert_side_matches(
+    actual: engine.SideResult, expected: ReferenceSide, side: str, model_cohorts: tuple[Cohort, ...]
+) -> None:
     assert actual.cost == expected.cost, side
     assert actual.patients == expected.patients, side
+    assert actual.people == expected.people, side
+    assert actual.reviews == expected.reviews, side
     assert actual.visits == expected.visits, side
     assert actual.contact_minutes == expected.contact_minutes, side
     assert dict(actual.staff_minutes) == dict(expected.staff_minutes), side
@@ -272,6 +321,7 @@ def assert_side_matches(actual: engine.SideResult, expected: ReferenceSide, side
     for i, (cohort, reference) in enumerate(zip(actual.cohorts, expected.cohorts, strict=True)):
         assert cohort.cost_per_patient == reference.cost_per_patient, (side, i)
         assert cohort.cost == reference.cost, (side, i)
+        assert cohort.times == model_cohorts[i].times, (side, i)
         assert cohort.visits == reference.visits, (side, i)
         assert cohort.contact_minutes == reference.contact_minutes, (side, i)
 
@@ -292,8 +342,8 @@ def test_compare_matches_a_slow_reading_of_the_costing_rules(model):
     comparison = engine.compare(model)
 
     # Assert
-    assert_side_matches(comparison.before, expected.before, "before")
-    assert_side_matches(comparison.after, expected.after, "after")
+    assert_side_matches(comparison.before, expected.before, "before", model.before)
+    assert_side_matches(comparison.after, expected.after, "after", model.after)
     assert comparison.saving == expected.saving
     assert comparison.saving_percent == expected.saving_percent
     if expected.before.cost == 0:

@@ -220,7 +220,7 @@ def test_missing_format_is_rejected_as_the_wrong_format():
     assert error.path == "format"
 
 
-@pytest.mark.parametrize(("value", "shown"), [(2, "2"), ("1", "'1'"), (True, "True"), (0, "0"), (None, "None")])
+@pytest.mark.parametrize(("value", "shown"), [(3, "3"), ("1", "'1'"), (True, "True"), (0, "0"), (None, "None")])
 def test_unknown_version_is_rejected(value, shown):
     # Arrange
     data = changed("version", value)
@@ -230,12 +230,12 @@ def test_unknown_version_is_rejected(value, shown):
 
     # Assert
     assert error.path == "version"
-    assert error.message == f"unknown version {shown} (this reads version 1)"
+    assert error.message == f"unknown version {shown} (this reads versions 1 and 2)"
 
 
 def test_version_is_checked_before_the_fields_so_a_newer_file_says_so():
-    # Arrange: a version 2 file might well have fields version 1 does not know.
-    data = changed("version", 2)
+    # Arrange: a version 3 file might well have fields versions 1 and 2 do not know.
+    data = changed("version", 3)
     data["colour"] = "blue"
 
     # Act

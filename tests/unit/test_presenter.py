@@ -39,3 +39,15 @@ def test_present_lists_only_the_pathways_the_cohorts_use(example_cd):
 
     used = {c.pathway for c in example_cd.before + example_cd.after}
     assert {p.key for p in figures.pathways} == used
+
+
+def test_present_counts_one_person_reviewed_four_times_then_once(example_b_copd_twice):
+    figures = presenter.present(example_b_copd_twice, engine.compare(example_b_copd_twice))
+
+    assert figures.counts == "1 person: 4 reviews → 1"
+
+
+def test_present_counts_reviews_and_people_apart_for_a_model_without_groups(example_cd):
+    figures = presenter.present(example_cd, engine.compare(example_cd))
+
+    assert figures.counts == "194 → 136 reviews; 194 → 136 people"

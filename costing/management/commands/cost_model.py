@@ -7,7 +7,7 @@ from costing.management.model_files import headline, read_model_file
 
 
 class Command(BaseCommand):
-    help = "Cost a model file (exchange format version 1) with no database; --json for machine-readable output."
+    help = "Cost a model file (exchange format version 1 or 2) with no database; --json for machine-readable output."
     requires_system_checks = []
     requires_migrations_checks = False
 
