@@ -162,7 +162,7 @@ def test_pathway_from_a_template_copies_its_stages_onto_the_chosen_roles(client,
     assert (created.name, created.cost_per_hour, created.cost_basis) == (
         "Nurse practitioner",
         D("27.00"),
-        "salary_only",
+        "as_printed",
     )
     stages = list(pathway.stages.order_by("position"))
     assert [(s.step, s.role.key, s.minutes, s.visit) for s in stages] == [
