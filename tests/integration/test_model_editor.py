@@ -572,3 +572,110 @@ def test_anonymous_users_are_sent_to_log_in(client, targets):
         response = client.post(reverse(name, args=args), {})
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+# ------------------------------------------------------- groups and times (v2)
+
+
+@pytest.fixture
+def copd_twice(practice, example_b_copd_twice):
+    """A version 2 model: one group of 1 person, named by all four cohorts; COPD reviewed twice."""
+    return cost_model_import(practice=practice, model=example_b_copd_twice, by=None)
+
+
+def _grouped_rows(model, side, **changes):
+    rows = []
+    for c in model.cohorts.filter(side=side).order_by("position", "id"):
+        row = cohort(c.label, c.pathway, c.patients, id=c.pk, times=c.times)
+        row.update(changes)
+        rows.append(row)
+    return rows
+
+
+def test_model_editor_shows_a_grouped_cohorts_patients_as_its_groups_people(client, admin, copd_twice):
+    response = client.get(_edit_url(copd_twice))
+
+    html = response.content.decode()
+    assert html.count("1 person (group: Diabetes, CHD and COPD)") == 4
+    assert 'name="before-0-patients"' not in html
+
+
+def test_model_editor_keeps_a_grouped_cohorts_patients_whatever_is_posted(client, admin, copd_twice):
+    post = _post_of(copd_twice, before=_grouped_rows(copd_twice, "before", patients=5))
+
+    response = client.post(_edit_url(copd_twice), post)
+
+    assert response.status_code == 302
+    assert set(copd_twice.cohorts.values_list("patients", flat=True)) == {1}
+    assert compare_cost_model(copd_twice.pk).before.reviews == 4
+
+
+def test_model_editor_refuses_patients_that_differ_from_the_group_with_a_form_error(
+    client, admin, copd_twice, monkeypatch
+):
+    """Were the field editable (a group changed while the editor was open), the service still refuses."""
+    monkeypatch.setattr("pathways.selectors.cohort_groups_by_cohort", lambda *, cost_model: {})
+    before = _snapshot(copd_twice.practice)
+    post = _post_of(copd_twice, before=_grouped_rows(copd_twice, "before", patients=5))
+
+    response = client.post(_edit_url(copd_twice), post)
+
+    assert response.status_code == 200
+    errors = response.context["sides"][0]["formset"].forms[0].errors["patients"]
+    assert errors == [
+        "“Diabetes” has the 1 person of its group “Diabetes, CHD and COPD”; "
+        "its patients cannot differ from the group's."
+    ]
+    assert _snapshot(copd_twice.practice) == before
+
+
+def test_cohort_update_service_refuses_a_grouped_cohort_with_other_patients(copd_twice):
+    from pathways import services
+
+    rows = {
+        side: [
+            services.CohortInput(label=c.label, patients=2, pathway=c.pathway, id=c.pk, times=c.times)
+            for c in copd_twice.cohorts.filter(side=side).order_by("position", "id")
+        ]
+        for side in ("before", "after")
+    }
+
+    with pytest.raises(services.GroupedCohortPatients):
+        services.cost_model_update(
+            cost_model=copd_twice, name="x", description="", period="per patient", by=None, **rows
+        )
+    assert set(copd_twice.cohorts.values_list("patients", flat=True)) == {1}
+
+
+def test_model_editor_saves_times_in_the_period(client, admin, imported):
+    after = _cohort_rows(imported, "after")
+    after[0]["times"] = 2
+
+    response = client.post(_edit_url(imported), _post_of(imported, after=after))
+
+    assert response.status_code == 302
+    assert imported.cohorts.get(side="after").times == 2
+    comparison = compare_cost_model(imported.pk)
+    assert (comparison.after.reviews, comparison.after.cost) == (2, D("35.44"))
+    assert 'value="2"' in client.get(_edit_url(imported)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("13", "At most 12 times in the model&#x27;s period."), ("0", "At least once"), ("twice", "a whole number")],
+)
+def test_model_editor_shows_a_times_error_beside_the_field(client, admin, imported, typed, message):
+    before = _snapshot(imported.practice)
+    after = _cohort_rows(imported, "after")
+    after[0]["times"] = typed
+
+    response = client.post(_edit_url(imported), _post_of(imported, after=after))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'id="id_after-0-times_error"[^>]*>.*' + re.escape(message), html, re.S)
+    assert _snapshot(imported.practice) == before
+
+
+def test_model_editor_labels_times_in_the_period(client, admin, imported):
+    assert "Times in the period" in client.get(_edit_url(imported)).content.decode()
