@@ -27,6 +27,7 @@ from tests.factories.editor import cohort, model_post, pathway_post, stage
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[2] / "costing" / "fixtures"
+V1_EXAMPLE_B = Path(__file__).resolve().parents[1] / "fixtures" / "example_b_v1.json"
 
 
 @pytest.fixture
@@ -45,6 +46,12 @@ def admin(client, practice):
 def imported(practice, example_b):
     """Worked example B stored in the practice (3 cohorts before, 1 after)."""
     return cost_model_import(practice=practice, model=example_b, by=None)
+
+
+@pytest.fixture
+def imported_v1(practice):
+    """Example B as a version 1 file: cohorts of patients, no group (tests/fixtures)."""
+    return cost_model_import(practice=practice, model=exchange.loads(V1_EXAMPLE_B.read_bytes()), by=None)
 
 
 def _edit_url(model):
@@ -305,8 +312,9 @@ def test_a_cohort_moved_to_another_pathway_loses_its_printed_figures(client, adm
     ],
 )
 def test_invalid_cohort_is_refused_beside_the_field_and_nothing_is_saved(
-    client, admin, imported, field, value, message
+    client, admin, imported_v1, field, value, message
 ):
+    imported = imported_v1  # patients of cohorts that name no group are typed
     rows = _cohort_rows(imported, "before")
     rows[1][field] = value
     before = _snapshot(imported.practice)
@@ -370,7 +378,8 @@ def test_duplicate_is_a_scenario_with_the_same_cohorts_and_pathways(client, admi
     assert Pathway.objects.filter(practice=imported.practice).count() == 4
 
 
-def test_changing_a_scenario_leaves_the_original(client, admin, imported):
+def test_changing_a_scenario_leaves_the_original(client, admin, imported_v1):
+    imported = imported_v1  # patients of cohorts that name no group are typed
     client.post(reverse("model_duplicate", args=[imported.practice.ods_code, imported.pk]))
     copy = CostModel.objects.get(based_on=imported)
     after = _cohort_rows(copy, "after")
@@ -448,7 +457,7 @@ def test_import_can_name_the_new_model(client, admin, practice):
 def test_import_of_a_bad_file_shows_where_the_problem_is_and_saves_nothing(
     client, admin, practice, change, where, what
 ):
-    data = json.loads((FIXTURES / "example_b.json").read_text())
+    data = json.loads(V1_EXAMPLE_B.read_text())  # a version 1 file: "times" is a version 2 field
     change(data)
     before = _snapshot(practice)
 
