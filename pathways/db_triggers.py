@@ -1,7 +1,8 @@
 """The same-practice rule in the database (docs/adr/0001-same-practice-constraints.md).
 
 A stage's role and pathway, and a cohort's model and pathway, belong to the
-stage's or cohort's practice.
+stage's or cohort's practice; and a cohort's group belongs to the cohort's own
+cost model (the same-model rule, migration pathways/0008).
 
 PostgreSQL: composite foreign keys onto (practice_id, id), added by migration
 pathways/0002 and kept by every later migration.
@@ -12,8 +13,8 @@ while a trigger names the table. So no migration handles the triggers: they are
 dropped before every `migrate` and installed again after it (PathwaysConfig.ready
 connects drop_before_migrate and install_after_migrate), whatever ran in between.
 
-Migration pathways/0002 imports this module: keep add_foreign_keys and
-drop_foreign_keys working for it.
+Migrations pathways/0002 and 0008 import this module: keep add_foreign_keys,
+drop_foreign_keys, add_group_foreign_key and drop_group_foreign_key working for them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ COMPOSITE_KEYS = [
     ("pathways_cohort", "cohort_pathway_same_practice", "pathway_id", "pathways_pathway"),
 ]
 
+# The migration that brought the same-model rule in, and its key:
+# pathways_cohort (cost_model_id, group_id) -> pathways_cohortgroup (cost_model_id, id).
+GROUP_RULE_MIGRATION = ("pathways", "0008_cohort_group_same_model")
+GROUP_KEY = ("pathways_cohort", "cohort_group_same_model", "group_id", "pathways_cohortgroup")
+
 # A referenced row may not move to another practice while it is referenced: (table, column) that refer to it.
 REFERRERS = {
     "pathways_pathway": [("pathways_stage", "pathway_id"), ("pathways_cohort", "pathway_id")],
@@ -42,8 +48,12 @@ REFERRERS = {
 }
 
 
-def sqlite_triggers() -> Iterator[tuple[str, str]]:
-    """(name, CREATE TRIGGER statement) of every SQLite trigger of the rule."""
+def sqlite_triggers(*, same_model: bool = True) -> Iterator[tuple[str, str]]:
+    """(name, CREATE TRIGGER statement) of every SQLite trigger of the rules.
+
+    ``same_model``: with the same-model rule's triggers (they name pathways_cohortgroup,
+    which exists only from GROUP_RULE_MIGRATION's parent on).
+    """
     for table, name, column, target in COMPOSITE_KEYS:
         condition = (
             f"NEW.{column} IS NOT NULL AND NEW.practice_id IS NOT "
@@ -68,6 +78,30 @@ def sqlite_triggers() -> Iterator[tuple[str, str]]:
             f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE UPDATE OF practice_id ON {target} "
             f"FOR EACH ROW WHEN {exists} BEGIN SELECT RAISE(ABORT, '{target}: referenced by another practice'); END",
         )
+    if same_model:
+        yield from _same_model_triggers()
+
+
+def _same_model_triggers() -> Iterator[tuple[str, str]]:
+    table, name, column, target = GROUP_KEY
+    condition = (
+        f"NEW.{column} IS NOT NULL AND NEW.cost_model_id IS NOT "
+        f"(SELECT cost_model_id FROM {target} WHERE id = NEW.{column})"
+    )
+    for event in ("INSERT", "UPDATE"):
+        trigger = f"{name}_{event.lower()}"
+        yield (
+            trigger,
+            f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE {event} ON {table} FOR EACH ROW WHEN {condition} "
+            f"BEGIN SELECT RAISE(ABORT, '{name}: {column} belongs to another cost model'); END",
+        )
+    trigger = f"{target}_model_fixed"
+    yield (
+        trigger,
+        f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE UPDATE OF cost_model_id ON {target} FOR EACH ROW WHEN "
+        f"EXISTS (SELECT 1 FROM {table} WHERE {column} = OLD.id AND cost_model_id IS NOT NEW.cost_model_id) "
+        f"BEGIN SELECT RAISE(ABORT, '{target}: referenced by another cost model'); END",
+    )
 
 
 def add_foreign_keys(schema_editor) -> None:
@@ -85,6 +119,21 @@ def drop_foreign_keys(schema_editor) -> None:
         schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
 
 
+def add_group_foreign_key(schema_editor) -> None:
+    """PostgreSQL: a cohort's group is of its own model (migration pathways/0008)."""
+    table, name, column, target = GROUP_KEY
+    schema_editor.execute(
+        f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY (cost_model_id, {column}) "
+        f"REFERENCES {target} (cost_model_id, id)"
+    )
+
+
+def drop_group_foreign_key(schema_editor) -> None:
+    """PostgreSQL: undo add_group_foreign_key (migration pathways/0008 reversed)."""
+    table, name, _column, _target = GROUP_KEY
+    schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
+
+
 def drop_triggers(connection) -> None:
     """SQLite: drop every trigger of the rule; nothing to do where there is none (a fresh database)."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -92,10 +141,10 @@ def drop_triggers(connection) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
-def install_triggers(connection) -> None:
-    """SQLite: every trigger of the rule, as this module writes it now (an older one is replaced)."""
+def install_triggers(connection, *, same_model: bool = True) -> None:
+    """SQLite: every trigger of the rules, as this module writes it now (an older one is replaced)."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for trigger, statement in sqlite_triggers():
+        for trigger, statement in sqlite_triggers(same_model=same_model):
             cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
             cursor.execute(statement)
 
@@ -114,5 +163,8 @@ def install_after_migrate(sender, using: str, **kwargs) -> None:
     the tables are gone). post_migrate also follows `flush`: installing is idempotent.
     """
     connection = connections[using]
-    if connection.vendor == "sqlite" and RULE_MIGRATION in MigrationRecorder(connection).applied_migrations():
-        install_triggers(connection)
+    if connection.vendor != "sqlite":
+        return
+    applied = MigrationRecorder(connection).applied_migrations()
+    if RULE_MIGRATION in applied:
+        install_triggers(connection, same_model=GROUP_RULE_MIGRATION in applied)

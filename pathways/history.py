@@ -17,7 +17,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from pathways.models import Cohort, CohortCondition, CostModel, Pathway, Stage
+from pathways.models import (
+    Cohort,
+    CohortCondition,
+    CohortGroup,
+    CohortGroupCondition,
+    CostModel,
+    Pathway,
+    Stage,
+)
 from practices.audit import audited
 from practices.models import Practice, StaffRole
 
@@ -164,7 +172,7 @@ def _deleted_with(model, parent_field: str, parent_id: int, deleted_at: datetime
 @audited
 @transaction.atomic
 def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: AbstractBaseUser | None):
-    """Restore a deleted model (with its cohorts), pathway (with its stages) or role.
+    """Restore a deleted model (with its groups and cohorts), pathway (with its stages) or role.
 
     Raises LookupError for a record that is not a deletion of this practice, and
     CannotRestore (restoring nothing) when something it needs is gone or taken.
@@ -193,6 +201,11 @@ def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: Abstr
                         )
                     stage.instance.save()
             if kind == "model":
+                # Groups first: the restored cohorts name them (and the database checks it).
+                for group in _deleted_with(CohortGroup, "cost_model_id", record.id, record.history_date):
+                    group.instance.save()
+                    for condition in _deleted_with(CohortGroupCondition, "group_id", group.id, record.history_date):
+                        condition.instance.save()
                 for cohort in _deleted_with(Cohort, "cost_model_id", record.id, record.history_date):
                     if not Pathway.objects.filter(pk=cohort.pathway_id).exists():
                         raise CannotRestore(

@@ -178,6 +178,8 @@ class CohortGroup(models.Model):
         ordering = ["cost_model", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cost_model", "key"], name="cohortgroup_key_once_per_model"),
+            # The target of a cohort's (cost_model_id, group_id): its group is of its own model (migration 0008).
+            models.UniqueConstraint(fields=["cost_model", "id"], name="cohortgroup_model_id"),
             models.CheckConstraint(condition=Q(people__gte=0), name="cohortgroup_people_not_negative"),
         ]
 
@@ -220,7 +222,7 @@ class Cohort(models.Model):
     times = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_TIMES)]
     )
-    # The group whose people are the patients (of the same model: pathways.services checks).
+    # The group whose people are the patients, of the same model (the database checks: migration 0008).
     group = models.ForeignKey(CohortGroup, null=True, blank=True, on_delete=models.RESTRICT, related_name="cohorts")
     printed_cost_per_patient = models.DecimalField(
         max_digits=12, decimal_places=limits.MONEY_PLACES, null=True, blank=True

@@ -485,6 +485,11 @@ def cohorts_with_conditions(*, cost_model: CostModel) -> list[Cohort]:
     return list(cost_model.cohorts.prefetch_related("cohort_conditions").order_by("position", "id"))
 
 
+def cohort_groups_by_cohort(*, cost_model: CostModel) -> dict[int, CohortGroup]:
+    """The model's cohorts that name a group, each to its group: one query."""
+    return {c.pk: c.group for c in cost_model.cohorts.filter(group__isnull=False).select_related("group")}
+
+
 def practice_pathways(*, practice: Practice) -> QuerySet[Pathway]:
     """The practice's pathways by name (one query when read): a list, or a form's choices."""
     return practice.pathways.all()

@@ -224,6 +224,26 @@ class CohortInput:
     pathway: Pathway
     conditions: tuple[Condition, ...] = ()
     id: int | None = None
+    times: int = 1
+
+
+class GroupedCohortPatients(ValueError):
+    """A cohort that names a group was given patients other than the group's people.
+
+    A grouped cohort's patients are its group's people (model file version 2):
+    they change with the group, never on their own.
+    """
+
+    def __init__(self, *, side: str, index: int, cohort: Cohort):
+        self.side = side
+        self.index = index
+        self.cohort = cohort
+        self.group = cohort.group
+        people = cohort.group.people
+        super().__init__(
+            f"“{cohort.label}” has the {people:,} {'person' if people == 1 else 'people'} of its group "
+            f"“{cohort.group.label}”; its patients cannot differ from the group's."
+        )
 
 
 def _bump_versions(models: QuerySet[CostModel]) -> None:
@@ -371,7 +391,10 @@ def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInp
     if len(cohorts) > limits.MAX_COHORTS_PER_SIDE:
         raise ValueError(f"a side has at most {limits.MAX_COHORTS_PER_SIDE} cohorts")
     _check_same_practice(cost_model.practice, *(c.pathway for c in cohorts))
-    existing = {c.pk: c for c in cost_model.cohorts.filter(side=side).prefetch_related("cohort_conditions")}
+    existing = {
+        c.pk: c
+        for c in cost_model.cohorts.filter(side=side).select_related("group").prefetch_related("cohort_conditions")
+    }
     keep = {c.id for c in cohorts if c.id in existing}
     cost_model.cohorts.filter(side=side).exclude(pk__in=keep).delete()
     for position, data in enumerate(cohorts):
@@ -385,7 +408,10 @@ def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInp
             cohort.printed_contact_minutes = None
         cohort.position = position
         cohort.label = data.label
+        if cohort.group_id is not None and data.patients != cohort.group.people:
+            raise GroupedCohortPatients(side=side, index=position, cohort=cohort)
         cohort.patients = data.patients
+        cohort.times = data.times
         cohort.pathway = data.pathway
         cohort.clean_fields(exclude=["practice", "cost_model", "pathway"])
         cohort.save()
@@ -546,6 +572,7 @@ def cohorts_import(
                         pathway=cohort.pathway,
                         conditions=tuple(cc.condition for cc in cohort.cohort_conditions.all()),
                         id=cohort.pk,
+                        times=cohort.times,
                     )
                 )
         _write_cohorts(locked, side, kept + incoming)

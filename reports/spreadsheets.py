@@ -24,7 +24,7 @@ from costing.exchange import figure
 MONEY_FORMAT = '"£"#,##0.00'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = limits.MAX_COHORTS_PER_SIDE * 2
-COHORT_COLUMNS = ("side", "label", "conditions", "patients", "pathway")
+COHORT_COLUMNS = ("side", "label", "conditions", "patients", "times", "pathway")
 
 
 def safe_text(value: str) -> str:
@@ -180,7 +180,7 @@ def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
         "Cohorts",
         list(COHORT_COLUMNS),
         [
-            [side, co.label, ";".join(co.conditions), co.patients, co.pathway]
+            [side, co.label, ";".join(co.conditions), co.patients, co.times, co.pathway]
             for side, cohorts in (("before", model.before), ("after", model.after))
             for co in cohorts
         ],
@@ -219,6 +219,7 @@ class CohortRow:
     conditions: tuple[str, ...]
     patients: int
     pathway: str
+    times: int = 1
 
 
 @dataclass(frozen=True)
@@ -303,30 +304,45 @@ def parse_cohorts(
         if len(set(codes)) != len(codes):
             errors.append(CellError(n, "conditions", "a condition is listed twice"))
         patients = _whole_number(raw.get("patients", ""), n, errors)
+        # Optional: how many times each patient goes through the pathway in the period.
+        times_text = raw.get("times", "").strip()
+        times = (
+            _whole_number(times_text, n, errors, column="times", minimum=1, maximum=limits.MAX_TIMES)
+            if times_text
+            else 1
+        )
         wanted = raw.get("pathway", "").strip().lower()
         pathway = pathways.get(wanted)
         if pathway is None:
             errors.append(CellError(n, "pathway", f"no pathway {raw.get('pathway', '')[:60]!r} in this practice"))
         if not errors or errors[-1].row != n:
-            rows.append(CohortRow(n, side, label, codes, patients, pathway))
+            rows.append(CohortRow(n, side, label, codes, patients, pathway, times))
     if errors:
         raise SheetError(errors)
     return rows
 
 
-def _whole_number(text: str, row: int, errors: list[CellError]) -> int:
+def _whole_number(
+    text: str,
+    row: int,
+    errors: list[CellError],
+    *,
+    column: str = "patients",
+    minimum: int = 0,
+    maximum: int = limits.MAX_COHORT_PATIENTS,
+) -> int:
     try:
         value = Decimal(text.replace(",", "").strip())
     except InvalidOperation:
-        errors.append(CellError(row, "patients", f"{text[:20]!r} is not a number"))
-        return 0
+        errors.append(CellError(row, column, f"{text[:20]!r} is not a number"))
+        return minimum
     if not value.is_finite() or value != value.to_integral_value():
-        errors.append(CellError(row, "patients", f"{text[:20]} is not a whole number"))
-        return 0
-    if value < 0:
-        errors.append(CellError(row, "patients", "must not be negative"))
-        return 0
-    if value > limits.MAX_COHORT_PATIENTS:
-        errors.append(CellError(row, "patients", f"more than the maximum of {limits.MAX_COHORT_PATIENTS:,}"))
-        return 0
+        errors.append(CellError(row, column, f"{text[:20]} is not a whole number"))
+        return minimum
+    if value < minimum:
+        errors.append(CellError(row, column, "must not be negative" if minimum == 0 else f"less than {minimum}"))
+        return minimum
+    if value > maximum:
+        errors.append(CellError(row, column, f"more than the maximum of {maximum:,}"))
+        return minimum
     return int(value)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 
 from costing import engine, exchange, limits, reference
-from pathways.models import Condition, Pathway, Period, Step
+from pathways.models import CohortGroup, Condition, Pathway, Period, Step
 from pathways.selectors import conditions, practice_pathways
 from pathways.services import CohortInput, StageInput
 from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField
@@ -320,6 +322,18 @@ class CohortForm(forms.Form):
             ),
         },
     )
+    times = forms.IntegerField(
+        label="Times in the period",
+        required=False,
+        min_value=1,
+        max_value=limits.MAX_TIMES,
+        widget=_number_input("numeric"),
+        error_messages={
+            "invalid": "Enter how many times each patient goes through the pathway, a whole number like 1 or 2.",
+            "min_value": "At least once: a patient who does not go through the pathway is not in the cohort.",
+            "max_value": format_lazy("At most {} times in the model's period.", limits.MAX_TIMES),
+        },
+    )
     pathway = SafeModelChoiceField(
         label="Pathway",
         queryset=Pathway.objects.none(),
@@ -330,9 +344,31 @@ class CohortForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, practice: Practice, **kwargs):
+    def __init__(self, *args, practice: Practice, groups: Mapping[int, CohortGroup] | None = None, **kwargs):
+        """``groups``: the model's grouped cohorts (cohort id → group), whose patients are read-only."""
         super().__init__(*args, **kwargs)
         self.fields["pathway"].queryset = practice_pathways(practice=practice)
+        self.group = (groups or {}).get(self._cohort_id())
+        if self.group is not None:
+            # A grouped cohort's patients are its group's people: shown, not edited
+            # (a disabled field takes its initial value whatever is posted).
+            patients = self.fields["patients"]
+            patients.disabled = True
+            patients.initial = self.group.people
+            patients.widget = GroupPatientsWidget(group=self.group)
+
+    def _cohort_id(self) -> int | None:
+        raw = self.data.get(self.add_prefix("id")) if self.is_bound else self.initial.get("id")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("times") is None and "times" not in self.errors:
+            cleaned["times"] = 1
+        return cleaned
 
     def as_input(self) -> CohortInput:
         c = self.cleaned_data
@@ -342,6 +378,26 @@ class CohortForm(forms.Form):
             patients=c["patients"],
             pathway=c["pathway"],
             conditions=tuple(c.get("conditions") or ()),
+            times=c["times"],
+        )
+
+
+class GroupPatientsWidget(forms.Widget):
+    """A grouped cohort's patients as text: “1 person (group: Diabetes, CHD and COPD)”."""
+
+    def __init__(self, *, group: CohortGroup, attrs=None):
+        super().__init__(attrs)
+        self.group = group
+
+    def render(self, name, value, attrs=None, renderer=None):
+        people = self.group.people
+        noun = "person" if people == 1 else "people"
+        return format_html(
+            '<span class="form-control-plaintext form-control-sm text-nowrap" id="{}">{} {} (group: {})</span>',
+            (attrs or {}).get("id", ""),
+            f"{people:,}",
+            noun,
+            self.group.label,
         )
 
 
@@ -353,7 +409,7 @@ CohortFormSet = forms.formset_factory(
     validate_max=True,
     absolute_max=limits.MAX_COHORTS_PER_SIDE + 1,
 )
-CohortFormSet.fields = ("id", "label", "conditions", "patients", "pathway")
+CohortFormSet.fields = ("id", "label", "conditions", "patients", "times", "pathway")
 CohortFormSet.multi_fields = ("conditions",)
 CohortFormSet.noun = "cohort"
 

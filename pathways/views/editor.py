@@ -280,6 +280,7 @@ def _cohort_initial(cohort: Cohort) -> dict:
         "label": cohort.label,
         "conditions": [cc.condition_id for cc in cohort.cohort_conditions.all()],
         "patients": cohort.patients,
+        "times": cohort.times,
         "pathway": cohort.pathway_id,
     }
 
@@ -310,7 +311,7 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
     access = practice_access(request.user, ods_code, Permission.EDIT)
     practice = access.practice
     cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
-    form_kwargs = {"practice": practice}
+    form_kwargs = {"practice": practice, "groups": selectors.cohort_groups_by_cohort(cost_model=cost_model)}
     focus = None
     pending = False
     if request.method == "POST":
@@ -330,6 +331,8 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
                         by=request.user,
                         expected_version=form.cleaned_data.get("version"),
                     )
+                except services.GroupedCohortPatients as exc:
+                    sides[exc.side].rows()[exc.index].add_error("patients", str(exc))
                 except services.CostModelChanged as exc:
                     data = request.POST.copy()
                     data["model-version"] = str(exc.cost_model.version)

@@ -71,6 +71,7 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
                     CohortInput(
                         label=r.label,
                         patients=r.patients,
+                        times=r.times,
                         pathway=by_key[r.pathway],
                         conditions=tuple(conditions[c] for c in r.conditions),
                     )

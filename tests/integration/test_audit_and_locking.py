@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from pathways import selectors
 from pathways.history import restore_deleted
-from pathways.models import Cohort, CostModel, Pathway, Stage
+from pathways.models import Cohort, CohortGroup, CostModel, Pathway, Stage
 from pathways.services import cost_model_delete, cost_model_import
 from practices.models import Membership, StaffRole
 from tests.factories import MembershipFactory, PracticeFactory
@@ -200,3 +200,28 @@ def test_a_deleted_model_of_a_departed_user_is_restored_by_a_command(practice, a
 
     assert restored.created_by is None
     assert restored.cohorts.count() == len(example_b.before) + len(example_b.after)
+
+
+def test_a_deleted_version_2_model_is_restored_with_its_groups(client, admin, practice, example_b_copd_twice):
+    model = cost_model_import(practice=practice, model=example_b_copd_twice, by=admin)
+    pk, original = model.pk, selectors.compare_cost_model(model.pk)
+    cost_model_delete(cost_model=model, by=admin)
+    client.force_login(admin)
+    item = next(
+        i for i in client.get(reverse("deleted_list", args=[practice.ods_code])).context["items"] if i.kind == "model"
+    )
+
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "model", item.history_id]))
+
+    assert response.status_code == 302
+    group = CohortGroup.objects.get(cost_model_id=pk)
+    assert list(group.group_conditions.values_list("condition__code", flat=True)) == ["DM", "CHD", "COPD"]
+    assert set(Cohort.objects.filter(cost_model_id=pk).values_list("group", flat=True)) == {group.pk}
+    restored = selectors.compare_cost_model(pk)
+    assert restored == original
+    assert (restored.before.people, restored.before.reviews, restored.after.people, restored.after.reviews) == (
+        1,
+        4,
+        1,
+        1,
+    )

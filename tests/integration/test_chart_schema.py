@@ -123,3 +123,13 @@ def test_rollup_chart_is_a_valid_plotly_figure(demo):
 
     assert set(figures) == {"chart-rollup"}
     _assert_valid(figures)
+
+
+def test_demo_example_b_is_one_group_reviewed_three_times_then_once(demo):
+    (model,) = _models("Worked example B: diabetes + CHD + COPD, one person")
+
+    response = demo.get(model.get_absolute_url())
+
+    assert model.groups.count() == 1
+    assert set(model.cohorts.values_list("group__key", flat=True)) == {"dm-chd-copd"}
+    assert '<div data-testid="headline-counts">1 person: 3 reviews → 1</div>' in response.content.decode()

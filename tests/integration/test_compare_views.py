@@ -79,6 +79,14 @@ def test_comparison_page_headline_counts_people_and_reviews(client, staff, pract
     assert '<div data-testid="headline-counts">1 person: 4 reviews → 1</div>' in response.content.decode()
 
 
+def test_comparison_page_headline_says_example_b_is_one_person_reviewed_three_times_then_once(client, staff, model_b):
+    client.force_login(staff)
+
+    response = client.get(model_b.get_absolute_url())
+
+    assert '<div data-testid="headline-counts">1 person: 3 reviews → 1</div>' in response.content.decode()
+
+
 def test_whatif_recalculates_without_saving(client, staff, model_b):
     client.force_login(staff)
     data = _panel_data(client, model_b)

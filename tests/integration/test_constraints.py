@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from pathways import db_triggers
-from pathways.models import Cohort, Stage
+from pathways.models import Cohort, CohortGroup, Stage
 from practices.models import Practice, StaffRole
 from tests.factories import (
     CohortFactory,
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIGGERS = {name for name, _statement in db_triggers.sqlite_triggers()}
+SAME_PRACTICE_TRIGGERS = {name for name, _statement in db_triggers.sqlite_triggers(same_model=False)}
 
 
 def _refused(create):
@@ -105,6 +106,55 @@ def test_cohort_moved_to_another_practices_pathway_is_refused():
     _refused(cohort.save)
 
 
+def _group(cost_model) -> CohortGroup:
+    return CohortGroup.objects.create(
+        practice=cost_model.practice, cost_model=cost_model, key="dm-chd", label="DM and CHD", people=1
+    )
+
+
+def test_cohort_naming_another_models_group_is_refused():
+    model = CostModelFactory()
+    other_models_group = _group(CostModelFactory(practice=model.practice))
+    pathway = PathwayFactory(practice=model.practice)
+
+    _refused(
+        lambda: Cohort.objects.create(
+            practice=model.practice,
+            cost_model=model,
+            side="before",
+            label="c",
+            patients=1,
+            pathway=pathway,
+            group=other_models_group,
+        )
+    )
+
+
+def test_cohort_moved_to_another_models_group_is_refused():
+    cohort = CohortFactory(group=None)
+    cohort.group = _group(CostModelFactory(practice=cohort.practice))
+
+    _refused(cohort.save)
+
+
+def test_cohort_naming_its_own_models_group_is_stored():
+    cohort = CohortFactory(group=None)
+    cohort.group = _group(cohort.cost_model)
+
+    cohort.save()
+
+    assert Cohort.objects.get(pk=cohort.pk).group_id == cohort.group.pk
+
+
+def test_group_cannot_move_to_another_model_while_named():
+    cohort = CohortFactory(group=None)
+    group = _group(cohort.cost_model)
+    Cohort.objects.filter(pk=cohort.pk).update(group=group)
+
+    group.cost_model = CostModelFactory(practice=cohort.practice)
+    _refused(group.save)
+
+
 def test_cohort_with_negative_patients_is_refused():
     model = CostModelFactory()
     pathway = PathwayFactory(practice=model.practice)
@@ -174,13 +224,14 @@ def test_the_test_database_has_the_same_practice_rule_after_migrate():
             assert {name for (name,) in cursor.fetchall()} == TRIGGERS
         else:
             cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'f'")
-            assert {name for _t, name, _c, _r in db_triggers.COMPOSITE_KEYS} <= {name for (name,) in cursor.fetchall()}
+            keys = {name for _t, name, _c, _r in [*db_triggers.COMPOSITE_KEYS, db_triggers.GROUP_KEY]}
+            assert keys <= {name for (name,) in cursor.fetchall()}
 
 
 def test_migrate_drops_and_installs_the_triggers_once_and_only_on_sqlite(monkeypatch):
     calls = []
     monkeypatch.setattr(db_triggers, "drop_triggers", lambda connection: calls.append("drop"))
-    monkeypatch.setattr(db_triggers, "install_triggers", lambda connection: calls.append("install"))
+    monkeypatch.setattr(db_triggers, "install_triggers", lambda connection, **kwargs: calls.append("install"))
 
     call_command("migrate", verbosity=0)
 
@@ -221,8 +272,9 @@ def test_sqlite_triggers_follow_migrate_back_and_forth_and_keep_the_data(tmp_pat
 
     # Back across practices/0003 and pathways/0004, then forward: both rebuild
     # practices_staffrole and pathways_pathway, which the triggers name.
+    # That also takes pathways back before 0007 (groups) and 0008: the same-model triggers go.
     _manage(db, "migrate", "practices", "0002")
-    assert _triggers(db) == TRIGGERS
+    assert _triggers(db) == SAME_PRACTICE_TRIGGERS
     _manage(db, "migrate")
     assert _triggers(db) == TRIGGERS
     with closing(sqlite3.connect(db)) as con:

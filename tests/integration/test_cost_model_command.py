@@ -107,7 +107,7 @@ def test_cost_model_text_prints_the_headline(capsys):
     assert "£31.39 → £17.72 (saving £13.67, 43.5%)" in out
     assert "Visits: 5 → 2" in out
     assert "95 → 60 minutes" in out
-    assert "People: 3 → 1; reviews: 3 → 1" in out
+    assert "People: 1 → 1; reviews: 3 → 1" in out
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_cost_model_text_prints_the_headline(capsys):
         (lambda d: d["roles"][0].update(cost_per_hour="-1"), "roles[0].cost_per_hour: must not be negative"),
         (lambda d: d["pathways"][0]["stages"][0].update(minutes="ten"), "pathways[0].stages[0].minutes:"),
         (lambda d: d.update(colour="red"), "colour: unknown field"),
-        (lambda d: d["after"][0].pop("patients"), "after[0].patients: missing field"),
+        (lambda d: d["after"][0].pop("group"), "after[0].patients: missing field (or give a group)"),
     ],
 )
 def test_cost_model_invalid_file_exits_non_zero_with_one_line(tmp_path, mutate, expected):

@@ -27,6 +27,7 @@ from tests.factories.editor import cohort, model_post, pathway_post, stage
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[2] / "costing" / "fixtures"
+V1_EXAMPLE_B = Path(__file__).resolve().parents[1] / "fixtures" / "example_b_v1.json"
 
 
 @pytest.fixture
@@ -45,6 +46,12 @@ def admin(client, practice):
 def imported(practice, example_b):
     """Worked example B stored in the practice (3 cohorts before, 1 after)."""
     return cost_model_import(practice=practice, model=example_b, by=None)
+
+
+@pytest.fixture
+def imported_v1(practice):
+    """Example B as a version 1 file: cohorts of patients, no group (tests/fixtures)."""
+    return cost_model_import(practice=practice, model=exchange.loads(V1_EXAMPLE_B.read_bytes()), by=None)
 
 
 def _edit_url(model):
@@ -305,8 +312,9 @@ def test_a_cohort_moved_to_another_pathway_loses_its_printed_figures(client, adm
     ],
 )
 def test_invalid_cohort_is_refused_beside_the_field_and_nothing_is_saved(
-    client, admin, imported, field, value, message
+    client, admin, imported_v1, field, value, message
 ):
+    imported = imported_v1  # patients of cohorts that name no group are typed
     rows = _cohort_rows(imported, "before")
     rows[1][field] = value
     before = _snapshot(imported.practice)
@@ -370,7 +378,8 @@ def test_duplicate_is_a_scenario_with_the_same_cohorts_and_pathways(client, admi
     assert Pathway.objects.filter(practice=imported.practice).count() == 4
 
 
-def test_changing_a_scenario_leaves_the_original(client, admin, imported):
+def test_changing_a_scenario_leaves_the_original(client, admin, imported_v1):
+    imported = imported_v1  # patients of cohorts that name no group are typed
     client.post(reverse("model_duplicate", args=[imported.practice.ods_code, imported.pk]))
     copy = CostModel.objects.get(based_on=imported)
     after = _cohort_rows(copy, "after")
@@ -448,7 +457,7 @@ def test_import_can_name_the_new_model(client, admin, practice):
 def test_import_of_a_bad_file_shows_where_the_problem_is_and_saves_nothing(
     client, admin, practice, change, where, what
 ):
-    data = json.loads((FIXTURES / "example_b.json").read_text())
+    data = json.loads(V1_EXAMPLE_B.read_text())  # a version 1 file: "times" is a version 2 field
     change(data)
     before = _snapshot(practice)
 
@@ -572,3 +581,110 @@ def test_anonymous_users_are_sent_to_log_in(client, targets):
         response = client.post(reverse(name, args=args), {})
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+# ------------------------------------------------------- groups and times (v2)
+
+
+@pytest.fixture
+def copd_twice(practice, example_b_copd_twice):
+    """A version 2 model: one group of 1 person, named by all four cohorts; COPD reviewed twice."""
+    return cost_model_import(practice=practice, model=example_b_copd_twice, by=None)
+
+
+def _grouped_rows(model, side, **changes):
+    rows = []
+    for c in model.cohorts.filter(side=side).order_by("position", "id"):
+        row = cohort(c.label, c.pathway, c.patients, id=c.pk, times=c.times)
+        row.update(changes)
+        rows.append(row)
+    return rows
+
+
+def test_model_editor_shows_a_grouped_cohorts_patients_as_its_groups_people(client, admin, copd_twice):
+    response = client.get(_edit_url(copd_twice))
+
+    html = response.content.decode()
+    assert html.count("1 person (group: Diabetes, CHD and COPD)") == 4
+    assert 'name="before-0-patients"' not in html
+
+
+def test_model_editor_keeps_a_grouped_cohorts_patients_whatever_is_posted(client, admin, copd_twice):
+    post = _post_of(copd_twice, before=_grouped_rows(copd_twice, "before", patients=5))
+
+    response = client.post(_edit_url(copd_twice), post)
+
+    assert response.status_code == 302
+    assert set(copd_twice.cohorts.values_list("patients", flat=True)) == {1}
+    assert compare_cost_model(copd_twice.pk).before.reviews == 4
+
+
+def test_model_editor_refuses_patients_that_differ_from_the_group_with_a_form_error(
+    client, admin, copd_twice, monkeypatch
+):
+    """Were the field editable (a group changed while the editor was open), the service still refuses."""
+    monkeypatch.setattr("pathways.selectors.cohort_groups_by_cohort", lambda *, cost_model: {})
+    before = _snapshot(copd_twice.practice)
+    post = _post_of(copd_twice, before=_grouped_rows(copd_twice, "before", patients=5))
+
+    response = client.post(_edit_url(copd_twice), post)
+
+    assert response.status_code == 200
+    errors = response.context["sides"][0]["formset"].forms[0].errors["patients"]
+    assert errors == [
+        "“Diabetes” has the 1 person of its group “Diabetes, CHD and COPD”; "
+        "its patients cannot differ from the group's."
+    ]
+    assert _snapshot(copd_twice.practice) == before
+
+
+def test_cohort_update_service_refuses_a_grouped_cohort_with_other_patients(copd_twice):
+    from pathways import services
+
+    rows = {
+        side: [
+            services.CohortInput(label=c.label, patients=2, pathway=c.pathway, id=c.pk, times=c.times)
+            for c in copd_twice.cohorts.filter(side=side).order_by("position", "id")
+        ]
+        for side in ("before", "after")
+    }
+
+    with pytest.raises(services.GroupedCohortPatients):
+        services.cost_model_update(
+            cost_model=copd_twice, name="x", description="", period="per patient", by=None, **rows
+        )
+    assert set(copd_twice.cohorts.values_list("patients", flat=True)) == {1}
+
+
+def test_model_editor_saves_times_in_the_period(client, admin, imported):
+    after = _cohort_rows(imported, "after")
+    after[0]["times"] = 2
+
+    response = client.post(_edit_url(imported), _post_of(imported, after=after))
+
+    assert response.status_code == 302
+    assert imported.cohorts.get(side="after").times == 2
+    comparison = compare_cost_model(imported.pk)
+    assert (comparison.after.reviews, comparison.after.cost) == (2, D("35.44"))
+    assert 'value="2"' in client.get(_edit_url(imported)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("13", "At most 12 times in the model&#x27;s period."), ("0", "At least once"), ("twice", "a whole number")],
+)
+def test_model_editor_shows_a_times_error_beside_the_field(client, admin, imported, typed, message):
+    before = _snapshot(imported.practice)
+    after = _cohort_rows(imported, "after")
+    after[0]["times"] = typed
+
+    response = client.post(_edit_url(imported), _post_of(imported, after=after))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'id="id_after-0-times_error"[^>]*>.*' + re.escape(message), html, re.S)
+    assert _snapshot(imported.practice) == before
+
+
+def test_model_editor_labels_times_in_the_period(client, admin, imported):
+    assert "Times in the period" in client.get(_edit_url(imported)).content.decode()

@@ -90,7 +90,9 @@ def test_render_report_command_needs_no_database(tmp_path):
     )
 
     assert result.returncode == 0, result.stderr
-    assert "£31.39" in _text(out.read_bytes())
+    text = _text(out.read_bytes())
+    assert "£31.39" in text
+    assert "1 person: 3 reviews → 1" in text
 
 
 # Run in a fresh interpreter where importing WeasyPrint fails as it does without Pango;

@@ -144,3 +144,28 @@ def test_exported_cohort_named_like_a_formula_is_text_in_xlsx_and_csv(admin_clie
     assert wb["Results"]["B2"].value == '\'=HYPERLINK("http://evil")'
     assert wb["Results"]["B2"].data_type == "s"
     assert "'=HYPERLINK" in text
+
+
+def test_csv_import_reads_an_optional_times_column(admin_client, model_cd):
+    body = b"label,patients,times,pathway\nAsthma twice,10,2,before-asthma\nAsthma once,10,,before-asthma\n"
+
+    response = _upload(admin_client, model_cd, "times.csv", body, default_side="before")
+
+    assert response.status_code == 302
+    assert dict(Cohort.objects.filter(label__in=["Asthma twice", "Asthma once"]).values_list("label", "times")) == {
+        "Asthma twice": 2,
+        "Asthma once": 1,
+    }
+    assert selectors.compare_cost_model(model_cd).before.cost == D("2785.50") + 30 * D("9.52")
+
+
+def test_csv_import_refuses_times_out_of_range_by_row(admin_client, model_cd):
+    body = b"label,patients,times,pathway\nA,1,13,before-asthma\nB,1,0,before-asthma\n"
+
+    response = _upload(admin_client, model_cd, "times.csv", body, default_side="before")
+
+    assert response.status_code == 422
+    assert [(e.row, e.column, e.message) for e in response.context["errors"]] == [
+        (2, "times", "more than the maximum of 12"),
+        (3, "times", "less than 1"),
+    ]

@@ -47,6 +47,12 @@ def test_present_counts_one_person_reviewed_four_times_then_once(example_b_copd_
     assert figures.counts == "1 person: 4 reviews → 1"
 
 
+def test_present_counts_example_b_as_one_person_reviewed_three_times_then_once(example_b):
+    figures = presenter.present(example_b, engine.compare(example_b))
+
+    assert figures.counts == "1 person: 3 reviews → 1"
+
+
 def test_present_counts_reviews_and_people_apart_for_a_model_without_groups(example_cd):
     figures = presenter.present(example_cd, engine.compare(example_cd))
 
