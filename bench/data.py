@@ -155,11 +155,19 @@ def headline_rows(count: int, per_side: int, seed: int) -> selectors.HeadlineRow
             )
             for r in model.roles
         ]
+        group_id = {g.key: index * 100 + n for n, g in enumerate(model.groups)}
         for side, cohorts_ in (("before", model.before), ("after", model.after)):
-            patients: dict[int, int] = {}
+            rows: dict[tuple[int, int | None], list[int]] = {}  # (pathway, group) -> [passes, people]
             for c in cohorts_:
-                patients[pathway_id[c.pathway]] = patients.get(pathway_id[c.pathway], 0) + c.patients
-            cohort_rows += [(index, side, pk, n) for pk, n in sorted(patients.items())]
+                row = rows.setdefault((pathway_id[c.pathway], group_id.get(c.group)), [0, 0])
+                row[0] += c.patients * c.times
+                row[1] = c.patients if c.group is not None else row[1] + c.patients
+            cohort_rows += [
+                (index, side, pk, group, passes, people)
+                for (pk, group), (passes, people) in sorted(
+                    rows.items(), key=lambda item: (item[0][0], item[0][1] or 0)
+                )
+            ]
         used = {pathway_id[c.pathway] for c in model.before + model.after}
         for p in model.pathways:
             if pathway_id[p.key] in used:

@@ -220,8 +220,10 @@ def engine_batch_rate(models: list[engine.CostModel], repeat: int = 3) -> float:
         own_role = {r.key: index * 100 + n for n, r in enumerate(model.roles)}
         totals[index] = engine.TotalsModel(
             period=model.period,
-            before=tuple((own_pathway[c.pathway], c.patients) for c in model.before),
-            after=tuple((own_pathway[c.pathway], c.patients) for c in model.after),
+            before=tuple((own_pathway[c.pathway], c.patients * c.times) for c in model.before),
+            after=tuple((own_pathway[c.pathway], c.patients * c.times) for c in model.after),
+            people_before=engine.people(model.before),
+            people_after=engine.people(model.after),
         )
         for pathway in model.pathways:
             pathways[own_pathway[pathway.key]] = [

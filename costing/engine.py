@@ -323,6 +323,10 @@ class Headline:
     visits_after: int
     staff_minutes_before: Decimal
     staff_minutes_after: Decimal
+    people_before: int  # costing rule 6
+    people_after: int
+    reviews_before: int
+    reviews_after: int
 
     @classmethod
     def of(cls, comparison: Comparison) -> Headline:
@@ -334,11 +338,15 @@ class Headline:
             visits_after=comparison.after.visits,
             staff_minutes_before=normalise_minutes(sum(comparison.before.staff_minutes.values(), Decimal(0))),
             staff_minutes_after=normalise_minutes(sum(comparison.after.staff_minutes.values(), Decimal(0))),
+            people_before=comparison.before.people,
+            people_after=comparison.after.people,
+            reviews_before=comparison.before.reviews,
+            reviews_after=comparison.after.reviews,
         )
 
     @classmethod
     def zero(cls, period: Period) -> Headline:
-        return cls(period, PENNY * 0, PENNY * 0, 0, 0, Decimal(0), Decimal(0))
+        return cls(period, PENNY * 0, PENNY * 0, 0, 0, Decimal(0), Decimal(0), 0, 0, 0, 0)
 
     def __add__(self, other: Headline) -> Headline:
         """Two models' totals together (a roll-up): only of one period, as a month and a year do not add up."""
@@ -352,6 +360,11 @@ class Headline:
             visits_after=self.visits_after + other.visits_after,
             staff_minutes_before=self.staff_minutes_before + other.staff_minutes_before,
             staff_minutes_after=self.staff_minutes_after + other.staff_minutes_after,
+            # Models of one practice may share people (a person in two models); the roll-up says so.
+            people_before=self.people_before + other.people_before,
+            people_after=self.people_after + other.people_after,
+            reviews_before=self.reviews_before + other.reviews_before,
+            reviews_after=self.reviews_after + other.reviews_after,
         )
 
     @property
@@ -761,7 +774,9 @@ class TotalsModel:
     """A model reduced to what its totals need: each side's passes by pathway key.
 
     A pass is one patient going through the pathway once: a cohort gives
-    patients x times of them (costing rules 3 and 5).
+    patients x times of them (costing rules 3 and 5), and a side's reviews are
+    its passes (rule 6). A side's people cannot be summed from its passes (a
+    group's people count once however many cohorts name it), so they are given.
 
     Its pathways and roles are given beside it (headlines), so that models that
     share them, as a practice's models do, have each pathway costed once.
@@ -770,6 +785,8 @@ class TotalsModel:
     period: Period
     before: tuple[tuple[Hashable, int], ...]  # (pathway key, patients x times)
     after: tuple[tuple[Hashable, int], ...]
+    people_before: int
+    people_after: int
 
     @classmethod
     def of(cls, model: CostModel) -> TotalsModel:
@@ -777,7 +794,21 @@ class TotalsModel:
             period=model.period,
             before=tuple((c.pathway, c.patients * c.times) for c in model.before),
             after=tuple((c.pathway, c.patients * c.times) for c in model.after),
+            people_before=people(model.before),
+            people_after=people(model.after),
         )
+
+
+def people(cohorts: Iterable[Cohort]) -> int:
+    """Costing rule 6's people of a side: each group's people once, plus the patients of cohorts without a group."""
+    group_people: dict[str, int] = {}
+    ungrouped = 0
+    for cohort in cohorts:
+        if cohort.group is None:
+            ungrouped += cohort.patients
+        else:
+            group_people.setdefault(cohort.group, cohort.patients)
+    return sum(group_people.values(), ungrouped)
 
 
 def headlines(
@@ -831,7 +862,7 @@ def headlines(
         found = costed[key] = (pennies, len(visit_numbers), minutes)
         return found
 
-    def side(cohorts: tuple[tuple[Hashable, int], ...]) -> tuple[Decimal, int, Decimal]:
+    def side(cohorts: tuple[tuple[Hashable, int], ...]) -> tuple[Decimal, int, Decimal, int]:
         patients_on: dict[Hashable, int] = {}
         for key, n in cohorts:
             patients_on[key] = patients_on.get(key, 0) + n
@@ -842,14 +873,24 @@ def headlines(
             pennies += pathway[0] * n
             visits += pathway[1] * n
             minutes += pathway[2] * n
-        return _pennies(pennies), visits, normalise_minutes(minutes)
+        return _pennies(pennies), visits, normalise_minutes(minutes), sum(patients_on.values())
 
     found = {}
     for model_key, model in models.items():
-        before, visits_before, minutes_before = side(model.before)
-        after, visits_after, minutes_after = side(model.after)
+        before, visits_before, minutes_before, reviews_before = side(model.before)
+        after, visits_after, minutes_after, reviews_after = side(model.after)
         found[model_key] = Headline(
-            model.period, before, after, visits_before, visits_after, minutes_before, minutes_after
+            model.period,
+            before,
+            after,
+            visits_before,
+            visits_after,
+            minutes_before,
+            minutes_after,
+            model.people_before,
+            model.people_after,
+            reviews_before,
+            reviews_after,
         )
     return found
 

@@ -22,7 +22,7 @@ from operator import itemgetter
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Prefetch, QuerySet, Sum, When
 
 from costing import engine
 from costing.decisions.payback import SetupCosts
@@ -200,7 +200,9 @@ class HeadlineRows:
     """The rows headline_rows reads, as plain tuples."""
 
     models: list[tuple]  # (pk, name, period, version, created_at)
-    cohorts: list[tuple]  # (cost model id, side, pathway id, passes (patients x times) of that side on that pathway)
+    # (cost model id, side, pathway id, group id or None, passes (patients x times), people): one row per
+    # side, pathway and group; people are the row's patients without a group, else its group's people
+    cohorts: list[tuple]
     stages: list[tuple]  # (pathway id, role id, minutes, extra cost, visit), in pathway then stage order
     roles: list[tuple]  # (pk, *ENGINE_ROLE_FIELDS)
 
@@ -208,8 +210,10 @@ class HeadlineRows:
 def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     """What the totals of models need, in four queries whatever their number and size.
 
-    The database sums each side's patients by pathway, so each side has one cohort
-    per pathway (no labels, conditions or printed figures), and only the stages
+    The database sums each side's passes by pathway and group, so each side has one
+    cohort per pathway and group (no labels, conditions or printed figures); a
+    group's people come once per row, and totals_batch counts each group once a
+    side (costing rule 6). Only the stages
     and roles those pathways use are read, as rows, not model instances. The
     engine (engine.headlines, through totals_batch) gives such a model the same side totals as
     the full model: every total is a sum over cohorts of patients x a per-patient
@@ -229,9 +233,13 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
         models=list(CostModel.objects.filter(pk__in=ids).values_list("pk", "name", "period", "version", "created_at")),
         cohorts=list(
             Cohort.objects.filter(cost_model_id__in=ids)
-            .values_list("cost_model_id", "side", "pathway_id")
-            .annotate(passes=Sum(F("patients") * F("times")))
-            .order_by("cost_model_id", "side", "pathway_id")
+            .values_list("cost_model_id", "side", "pathway_id", "group_id")
+            .annotate(
+                passes=Sum(F("patients") * F("times")),
+                # A grouped cohort's patients are its group's people (pathways.services keeps them so).
+                people=Case(When(group_id__isnull=True, then=Sum("patients")), default=Max("patients")),
+            )
+            .order_by("cost_model_id", "side", "pathway_id", "group_id")
         ),
         stages=stages,
         roles=list(StaffRole.objects.filter(pk__in=role_ids).order_by().values_list("pk", *ENGINE_ROLE_FIELDS)),
@@ -254,8 +262,14 @@ class TotalsBatch:
 def totals_batch(rows: HeadlineRows) -> TotalsBatch:
     """``rows`` as engine.headlines takes them (no database): keys are the rows' ids."""
     sides: dict[int, dict[str, list[tuple[int, int]]]] = {}
-    for model_id, side, pathway_id, patients in rows.cohorts:
-        sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, patients))
+    people: dict[tuple[int, str], int] = {}
+    groups_counted: set[tuple[int, str, int]] = set()
+    for model_id, side, pathway_id, group_id, passes, row_people in rows.cohorts:
+        sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, passes))
+        if group_id is None or (model_id, side, group_id) not in groups_counted:  # rule 6: a group once a side
+            people[model_id, side] = people.get((model_id, side), 0) + row_people
+        if group_id is not None:
+            groups_counted.add((model_id, side, group_id))
     pathways = {pk: list(map(_TOTALS_STAGE, stages)) for pk, stages in groupby(rows.stages, key=itemgetter(0))}
     no_cohorts = {"before": (), "after": ()}
     return TotalsBatch(
@@ -264,6 +278,8 @@ def totals_batch(rows: HeadlineRows) -> TotalsBatch:
                 period=engine.Period(period),
                 before=tuple(sides.get(pk, no_cohorts)["before"]),
                 after=tuple(sides.get(pk, no_cohorts)["after"]),
+                people_before=people.get((pk, "before"), 0),
+                people_after=people.get((pk, "after"), 0),
             )
             for pk, _name, period, _version, _created_at in rows.models
         },
@@ -297,7 +313,8 @@ def compare_loaded(cost_model: CostModel) -> engine.Comparison:
 
 
 def headline_key(pk: int, version: int, created_at: datetime) -> str:
-    return f"costing:headline:{pk}:{version}:{created_at.isoformat()}"
+    # v2: a Headline with people and reviews; one cached before them is never read as one.
+    return f"costing:headline:v2:{pk}:{version}:{created_at.isoformat()}"
 
 
 def remember_headline(cost_model: CostModel, comparison: engine.Comparison) -> None:

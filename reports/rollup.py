@@ -134,6 +134,10 @@ HEADER = (
     "Saving (%)",
     "Visits before",
     "Visits after",
+    "People before",
+    "People after",
+    "Reviews before",
+    "Reviews after",
     "Staff hours freed",
 )
 MONEY_FORMAT = '"£"#,##0.00'
@@ -180,7 +184,7 @@ def xlsx(r: Rollup) -> bytes:
     if r.mixed_periods:
         ws.append([])
         ws.append(["The models count over different periods: totals are per period, never across periods."])
-    for index, width in enumerate((32, 10, 28, 32, 12, 14, 14, 14, 11, 13, 13, 17), start=1):
+    for index, width in enumerate((32, 10, 28, 32, 12, 14, 14, 14, 11, 13, 13, 13, 13, 14, 14, 17), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -200,6 +204,10 @@ def _append_figures(ws, first: list, model_name: str, period: engine.Period, f: 
             percent,
             f.visits_before,
             f.visits_after,
+            f.people_before,
+            f.people_after,
+            f.reviews_before,
+            f.reviews_after,
             f.staff_hours_freed,
         ]
     )
@@ -207,6 +215,6 @@ def _append_figures(ws, first: list, model_name: str, period: engine.Period, f: 
     for cell in cells[5:8]:
         cell.number_format = MONEY_FORMAT
     cells[8].number_format = PERCENT_FORMAT
-    cells[9].number_format = COUNT_FORMAT
-    cells[10].number_format = COUNT_FORMAT
-    cells[11].number_format = HOURS_FORMAT
+    for cell in cells[9:15]:  # visits, people and reviews
+        cell.number_format = COUNT_FORMAT
+    cells[15].number_format = HOURS_FORMAT

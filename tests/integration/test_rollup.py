@@ -78,6 +78,8 @@ def test_rollup_totals_equal_the_sum_of_the_practices(fclient, facilitator):
     assert total.figures.after == sum(c.after.cost for c in comparisons) == Decimal("48.00")
     assert total.figures.saving == Decimal("12.00")
     assert total.figures.visits_before == 20 and total.figures.visits_after == 16
+    assert (total.figures.people_before, total.figures.people_after) == (20, 16)
+    assert (total.figures.reviews_before, total.figures.reviews_after) == (20, 16)
     assert total.figures.staff_minutes_freed == Decimal(60)
     content = response.content.decode()
     assert "£60.00" in content and "£48.00" in content and "20.0%" in content
@@ -230,6 +232,14 @@ def test_export_opens_with_numbers_as_numbers_and_formulas_neutralised(fclient, 
     assert all(isinstance(v, (int, float)) for v in (before, after, saving))
     assert "£" in evil[5].number_format
     assert isinstance(evil[9].value, int) and evil[9].value == 10
+    assert [
+        evil[header.index(f"{count} {side}")].value for count in ("People", "Reviews") for side in ("before", "after")
+    ] == [
+        10,
+        4,
+        10,
+        4,
+    ]
     total = next(r for name, r in rows.items() if str(name).startswith("Total"))
     assert total[5].value == 60 and total[7].value == 36
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
@@ -301,7 +311,20 @@ def test_each_row_shows_its_practice_and_figures_with_a_labelled_choice_of_model
         (str(older.pk), "Older", False),
     ]
     assert " ".join(link.text.split()) == "Open model Latest"
-    assert _cells(page, row)[1:] == ["Per month", "£30.00", "£12.00", "£18.00", "60.0%", "10", "4", "1.5"]
+    assert _cells(page, row)[1:] == [
+        "Per month",
+        "£30.00",
+        "£12.00",
+        "£18.00",
+        "60.0%",
+        "10",
+        "4",
+        "10",
+        "4",
+        "10",
+        "4",
+        "1.5",
+    ]
 
 
 def test_rows_of_practices_without_figures_say_so(fclient, facilitator):
@@ -311,7 +334,7 @@ def test_rows_of_practices_without_figures_say_so(fclient, facilitator):
     page = Markup(fclient.get(ROLLUP).content.decode())
 
     assert _cells(page, _row_of(page, "No model")) == ["No cost model yet."]
-    assert page.inside(_row_of(page, "No model"), "td")[0].attrs["colspan"] == "9"
+    assert page.inside(_row_of(page, "No model"), "td")[0].attrs["colspan"] == "13"
     assert "saving-negative" in page.inside(_row_of(page, "Costs more"), "td")[4].attrs["class"]
 
 

@@ -57,11 +57,15 @@ def test_round_half_up_on_exact_halves(value):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=cost_models())
 def test_headline_equals_the_totals_of_compare(model):
-    fast, full = engine.headline(model), engine.Headline.of(engine.compare(model))
+    comparison = engine.compare(model)
+    fast, full = engine.headline(model), engine.Headline.of(comparison)
 
     assert fast == full
     assert repr(fast) == repr(full)  # the same Decimals, down to their exponents
-    assert fast.saving == engine.compare(model).saving
+    assert fast.saving == comparison.saving
+    for side in ("before", "after"):  # rule 6: each group's people once a side, every review
+        counted = getattr(comparison, side)
+        assert (getattr(fast, f"people_{side}"), getattr(fast, f"reviews_{side}")) == (counted.people, counted.reviews)
 
 
 def _model(**changes) -> engine.CostModel:
@@ -157,7 +161,9 @@ def test_models_costed_together_share_their_pathways_and_keep_their_own_totals(m
     ],
 )
 def test_headlines_refuse_what_they_are_not_given(pathways, roles, message):
-    model = engine.TotalsModel(period=engine.Period.MONTH, before=(("p", 3),), after=())
+    model = engine.TotalsModel(
+        period=engine.Period.MONTH, before=(("p", 3),), after=(), people_before=3, people_after=0
+    )
     with pytest.raises(ValueError, match=message):
         engine.headlines({1: model}, pathways, roles)
 

@@ -25,7 +25,19 @@ def _sum(rows, attribute):
     return sum((getattr(r.figures, attribute) for r in rows), start=type(getattr(rows[0].figures, attribute))(0))
 
 
-FIELDS = ["before", "after", "saving", "visits_before", "visits_after", "staff_minutes_before", "staff_minutes_after"]
+FIELDS = [
+    "before",
+    "after",
+    "saving",
+    "visits_before",
+    "visits_after",
+    "staff_minutes_before",
+    "staff_minutes_after",
+    "people_before",
+    "people_after",
+    "reviews_before",
+    "reviews_after",
+]
 
 
 def _totals(period=MONTH, **figures) -> engine.Headline:
@@ -55,6 +67,14 @@ def test_practice_figures_are_the_engines(example_cd):
     assert (f.visits_before, f.visits_after) == (c.before.visits, c.after.visits)
     assert f.staff_minutes_before == sum(c.before.staff_minutes.values())
     assert f.staff_minutes_after == sum(c.after.staff_minutes.values())
+    assert (f.people_before, f.people_after, f.reviews_before, f.reviews_after) == (194, 136, 194, 136)
+
+
+def test_a_practice_shows_its_people_apart_from_its_reviews(example_b):
+    # Example B: one person with three conditions, three reviews before and one after.
+    f = _row("B", engine.compare(example_b)).figures
+
+    assert (f.people_before, f.people_after, f.reviews_before, f.reviews_after) == (1, 1, 3, 1)
 
 
 def test_total_saving_percent_is_of_the_sums_not_an_average_of_percentages():
@@ -115,6 +135,10 @@ figures = st.builds(
     visits_after=st.integers(0, 10**5),
     staff_minutes_before=minutes,
     staff_minutes_after=minutes,
+    people_before=st.integers(0, 10**5),
+    people_after=st.integers(0, 10**5),
+    reviews_before=st.integers(0, 10**5),
+    reviews_after=st.integers(0, 10**5),
 )
 
 
@@ -167,6 +191,16 @@ def test_spreadsheet_has_a_header_numbers_and_no_formulas(example_b):
     assert isinstance(first[5].value, (int, float)) and "£" in first[5].number_format
     assert first[5].value == pytest.approx(31.39)
     assert first[8].value == pytest.approx(0.435) and first[8].number_format == "0.0%"
+    counts = {
+        name: first[rollup.HEADER.index(name)] for name in rollup.HEADER if name.startswith(("People", "Reviews"))
+    }
+    assert {name: cell.value for name, cell in counts.items()} == {
+        "People before": 1,
+        "People after": 1,
+        "Reviews before": 3,
+        "Reviews after": 1,
+    }
+    assert all(cell.number_format == rollup.COUNT_FORMAT for cell in counts.values())
     assert ws[3][2].value == "'-PCN"
     total = ws[4]
     assert total[0].value.startswith("Total") and total[5].value == pytest.approx(31.39)
