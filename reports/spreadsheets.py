@@ -59,6 +59,8 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], money_
 
 
 def result_rows(c: engine.Comparison) -> list[list]:
+    """A row per cohort and a total per side; people only on the totals (costing rule 6: a group's
+    people count once however many of the side's cohorts name it, so cohort rows do not add up to them)."""
     rows = []
     for side_name, side in (("before", c.before), ("after", c.after)):
         for co in side.cohorts:
@@ -68,15 +70,33 @@ def result_rows(c: engine.Comparison) -> list[list]:
                     co.label,
                     ";".join(co.conditions),
                     co.patients,
+                    co.times,
+                    co.patients * co.times,
+                    None,
                     co.pathway,
                     co.cost_per_patient,
+                    co.cost_per_patient * co.times,
                     co.cost,
                     co.visits,
                     float(co.contact_minutes),
                 ]
             )
         rows.append(
-            [side_name, "Total", "", side.patients, "", None, side.cost, side.visits, float(side.contact_minutes)]
+            [
+                side_name,
+                "Total",
+                "",
+                side.patients,
+                None,
+                side.reviews,
+                side.people,
+                "",
+                None,
+                None,
+                side.cost,
+                side.visits,
+                float(side.contact_minutes),
+            ]
         )
     return rows
 
@@ -86,12 +106,17 @@ RESULT_HEADER = [
     "label",
     "conditions",
     "patients",
+    "times",
+    "reviews",
+    "people",
     "pathway",
-    "cost per patient (£)",
+    "cost per review (£)",
+    "cost per person (£)",  # a cohort's: each of its patients reviewed ``times`` times
     "cost (£)",
     "visits",
     "contact minutes",
 ]
+RESULT_MONEY_COLUMNS = {9, 10, 11}  # 1-based, as openpyxl counts
 
 
 def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
@@ -105,6 +130,10 @@ def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
         ["Cost after", c.after.cost, "money"],
         ["Saving", c.saving, "money"],
         ["Saving %", float(c.saving_percent) if c.saving_percent is not None else None, None],
+        ["People before", c.before.people, None],
+        ["People after", c.after.people, None],
+        ["Reviews before", c.before.reviews, None],
+        ["Reviews after", c.after.reviews, None],
         ["Visits before", c.before.visits, None],
         ["Visits after", c.after.visits, None],
         ["Contact minutes before", float(c.before.contact_minutes), None],
@@ -115,7 +144,7 @@ def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
     for index, row in enumerate(summary, start=2):
         if row[2] == "money":
             ws.cell(row=index, column=2).number_format = MONEY_FORMAT
-    _sheet(wb, "Results", RESULT_HEADER, result_rows(c), {6, 7})
+    _sheet(wb, "Results", RESULT_HEADER, result_rows(c), RESULT_MONEY_COLUMNS)
     _sheet(
         wb,
         "Staff",

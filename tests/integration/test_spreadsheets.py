@@ -51,9 +51,42 @@ def test_xlsx_export_has_numbers_with_pound_format(admin_client, model_cd):
     assert summary["Cost before"].value == 2785.5
     assert summary["Cost before"].number_format == spreadsheets.MONEY_FORMAT
     assert summary["Saving %"].value == 24.3
+    assert [summary[f"{count} {side}"].value for count in ("People", "Reviews") for side in ("before", "after")] == [
+        194,
+        136,
+        194,
+        136,
+    ]
+    header = [c.value for c in wb["Results"][1]]
+    assert header == spreadsheets.RESULT_HEADER
     results = list(wb["Results"].iter_rows(min_row=2, values_only=True))
-    assert results[0][:4] == ("before", "Asthma", "AST", 38)
-    assert isinstance(results[0][6], float)
+    assert results[0][:6] == ("before", "Asthma", "AST", 38, 1, 38)
+    assert isinstance(results[0][header.index("cost (£)")], float)
+    cost_cells = wb["Results"][2]
+    assert all(cost_cells[i - 1].number_format == spreadsheets.MONEY_FORMAT for i in spreadsheets.RESULT_MONEY_COLUMNS)
+
+
+def test_xlsx_export_shows_people_apart_from_reviews_and_times_per_cohort(admin_client, practice, example_b_copd_twice):
+    model = cost_model_import(practice=practice, model=example_b_copd_twice, by=None)
+
+    wb = load_workbook(io.BytesIO(admin_client.get(reverse("model_xlsx", args=["D84001", model.pk])).content))
+
+    summary = {row[0].value: row[1].value for row in wb["Summary"].iter_rows(min_row=2)}
+    assert [summary[f"{count} {side}"] for count in ("People", "Reviews") for side in ("before", "after")] == [
+        1,
+        1,
+        4,
+        1,
+    ]
+    header = [c.value for c in wb["Results"][1]]
+    rows = [dict(zip(header, r, strict=True)) for r in wb["Results"].iter_rows(min_row=2, values_only=True)]
+    copd = next(r for r in rows if r["label"] == "COPD")
+    assert (copd["patients"], copd["times"], copd["reviews"]) == (1, 2, 2)
+    assert (copd["cost per review (£)"], copd["cost per person (£)"], copd["cost (£)"]) == (9.08, 18.16, 18.16)
+    total = next(r for r in rows if r["side"] == "before" and r["label"] == "Total")
+    assert (total["patients"], total["people"], total["reviews"], total["cost (£)"]) == (3, 1, 4, 40.47)
+    cohorts = [r for r in wb["Cohorts"].iter_rows(min_row=2, values_only=True)]
+    assert [r[4] for r in cohorts if r[0] == "before"] == [1, 1, 2]
 
 
 def test_xlsx_export_then_import_gives_the_same_figures(admin_client, practice, model_cd):
@@ -79,7 +112,8 @@ def test_csv_export_lists_every_cohort_and_totals(admin_client, model_cd):
 
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "side"
-    assert ["before", "Total", "", "194", "", "", "2785.50", "276", "5085"] in rows
+    assert ["before", "Total", "", "194", "", "194", "194", "", "", "", "2785.50", "276", "5085"] in rows
+    assert rows[1][:6] == ["before", "Asthma", "AST", "38", "1", "38"]
 
 
 def test_csv_import_errors_are_reported_by_row_and_nothing_is_written(admin_client, model_cd):
