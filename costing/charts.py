@@ -77,7 +77,7 @@ def staff_hours(c: engine.Comparison) -> dict:
 
 
 def cost_per_patient(c: engine.Comparison) -> dict:
-    """Horizontal bars: each cohort's cost per patient, before and after."""
+    """Horizontal bars: each cohort's cost per review (per patient each time), before and after."""
 
     def trace(name: str, side: engine.SideResult, colour: str, pattern: str) -> dict:
         return {
@@ -97,7 +97,7 @@ def cost_per_patient(c: engine.Comparison) -> dict:
             trace("After", c.after, AFTER_COLOUR, "/"),
         ],
         "layout": _layout(
-            "Cost per patient by cohort",
+            "Cost per review by cohort",
             height=max(320, 60 + 22 * rows),
             xaxis={"title": {"text": "£ per patient"}, "tickprefix": "£"},
             yaxis={"automargin": True, "autorange": "reversed"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from costing import engine
 
@@ -66,6 +67,58 @@ class ExtraCost:
 
 
 @dataclass(frozen=True)
+class CohortLine:
+    """A cohort as its table shows it: its result, its reviews (patients x times) and its cost per person."""
+
+    result: engine.CohortResult
+    reviews: int
+    cost_per_person: Decimal  # its cost per review x times: each of its people goes through it that often
+
+    @classmethod
+    def of(cls, cohort: engine.CohortResult) -> CohortLine:
+        return cls(cohort, cohort.patients * cohort.times, cohort.cost_per_patient * cohort.times)
+
+
+@dataclass(frozen=True)
+class SideFigures:
+    """A side's cohorts, its people and reviews (costing rule 6) and what each costs and takes of staff time.
+
+    Per person and per review are the side's totals divided, to the penny and to a
+    tenth of a minute, half up; absent when the side has no one.
+    """
+
+    cohorts: tuple[CohortLine, ...]
+    people: int
+    reviews: int
+    cost_per_person: Decimal | None
+    cost_per_review: Decimal | None
+    staff_minutes_per_person: Decimal | None
+
+    @classmethod
+    def of(cls, side: engine.SideResult) -> SideFigures:
+        staff_minutes = sum(side.staff_minutes.values(), Decimal(0))
+        return cls(
+            cohorts=tuple(map(CohortLine.of, side.cohorts)),
+            people=side.people,
+            reviews=side.reviews,
+            cost_per_person=_per(side.cost, side.people, engine.PENNY),
+            cost_per_review=_per(side.cost, side.reviews, engine.PENNY),
+            staff_minutes_per_person=_minutes(_per(staff_minutes, side.people, MINUTES_QUANTUM)),
+        )
+
+
+MINUTES_QUANTUM = Decimal("0.1")  # staff time per person, as the page shows minutes
+
+
+def _minutes(value: Decimal | None) -> Decimal | None:
+    return None if value is None else engine.normalise_minutes(value)
+
+
+def _per(total: Decimal, count: int, quantum: Decimal) -> Decimal | None:
+    return None if not count else engine.round_half_up(Fraction(total) / count, quantum)
+
+
+@dataclass(frozen=True)
 class Presentation:
     comparison: engine.Comparison
     staff: tuple[StaffRow, ...]
@@ -75,6 +128,9 @@ class Presentation:
     role_names: dict[str, str]
     extra_costs: tuple[ExtraCost, ...]
     counts: str  # people and reviews, before and after (costing rule 6)
+    before_side: SideFigures
+    after_side: SideFigures
+    shows_times: bool  # a cohort on either side goes through its pathway other than once a period
 
 
 def present(model: engine.CostModel, comparison: engine.Comparison) -> Presentation:
@@ -111,6 +167,9 @@ def present(model: engine.CostModel, comparison: engine.Comparison) -> Presentat
         role_names={role.key: role.name for role in comparison.roles},
         extra_costs=tuple(ExtraCost(amount, uses[amount]) for amount in sorted(uses)),
         counts=people_and_reviews(before, after),
+        before_side=SideFigures.of(before),
+        after_side=SideFigures.of(after),
+        shows_times=any(c.times != 1 for c in (*before.cohorts, *after.cohorts)),
     )
 
 

@@ -314,7 +314,7 @@ def cost_per_patient(c: engine.Comparison) -> bytes:
     rows += [(f"After: {co.label}", float(co.cost_per_patient), AFTER) for co in c.after.cohorts]
     height = min(9.0, max(1.6, 0.17 * len(rows) + 0.7))
     canvas = Canvas(height)
-    _title(canvas, "Cost per patient by cohort")
+    _title(canvas, "Cost per review by cohort")
     top, bottom = _px(26), canvas.height - _px(8)
     row = (bottom - top) / max(1, len(rows))
     size = min(6.5, row / PX * 0.8)

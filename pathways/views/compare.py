@@ -26,6 +26,9 @@ def _results_context(model: engine.CostModel, comparison: engine.Comparison) -> 
         "role_names": figures.role_names,
         "annual": figures.annual,
         "counts": figures.counts,
+        "before_side": figures.before_side,
+        "after_side": figures.after_side,
+        "shows_times": figures.shows_times,
         "charts": charts.all_charts(comparison),
         "pathway_results": figures.pathways,
     }

@@ -79,6 +79,46 @@ def test_comparison_page_headline_counts_people_and_reviews(client, staff, pract
     assert '<div data-testid="headline-counts">1 person: 4 reviews → 1</div>' in response.content.decode()
 
 
+def test_comparison_page_cohort_tables_show_times_people_and_reviews(client, staff, practice, example_b_copd_twice):
+    model = cost_model_import(practice=practice, model=example_b_copd_twice, by=None)
+    client.force_login(staff)
+
+    page = Markup(client.get(model.get_absolute_url()).content.decode())
+
+    (before,) = [s for s in page.all("section") if s.attrs.get("aria-label") == "Before cohorts"]
+    headers = [th.text for th in page.inside(before, "th") if th.attrs.get("scope") == "col"]
+    assert headers == [
+        "Cohort",
+        "Conditions",
+        "People",
+        "Times",
+        "Reviews",
+        "Per review",
+        "Per person",
+        "Cost",
+        "Visits",
+    ] + ["Contact min"]
+    rows = [
+        [" ".join(c.text.split()) for c in page.inside(tr, "th") + page.inside(tr, "td")]
+        for tr in page.inside(before, "tr")
+    ]
+    assert ["COPD", "COPD", "1", "2", "2", "£9.08", "£18.16", "£18.16", "2", "50"] in rows
+    assert ["Total", "", "1", "", "4", "", "", "£40.47", "6", "120"] in rows
+    text = " ".join(before.text.split())
+    assert "Before: £40.47 for 1 person, 4 reviews" in text
+    assert "£40.47 and" in text and "a person; £10.12 a review." in text
+    assert "Patients" not in text
+
+
+def test_comparison_page_cohort_tables_leave_out_times_when_every_cohort_is_once_a_period(client, staff, model_b):
+    client.force_login(staff)
+
+    html = client.get(model_b.get_absolute_url()).content.decode()
+
+    assert '<th scope="col" class="num">Times</th>' not in html
+    assert "Before: £31.39 for 1 person, 3 reviews" in html and "After: £17.72 for 1 person, 1 review" in html
+
+
 def test_comparison_page_headline_says_example_b_is_one_person_reviewed_three_times_then_once(client, staff, model_b):
     client.force_login(staff)
 
@@ -206,6 +246,15 @@ def test_side_by_side_shows_each_model(client, staff, model_b, practice, example
     html = response.content.decode()
     assert "Copy of B" in html
     assert html.count("£31.39") >= 2
+    page = Markup(html)
+    rows = {
+        " ".join(page.inside(tr, "th")[0].text.split()): [td.text for td in page.inside(tr, "td")]
+        for tr in page.all("tr")
+        if page.inside(tr, "th")
+    }
+    assert rows["People before → after"] == ["1 → 1", "1 → 1"]
+    assert rows["Reviews before → after"] == ["3 → 1", "3 → 1"]
+    assert "Patients before" not in html
     assert 'id="chart-scenarios-data"' in html
 
 

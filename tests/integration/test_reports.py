@@ -176,3 +176,20 @@ def test_render_report_command_where_weasyprint_cannot_load_says_what_to_install
         call_command("render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(out))
 
     assert not out.exists()
+
+
+def test_report_cohort_tables_show_times_people_and_reviews(example_b_copd_twice):
+    pdf = render_pdf(example_b_copd_twice, ReportSubject(model_name="COPD twice", practice_name="Demo practice"))
+
+    text = " ".join(_text(pdf).split())
+    assert "£40.47 for 1 person, 4 reviews" in text and "£10.12 a review" in text
+    assert "People Times Reviews Per review Per person Cost Visits Contact min" in text
+    assert "Patients" not in text
+
+
+def test_report_cohort_tables_leave_out_times_when_every_cohort_is_once_a_period(example_cd):
+    pdf = render_pdf(example_cd, ReportSubject(model_name=example_cd.name, practice_name="Demo practice"))
+
+    text = " ".join(_text(pdf).split())
+    assert "£2,785.50 for 194 people, 194 reviews" in text
+    assert "People Reviews Per review Cost Visits Contact min" in text

@@ -1,5 +1,6 @@
 """The presenter: the figures the comparison page and the PDF both show, from the engine's comparison."""
 
+import dataclasses
 from decimal import Decimal
 
 from costing import engine, presenter
@@ -57,3 +58,39 @@ def test_present_counts_reviews_and_people_apart_for_a_model_without_groups(exam
     figures = presenter.present(example_cd, engine.compare(example_cd))
 
     assert figures.counts == "194 → 136 reviews; 194 → 136 people"
+
+
+def test_present_gives_cost_and_staff_time_per_person_beside_cost_per_review(example_b_copd_twice):
+    figures = presenter.present(example_b_copd_twice, engine.compare(example_b_copd_twice))
+
+    before, after = figures.before_side, figures.after_side
+    assert (before.people, before.reviews, before.cost_per_person) == (1, 4, Decimal("40.47"))
+    assert before.cost_per_review == Decimal("10.12")  # 40.47 / 4 = 10.1175, half up
+    assert before.staff_minutes_per_person == sum(figures.comparison.before.staff_minutes.values())
+    assert (after.people, after.reviews, after.cost_per_person, after.cost_per_review) == (
+        1,
+        1,
+        Decimal("17.72"),
+        Decimal("17.72"),
+    )
+    copd = before.cohorts[2]
+    assert (copd.result.times, copd.reviews, copd.cost_per_person) == (2, 2, Decimal("18.16"))
+    assert figures.shows_times
+
+
+def test_present_shows_times_only_where_a_cohort_is_not_once_a_period(example_b, example_cd):
+    for model in (example_b, example_cd):
+        assert not presenter.present(model, engine.compare(model)).shows_times
+
+
+def test_present_has_no_cost_per_person_for_a_side_with_no_one(example_b):
+    model = dataclasses.replace(example_b, after=())
+
+    after = presenter.present(model, engine.compare(model)).after_side
+
+    assert (after.people, after.cost_per_person, after.cost_per_review, after.staff_minutes_per_person) == (
+        0,
+        None,
+        None,
+        None,
+    )
