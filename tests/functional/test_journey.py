@@ -337,7 +337,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
 
     # The facilitator's roll-up shows the practice.
     page.goto("/rollup/")
-    rollup = page.get_by_role("table", name=re.compile("Cost, visits and staff time"))
+    rollup = page.get_by_role("table", name=re.compile("Cost, visits, people, reviews and staff time"))
     row = rollup.get_by_role("row", name=re.compile(PRACTICE))
     expect(row).to_contain_text(ODS)
     expect(row).to_contain_text(re.compile(r"£31\.39|£42\.79"))
