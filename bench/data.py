@@ -157,14 +157,16 @@ def headline_rows(count: int, per_side: int, seed: int) -> selectors.HeadlineRow
         ]
         group_id = {g.key: index * 100 + n for n, g in enumerate(model.groups)}
         for side, cohorts_ in (("before", model.before), ("after", model.after)):
-            rows: dict[tuple[int, int | None], list[int]] = {}  # (pathway, group) -> [passes, people]
+            # (pathway, group) -> [full passes, people, screened passes]
+            rows: dict[tuple[int, int | None], list[int]] = {}
             for c in cohorts_:
-                row = rows.setdefault((pathway_id[c.pathway], group_id.get(c.group)), [0, 0])
-                row[0] += c.patients * c.times
+                row = rows.setdefault((pathway_id[c.pathway], group_id.get(c.group)), [0, 0, 0])
+                row[0] += (c.patients - c.exceptions) * c.times
                 row[1] = c.patients if c.group is not None else row[1] + c.patients
+                row[2] += c.exceptions * c.times
             cohort_rows += [
-                (index, side, pk, group, passes, people)
-                for (pk, group), (passes, people) in sorted(
+                (index, side, pk, group, passes, people, screened)
+                for (pk, group), (passes, people, screened) in sorted(
                     rows.items(), key=lambda item: (item[0][0], item[0][1] or 0)
                 )
             ]
@@ -178,6 +180,7 @@ def headline_rows(count: int, per_side: int, seed: int) -> selectors.HeadlineRow
                         s.minutes,
                         s.extra_cost,
                         s.visit,
+                        s.step.value,
                     )
                     for s in p.stages
                 ]

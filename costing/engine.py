@@ -18,6 +18,12 @@ No Django, no I/O, no floats. Inputs and outputs are frozen dataclasses holding
    distinct group its cohorts name, once per group, plus the patients of its
    cohorts that name no group (format version 2: a person with three conditions
    reviewed three times is one person and three reviews).
+7. Exceptions (format version 2): each time through the pathway, a cohort's
+   exceptions incur only the stages up to and including its last triage stage
+   (screened_stages), each at rule 1's per-patient stage cost; the other
+   patients incur every stage. Rules 3 and 5 split so: patients - exceptions full
+   passes plus exceptions screened passes, x times. Reviews count full passes
+   only; people and patients are unchanged.
 
 Intermediate arithmetic uses ``fractions.Fraction`` because a salary-based rate
 (33,000 x 1.285 / 1,950) does not terminate in decimal: rounding it to any
@@ -37,6 +43,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
+from itertools import islice
 from operator import attrgetter
 from typing import TypeVar
 
@@ -209,6 +216,8 @@ class Cohort:
     printed_contact_minutes: Decimal | None = None
     times: int = 1
     group: str | None = None
+    # Of ``patients``, those screened out at triage (costing rule 7), 0 <= exceptions <= patients.
+    exceptions: int = 0
 
 
 @dataclass(frozen=True)
@@ -260,6 +269,7 @@ class CohortResult:
     cost: Decimal
     visits: int
     contact_minutes: Decimal
+    exceptions: int = 0
 
 
 @dataclass(frozen=True)
@@ -556,6 +566,26 @@ def _cost_stage(stage: Stage, rate: Ratio | None) -> tuple[StageResult, int, int
     return result, staff, extra
 
 
+def screened_stages(steps: Iterable[Step]) -> int:
+    """How many of a pathway's leading stages an exception incurs (costing rule 7).
+
+    Up to and including the last triage stage: people screened out there (palliative
+    care, say) have been recalled and triaged and go no further. A pathway without a
+    triage stage screens no one out, so there an exception incurs every stage.
+    """
+    steps = list(steps)
+    for index in range(len(steps) - 1, -1, -1):
+        if steps[index] == Step.TRIAGE:
+            return index + 1
+    return len(steps)
+
+
+def _screened_pathway(pathway: Pathway) -> Pathway:
+    """The stages of ``pathway`` that an exception incurs (costing rule 7), as a pathway of their own."""
+    count = screened_stages(stage.step for stage in pathway.stages)
+    return Pathway(key=pathway.key, name=pathway.name, stages=pathway.stages[:count])
+
+
 def cost_pathway(pathway: Pathway, roles: Mapping[str, Role]) -> PathwayResult:
     """Costing rules 2 and 5 for one patient going through a pathway."""
     return _cost_pathway(pathway, {key: rate_ratio(role) for key, role in roles.items()})[0]
@@ -599,25 +629,42 @@ def _cost_side(
     pathways: Mapping[str, PathwayResult],
     totals: Mapping[str, _PathwayTotals],
     role_keys: Iterable[str],
+    screened: Mapping[str, tuple[PathwayResult, _PathwayTotals]] | None = None,
 ) -> SideResult:
-    """Costing rules 3, 4, 5 and 6 for one side (before or after)."""
+    """Costing rules 3, 4, 5, 6 and 7 for one side (before or after).
+
+    ``screened`` holds, by pathway key, the costed stages an exception incurs
+    (rule 7), for each pathway a cohort with exceptions goes through.
+    """
     results = []
     patients = visits = reviews = ungrouped = 0
     group_people: dict[str, int] = {}  # each group's people count once, however many cohorts name it
     cost = Decimal("0.00")
     contact = Decimal(0)
     patients_on: dict[str, int] = {}  # passes of the side's patients through each pathway
+    screened_on: dict[str, int] = {}  # passes of exceptions through each pathway's screened stages (rule 7)
     for cohort in cohorts:
         key = cohort.pathway
         if key not in pathways:
             raise ValueError(f"cohort {cohort.label!r}: unknown pathway {key!r}")
         pathway = pathways[key]
         n = cohort.patients
-        passes = n * cohort.times
+        excepted = cohort.exceptions
+        if not 0 <= excepted <= n:
+            raise ValueError(f"cohort {cohort.label!r}: exceptions must be from 0 to its {n} patients")
+        passes = (n - excepted) * cohort.times  # full passes: rule 7's reviews
         patients_on[key] = patients_on.get(key, 0) + passes
         cohort_cost = pathway.cost_per_patient * passes
         cohort_visits = pathway.visits * passes
-        cohort_contact = normalise_minutes(pathway.contact_minutes * passes)
+        cohort_contact = pathway.contact_minutes * passes
+        if excepted:
+            screened_passes = excepted * cohort.times
+            part = screened[key][0]
+            screened_on[key] = screened_on.get(key, 0) + screened_passes
+            cohort_cost += part.cost_per_patient * screened_passes
+            cohort_visits += part.visits * screened_passes
+            cohort_contact += part.contact_minutes * screened_passes
+        cohort_contact = normalise_minutes(cohort_contact)
         if cohort.group is None:
             ungrouped += n
         else:
@@ -634,6 +681,7 @@ def _cost_side(
                 cost=cohort_cost,
                 visits=cohort_visits,
                 contact_minutes=cohort_contact,
+                exceptions=excepted,
             )
         )
         patients += n
@@ -647,8 +695,9 @@ def _cost_side(
     staff_minutes = dict.fromkeys(staff_pennies, Decimal(0))
     step_pennies = dict.fromkeys(Step, 0)
     extra = 0
-    for key, n in patients_on.items():
-        pathway = totals[key]
+    passes_through = [(totals[key], n) for key, n in patients_on.items()]
+    passes_through += [(screened[key][1], n) for key, n in screened_on.items()]
+    for pathway, n in passes_through:
         for role, value in pathway.staff_pennies.items():
             staff_pennies[role] += value * n
         for role, value in pathway.staff_minutes.items():
@@ -731,8 +780,11 @@ def compare(model: CostModel) -> Comparison:
     pathways, totals = {}, {}
     for pathway in model.pathways:
         pathways[pathway.key], totals[pathway.key] = _cost_pathway(pathway, rates)
-    before = _cost_side(model.before, pathways, totals, rates)
-    after = _cost_side(model.after, pathways, totals, rates)
+    # The stages exceptions incur (rule 7), costed only for pathways that have any.
+    excepted = {c.pathway for c in model.before + model.after if c.exceptions and c.pathway in pathways}
+    screened = {p.key: _cost_pathway(_screened_pathway(p), rates) for p in model.pathways if p.key in excepted}
+    before = _cost_side(model.before, pathways, totals, rates, screened)
+    after = _cost_side(model.after, pathways, totals, rates, screened)
     saving = before.cost - after.cost
     return Comparison(
         name=model.name,
@@ -757,6 +809,8 @@ def headline(model: CostModel) -> Headline:
     totals = TotalsModel.of(model)
     used = {key for key, _ in totals.before}
     used.update(key for key, _ in totals.after)
+    used.update(key for key, _, _ in totals.screened_before)
+    used.update(key for key, _, _ in totals.screened_after)
     stages = {p.key: list(map(_TOTALS_FIELDS, p.stages)) for p in model.pathways if p.key in used}
     roles = {role.key: role for role in model.roles}
     return headlines({None: totals}, stages, roles)[None]
@@ -777,6 +831,9 @@ class TotalsModel:
     patients x times of them (costing rules 3 and 5), and a side's reviews are
     its passes (rule 6). A side's people cannot be summed from its passes (a
     group's people count once however many cohorts name it), so they are given.
+    A cohort's exceptions (rule 7) give exceptions x times screened passes
+    instead, through the pathway's first ``screened_stages`` stages, which are
+    given with them; they are not reviews.
 
     Its pathways and roles are given beside it (headlines), so that models that
     share them, as a practice's models do, have each pathway costed once.
@@ -787,15 +844,25 @@ class TotalsModel:
     after: tuple[tuple[Hashable, int], ...]
     people_before: int
     people_after: int
+    # (pathway key, stages an exception incurs, exceptions x times): rule 7
+    screened_before: tuple[tuple[Hashable, int, int], ...] = ()
+    screened_after: tuple[tuple[Hashable, int, int], ...] = ()
 
     @classmethod
     def of(cls, model: CostModel) -> TotalsModel:
+        counts = {p.key: screened_stages(s.step for s in p.stages) for p in model.pathways}
+
+        def screened(cohorts: tuple[Cohort, ...]) -> tuple[tuple[Hashable, int, int], ...]:
+            return tuple((c.pathway, counts[c.pathway], c.exceptions * c.times) for c in cohorts if c.exceptions)
+
         return cls(
             period=model.period,
-            before=tuple((c.pathway, c.patients * c.times) for c in model.before),
-            after=tuple((c.pathway, c.patients * c.times) for c in model.after),
+            before=tuple((c.pathway, (c.patients - c.exceptions) * c.times) for c in model.before),
+            after=tuple((c.pathway, (c.patients - c.exceptions) * c.times) for c in model.after),
             people_before=people(model.before),
             people_after=people(model.after),
+            screened_before=screened(model.before),
+            screened_after=screened(model.after),
         )
 
 
@@ -830,13 +897,17 @@ def headlines(
     minute_ratios: dict[Decimal, Ratio] = {}
     stage_costs: dict[TotalsStage, int] = {}
     costed: dict[Hashable, tuple[int, int, Decimal]] = {}
+    costed_screened: dict[tuple[Hashable, int], tuple[int, int, Decimal]] = {}
     # Bound once: these run for every stage of every pathway.
     rate_of, ratio_of, cost_of, costed_of = rates.get, minute_ratios.get, stage_costs.get, costed.get
 
-    def cost(key: Hashable) -> tuple[int, int, Decimal]:
+    def cost(key: Hashable, screened: int | None = None) -> tuple[int, int, Decimal]:
+        """A pathway's pennies, visits and staff minutes per pass; of its first ``screened`` stages if given."""
         stages = pathways.get(key)
         if stages is None:
             raise ValueError(f"unknown pathway {key!r}")
+        if screened is not None:
+            stages = islice(stages, screened)
         pennies = 0
         minutes = _NO_MINUTES
         visit_numbers = set()
@@ -859,10 +930,16 @@ def headlines(
                 minutes += stage_minutes
             if visit is not None:
                 visit_numbers.add(visit)
-        found = costed[key] = (pennies, len(visit_numbers), minutes)
+        found = (pennies, len(visit_numbers), minutes)
+        if screened is None:
+            costed[key] = found
+        else:
+            costed_screened[key, screened] = found
         return found
 
-    def side(cohorts: tuple[tuple[Hashable, int], ...]) -> tuple[Decimal, int, Decimal, int]:
+    def side(
+        cohorts: tuple[tuple[Hashable, int], ...], screened: tuple[tuple[Hashable, int, int], ...]
+    ) -> tuple[Decimal, int, Decimal, int]:
         patients_on: dict[Hashable, int] = {}
         for key, n in cohorts:
             patients_on[key] = patients_on.get(key, 0) + n
@@ -873,12 +950,17 @@ def headlines(
             pennies += pathway[0] * n
             visits += pathway[1] * n
             minutes += pathway[2] * n
+        for key, count, n in screened:  # rule 7: exceptions' passes, not reviews
+            pathway = costed_screened.get((key, count)) or cost(key, count)
+            pennies += pathway[0] * n
+            visits += pathway[1] * n
+            minutes += pathway[2] * n
         return _pennies(pennies), visits, normalise_minutes(minutes), sum(patients_on.values())
 
     found = {}
     for model_key, model in models.items():
-        before, visits_before, minutes_before, reviews_before = side(model.before)
-        after, visits_after, minutes_after, reviews_after = side(model.after)
+        before, visits_before, minutes_before, reviews_before = side(model.before, model.screened_before)
+        after, visits_after, minutes_after, reviews_after = side(model.after, model.screened_after)
         found[model_key] = Headline(
             model.period,
             before,

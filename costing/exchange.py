@@ -61,7 +61,7 @@ _COHORT_REQUIRED = ("label", "patients", "pathway")
 _COHORT_OPTIONAL = ("conditions", "printed_cost_per_patient", "printed_contact_minutes")
 # Version 2: a cohort gives patients or names a group (checked apart), and may say how often.
 _COHORT_REQUIRED_V2 = ("label", "pathway")
-_COHORT_OPTIONAL_V2 = ("patients", "group", "times", *_COHORT_OPTIONAL)
+_COHORT_OPTIONAL_V2 = ("patients", "group", "times", "exceptions", *_COHORT_OPTIONAL)
 
 
 class ModelFileError(ValueError):
@@ -280,8 +280,15 @@ def _cohort_v2(data: Any, path: str, pathway_keys: set[str], people: dict[str, i
         del fields["group"]
     fields.pop("times", None)
     times = _integer(data["times"], f"{path}.times", limits.MAX_TIMES, minimum=1) if "times" in data else 1
+    fields.pop("exceptions", None)
     cohort = _cohort(fields, path, pathway_keys)
-    return replace(cohort, times=times, group=group)
+    exceptions = 0
+    if "exceptions" in data:
+        # Bounded by the largest cohort first, so a huge number never reaches int().
+        exceptions = _integer(data["exceptions"], f"{path}.exceptions", limits.MAX_COHORT_PATIENTS)
+        if exceptions > cohort.patients:
+            raise ModelFileError(f"{path}.exceptions", "more than the cohort's patients")
+    return replace(cohort, times=times, group=group, exceptions=exceptions)
 
 
 def _cohort(data: Any, path: str, pathway_keys: set[str]) -> Cohort:
@@ -530,6 +537,8 @@ def _dump_cohort(cohort: Cohort) -> dict:
     out["pathway"] = cohort.pathway
     if cohort.times != 1:
         out["times"] = cohort.times
+    if cohort.exceptions:
+        out["exceptions"] = cohort.exceptions
     if cohort.printed_cost_per_patient is not None:
         out["printed_cost_per_patient"] = money(cohort.printed_cost_per_patient)
     if cohort.printed_contact_minutes is not None:
@@ -596,6 +605,7 @@ def _side_json(side: SideResult) -> dict:
                 "pathway": c.pathway,
                 "patients": c.patients,
                 "times": c.times,
+                "exceptions": c.exceptions,
                 "cost_per_patient": money(c.cost_per_patient),
                 "cost": money(c.cost),
                 "visits": c.visits,

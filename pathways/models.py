@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -222,6 +222,10 @@ class Cohort(models.Model):
     times = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_TIMES)]
     )
+    # Of the patients, those screened out at triage (costing rule 7: docs/model-format.md, "Exceptions").
+    exceptions = models.PositiveIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(limits.MAX_COHORT_PATIENTS)]
+    )
     # The group whose people are the patients, of the same model (the database checks: migration 0008).
     group = models.ForeignKey(CohortGroup, null=True, blank=True, on_delete=models.RESTRICT, related_name="cohorts")
     printed_cost_per_patient = models.DecimalField(
@@ -237,6 +241,10 @@ class Cohort(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(patients__gte=0), name="cohort_patients_not_negative"),
             models.CheckConstraint(condition=Q(side__in=["before", "after"]), name="cohort_side_known"),
+            models.CheckConstraint(
+                condition=Q(exceptions__gte=0) & Q(exceptions__lte=F("patients")),
+                name="cohort_exceptions_within_patients",
+            ),
             models.CheckConstraint(
                 condition=Q(times__gte=1) & Q(times__lte=limits.MAX_TIMES), name="cohort_times_range"
             ),

@@ -67,7 +67,18 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
         rows = cost_model._engine_rows
     cohorts, pathways, stages, roles, groups = rows
     sides: dict[str, list[engine.Cohort]] = {"before": [], "after": []}
-    for side, label, patients, pathway_id, printed_cost, printed_contact, times, group, conditions in cohorts:
+    for (
+        side,
+        label,
+        patients,
+        pathway_id,
+        printed_cost,
+        printed_contact,
+        times,
+        group,
+        exceptions,
+        conditions,
+    ) in cohorts:
         sides[side].append(
             engine.Cohort(
                 label=label,
@@ -78,6 +89,7 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
                 printed_contact_minutes=printed_contact,
                 times=times,
                 group=group,
+                exceptions=exceptions,
             )
         )
     return engine.CostModel(
@@ -146,6 +158,7 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
             "printed_contact_minutes",
             "times",
             "group__key",
+            "exceptions",
         )
     ):
         cohorts[model_id].append((*row, tuple(conditions.get(pk, ()))))
@@ -200,10 +213,11 @@ class HeadlineRows:
     """The rows headline_rows reads, as plain tuples."""
 
     models: list[tuple]  # (pk, name, period, version, created_at)
-    # (cost model id, side, pathway id, group id or None, passes (patients x times), people): one row per
-    # side, pathway and group; people are the row's patients without a group, else its group's people
+    # (cost model id, side, pathway id, group id or None, full passes ((patients - exceptions) x times),
+    # people, screened passes (exceptions x times, costing rule 7)): one row per side, pathway and group;
+    # people are the row's patients without a group, else its group's people
     cohorts: list[tuple]
-    stages: list[tuple]  # (pathway id, role id, minutes, extra cost, visit), in pathway then stage order
+    stages: list[tuple]  # (pathway id, role id, minutes, extra cost, visit, step), in pathway then stage order
     roles: list[tuple]  # (pk, *ENGINE_ROLE_FIELDS)
 
 
@@ -226,7 +240,7 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     stages = list(
         Stage.objects.filter(pathway_id__in=used)
         .order_by("pathway_id", "position", "id")
-        .values_list("pathway_id", "role_id", "minutes", "extra_cost", "visit")
+        .values_list("pathway_id", "role_id", "minutes", "extra_cost", "visit", "step")
     )
     role_ids = {row[1] for row in stages if row[1] is not None}
     return HeadlineRows(
@@ -235,9 +249,10 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
             Cohort.objects.filter(cost_model_id__in=ids)
             .values_list("cost_model_id", "side", "pathway_id", "group_id")
             .annotate(
-                passes=Sum(F("patients") * F("times")),
+                passes=Sum((F("patients") - F("exceptions")) * F("times")),
                 # A grouped cohort's patients are its group's people (pathways.services keeps them so).
                 people=Case(When(group_id__isnull=True, then=Sum("patients")), default=Max("patients")),
+                screened=Sum(F("exceptions") * F("times")),
             )
             .order_by("cost_model_id", "side", "pathway_id", "group_id")
         ),
@@ -262,15 +277,25 @@ class TotalsBatch:
 def totals_batch(rows: HeadlineRows) -> TotalsBatch:
     """``rows`` as engine.headlines takes them (no database): keys are the rows' ids."""
     sides: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    screened: dict[int, dict[str, list[tuple[int, int, int]]]] = {}
     people: dict[tuple[int, str], int] = {}
     groups_counted: set[tuple[int, str, int]] = set()
-    for model_id, side, pathway_id, group_id, passes, row_people in rows.cohorts:
+    pathways = {pk: list(map(_TOTALS_STAGE, stages)) for pk, stages in groupby(rows.stages, key=itemgetter(0))}
+    # How many leading stages an exception incurs, by pathway (costing rule 7).
+    incurred = {
+        pk: engine.screened_stages(STEPS[row[5]] for row in stages)
+        for pk, stages in groupby(rows.stages, key=itemgetter(0))
+    }
+    for model_id, side, pathway_id, group_id, passes, row_people, screened_passes in rows.cohorts:
         sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, passes))
+        if screened_passes:
+            screened.setdefault(model_id, {"before": [], "after": []})[side].append(
+                (pathway_id, incurred.get(pathway_id, 0), screened_passes)
+            )
         if group_id is None or (model_id, side, group_id) not in groups_counted:  # rule 6: a group once a side
             people[model_id, side] = people.get((model_id, side), 0) + row_people
         if group_id is not None:
             groups_counted.add((model_id, side, group_id))
-    pathways = {pk: list(map(_TOTALS_STAGE, stages)) for pk, stages in groupby(rows.stages, key=itemgetter(0))}
     no_cohorts = {"before": (), "after": ()}
     return TotalsBatch(
         models={
@@ -280,6 +305,8 @@ def totals_batch(rows: HeadlineRows) -> TotalsBatch:
                 after=tuple(sides.get(pk, no_cohorts)["after"]),
                 people_before=people.get((pk, "before"), 0),
                 people_after=people.get((pk, "after"), 0),
+                screened_before=tuple(screened.get(pk, no_cohorts)["before"]),
+                screened_after=tuple(screened.get(pk, no_cohorts)["after"]),
             )
             for pk, _name, period, _version, _created_at in rows.models
         },

@@ -167,6 +167,7 @@ def cost_model_import(
                 label=cohort.label,
                 patients=cohort.patients,
                 times=cohort.times,
+                exceptions=cohort.exceptions,
                 group=groups.get(cohort.group),
                 pathway=pathways[cohort.pathway],
                 printed_cost_per_patient=cohort.printed_cost_per_patient,
@@ -225,6 +226,7 @@ class CohortInput:
     conditions: tuple[Condition, ...] = ()
     id: int | None = None
     times: int = 1
+    exceptions: int = 0  # of the patients, screened out at triage (costing rule 7)
 
 
 class GroupedCohortPatients(ValueError):
@@ -410,8 +412,11 @@ def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInp
         cohort.label = data.label
         if cohort.group_id is not None and data.patients != cohort.group.people:
             raise GroupedCohortPatients(side=side, index=position, cohort=cohort)
+        if not 0 <= data.exceptions <= data.patients:
+            raise ValueError(f"cohort {data.label!r}: exceptions must be from 0 to its {data.patients} patients")
         cohort.patients = data.patients
         cohort.times = data.times
+        cohort.exceptions = data.exceptions
         cohort.pathway = data.pathway
         cohort.clean_fields(exclude=["practice", "cost_model", "pathway"])
         cohort.save()
@@ -527,6 +532,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
             label=cohort.label,
             patients=cohort.patients,
             times=cohort.times,
+            exceptions=cohort.exceptions,
             group=groups.get(cohort.group_id),
             pathway_id=cohort.pathway_id,
             printed_cost_per_patient=cohort.printed_cost_per_patient,
@@ -573,6 +579,7 @@ def cohorts_import(
                         conditions=tuple(cc.condition for cc in cohort.cohort_conditions.all()),
                         id=cohort.pk,
                         times=cohort.times,
+                        exceptions=cohort.exceptions,
                     )
                 )
         _write_cohorts(locked, side, kept + incoming)

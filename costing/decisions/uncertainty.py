@@ -8,7 +8,9 @@ pathway), then costs the model by the engine's rules, all draws at once:
 1. stage cost per patient in whole pennies: ``engine.stage_pennies``, the
    function the engine costs every stage with;
 2. pathway cost per patient = sum of its stage pennies;
-3. side cost = sum of patients x times x pathway pennies; saving = before - after.
+3. side cost = sum of (patients - exceptions) x times x pathway pennies, plus
+   exceptions x times x the pennies of the stages they incur (engine rule 7);
+   saving = before - after.
 
 Steps 2 and 3 are exact integer arithmetic. In step 1 a value that is not drawn
 (no range, or a zero-width range) is the engine's exact ratio, so a stage with
@@ -164,8 +166,12 @@ def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, see
         role.key: _value(rng, ranges.role_rates.get(role.key), engine.rate_ratio(role), draws) for role in model.roles
     }
     pennies: dict[str, np.ndarray | int] = {}
+    screened: dict[str, np.ndarray | int] = {}  # the stages an exception incurs (costing rule 7)
     for pathway in model.pathways:
         total: np.ndarray | int = 0
+        incurred = engine.screened_stages(stage.step for stage in pathway.stages)
+        if incurred == 0:
+            screened[pathway.key] = 0
         for index, stage in enumerate(pathway.stages):
             minutes = _value(
                 rng, ranges.stage_minutes.get((pathway.key, index)), stage.minutes.as_integer_ratio(), draws
@@ -173,12 +179,17 @@ def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, see
             rate = None if stage.role is None else rates[stage.role]  # no role: no staff cost
             staff, extra = engine.stage_pennies(minutes, rate, stage.extra_cost)
             total = total + _whole(staff) + extra
+            if index + 1 == incurred:
+                screened[pathway.key] = total
         pennies[pathway.key] = total
 
     def side(cohorts: tuple[engine.Cohort, ...]) -> np.ndarray:
         cost = np.zeros(draws, dtype=np.int64)
         for cohort in cohorts:
-            cost += np.int64(cohort.patients * cohort.times) * pennies[cohort.pathway]
+            full = cohort.patients - cohort.exceptions
+            cost += np.int64(full * cohort.times) * pennies[cohort.pathway]
+            if cohort.exceptions:
+                cost += np.int64(cohort.exceptions * cohort.times) * screened[cohort.pathway]
         return cost
 
     return side(model.before) - side(model.after)

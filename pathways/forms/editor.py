@@ -334,6 +334,20 @@ class CohortForm(forms.Form):
             "max_value": format_lazy("At most {} times in the model's period.", limits.MAX_TIMES),
         },
     )
+    # Costing rule 7 (docs/model-format.md, "Exceptions"): a whole number of the cohort's patients.
+    exceptions = forms.IntegerField(
+        label="Exceptions (screened out at triage)",
+        required=False,
+        min_value=0,
+        max_value=limits.MAX_COHORT_PATIENTS,
+        widget=_number_input("numeric"),
+        help_text="Patients who go through the stages up to and including triage, and none after.",
+        error_messages={
+            "invalid": "Enter the number of exceptions as a whole number, like 0 or 3.",
+            "min_value": "The number of exceptions cannot be negative.",
+            "max_value": "There cannot be more exceptions than patients.",
+        },
+    )
     pathway = SafeModelChoiceField(
         label="Pathway",
         queryset=Pathway.objects.none(),
@@ -368,6 +382,14 @@ class CohortForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("times") is None and "times" not in self.errors:
             cleaned["times"] = 1
+        if cleaned.get("exceptions") is None and "exceptions" not in self.errors:
+            cleaned["exceptions"] = 0
+        exceptions, patients = cleaned.get("exceptions"), cleaned.get("patients")
+        if exceptions is not None and patients is not None and exceptions > patients:
+            self.add_error(
+                "exceptions",
+                f"There cannot be more exceptions than patients: at most {patients:,} here.",
+            )
         return cleaned
 
     def as_input(self) -> CohortInput:
@@ -379,6 +401,7 @@ class CohortForm(forms.Form):
             pathway=c["pathway"],
             conditions=tuple(c.get("conditions") or ()),
             times=c["times"],
+            exceptions=c["exceptions"],
         )
 
 
@@ -409,7 +432,7 @@ CohortFormSet = forms.formset_factory(
     validate_max=True,
     absolute_max=limits.MAX_COHORTS_PER_SIDE + 1,
 )
-CohortFormSet.fields = ("id", "label", "conditions", "patients", "times", "pathway")
+CohortFormSet.fields = ("id", "label", "conditions", "patients", "times", "exceptions", "pathway")
 CohortFormSet.multi_fields = ("conditions",)
 CohortFormSet.noun = "cohort"
 

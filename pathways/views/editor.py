@@ -281,6 +281,7 @@ def _cohort_initial(cohort: Cohort) -> dict:
         "conditions": [cc.condition_id for cc in cohort.cohort_conditions.all()],
         "patients": cohort.patients,
         "times": cohort.times,
+        "exceptions": cohort.exceptions,
         "pathway": cohort.pathway_id,
     }
 

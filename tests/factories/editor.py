@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathways.models import Condition
 
 STAGE_FIELDS = ("id", "name", "step", "role", "minutes", "extra_cost", "visit")
-COHORT_FIELDS = ("id", "label", "conditions", "patients", "times", "pathway")
+COHORT_FIELDS = ("id", "label", "conditions", "patients", "times", "exceptions", "pathway")
 
 
 def _value(value) -> str:
@@ -60,7 +60,9 @@ def pathway_post(name: str, stages: Iterable[Mapping], description: str = "", ac
     }
 
 
-def cohort(label: str, pathway, patients=1, conditions: Iterable[str] = (), id=None, times=None) -> dict:
+def cohort(
+    label: str, pathway, patients=1, conditions: Iterable[str] = (), id=None, times=None, exceptions=None
+) -> dict:
     """A cohort row; ``conditions`` are register codes, posted as condition ids in that order."""
     by_code = {c.code: c.pk for c in Condition.objects.filter(code__in=list(conditions))}
     return {
@@ -69,6 +71,7 @@ def cohort(label: str, pathway, patients=1, conditions: Iterable[str] = (), id=N
         "pathway": pathway,
         "patients": patients,
         "times": times,
+        "exceptions": exceptions,
         "conditions": [by_code[code] for code in conditions],
     }
 

@@ -37,6 +37,7 @@ def test_cost_model_json_for_example_b_matches_the_contract(capsys):
         "pathway": "dm",
         "patients": 1,
         "times": 1,
+        "exceptions": 0,
         "cost_per_patient": "13.43",
         "cost": "13.43",
         "visits": 2,

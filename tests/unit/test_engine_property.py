@@ -8,8 +8,9 @@ patient by patient where the engine multiplies. From ``costing.engine`` it uses
 only the dataclasses that build the input.
 
 Models are drawn as format version 2 allows: groups of people, cohorts that name
-a group or give patients, ``times`` per period, and extra costs to 4 decimal
-places (sub-penny: a text message), so version 1 models are among them.
+a group or give patients, ``times`` per period, exceptions screened out at
+triage, and extra costs to 4 decimal places (sub-penny: a text message), so
+version 1 models are among them.
 """
 
 from __future__ import annotations
@@ -132,10 +133,12 @@ def stages(draw, role_count: int) -> Stage:
 @st.composite
 def cohorts(draw, pathway_count: int, groups: tuple[Group, ...]) -> Cohort:
     group = draw(st.none() | st.sampled_from(groups)) if groups else None
+    # A cohort naming a group has that group's people as its patients (the reader resolves it).
+    patients = draw(patient_counts) if group is None else group.people
     return Cohort(
         label=draw(names),
-        # A cohort naming a group has that group's people as its patients (the reader resolves it).
-        patients=draw(patient_counts) if group is None else group.people,
+        patients=patients,
+        exceptions=draw(st.just(0) | st.integers(0, patients)),
         pathway=draw(pathway_key_choices[pathway_count]),
         conditions=draw(condition_lists),
         printed_cost_per_patient=draw(optional_money),
@@ -249,42 +252,50 @@ def reference_side(cohort_list, model: CostModel) -> ReferenceSide:
         per_patient = Decimal(0)
         for cost in stage_costs:
             per_patient += cost  # rule 2
-        visit_numbers = set()
-        contact_per_patient = Decimal(0)
-        for stage in pathway.stages:
-            if stage.visit is not None:
-                visit_numbers.add(stage.visit)
-                contact_per_patient += stage.minutes
-        once = Decimal(0)
-        for _patient in range(cohort.patients):  # rule 3, one patient at a time
-            once += per_patient
+        # Rule 7: an exception stops after the last triage stage; without one, it goes all the way.
+        triage_at = [i for i, stage in enumerate(pathway.stages) if stage.step == Step.TRIAGE]
+        stops_after = triage_at[-1] if triage_at else len(pathway.stages) - 1
         cohort_cost = Decimal(0)
-        for _time in range(cohort.times):  # and once for each time they go through it
-            cohort_cost += once
-        passes = cohort.patients * cohort.times
+        cohort_visits = 0
+        cohort_contact = Decimal(0)
+        for excepted, count in ((False, cohort.patients - cohort.exceptions), (True, cohort.exceptions)):
+            passes = count * cohort.times
+            pass_cost = Decimal(0)
+            visit_numbers = set()
+            for index, (stage, cost) in enumerate(zip(pathway.stages, stage_costs, strict=True)):
+                if excepted and index > stops_after:
+                    break
+                pass_cost += cost
+                if stage.visit is not None:
+                    visit_numbers.add(stage.visit)
+                    cohort_contact += stage.minutes * passes
+                # A line's staff cost is its staff time to the penny; its extra cost, the rest of the line.
+                staff = reference_staff_cost(stage, roles_by_key).quantize(PENNY, rounding=ROUND_HALF_UP)
+                if stage.role is not None:
+                    side.staff_minutes[stage.role] += stage.minutes * passes
+                    side.staff_cost[stage.role] += staff * passes
+                side.extra_cost += (cost - staff) * passes
+                side.cost_by_step[stage.step] += cost * passes
+            for _patient in range(count):  # rule 3, one patient at a time
+                for _time in range(cohort.times):  # and once for each time they go through it
+                    cohort_cost += pass_cost
+            cohort_visits += len(visit_numbers) * passes
+            if not excepted:
+                side.reviews += passes  # rule 6: reviews are full passes
         side.cohorts.append(
             ReferenceCohort(
                 cost_per_patient=per_patient,
                 cost=cohort_cost,
-                visits=len(visit_numbers) * passes,
-                contact_minutes=contact_per_patient * passes,
+                visits=cohort_visits,
+                contact_minutes=cohort_contact,
             )
         )
         side.cost += cohort_cost  # rule 4
         side.patients += cohort.patients
-        side.reviews += passes  # rule 6
         if cohort.group is None:
             side.people += cohort.patients
-        side.visits += len(visit_numbers) * passes  # rule 5
-        side.contact_minutes += contact_per_patient * passes
-        for stage, cost in zip(pathway.stages, stage_costs, strict=True):
-            # A line's staff cost is its staff time to the penny; its extra cost, the rest of the line.
-            staff = reference_staff_cost(stage, roles_by_key).quantize(PENNY, rounding=ROUND_HALF_UP)
-            if stage.role is not None:
-                side.staff_minutes[stage.role] += stage.minutes * passes
-                side.staff_cost[stage.role] += staff * passes
-            side.extra_cost += (cost - staff) * passes
-            side.cost_by_step[stage.step] += cost * passes
+        side.visits += cohort_visits  # rule 5
+        side.contact_minutes += cohort_contact
     return side
 
 
@@ -322,6 +333,7 @@ def assert_side_matches(
         assert cohort.cost_per_patient == reference.cost_per_patient, (side, i)
         assert cohort.cost == reference.cost, (side, i)
         assert cohort.times == model_cohorts[i].times, (side, i)
+        assert cohort.exceptions == model_cohorts[i].exceptions, (side, i)
         assert cohort.visits == reference.visits, (side, i)
         assert cohort.contact_minutes == reference.contact_minutes, (side, i)
 
