@@ -55,6 +55,7 @@ def price_table() -> dict:
     rows, checked = selectors.letter_price_table()
     return {
         "checked_until": checked.isoformat(),
+        "checked_until_text": long_date(checked),
         "rows": [
             {
                 "from": r.effective_from.isoformat(),

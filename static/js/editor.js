@@ -3,7 +3,8 @@
  * page instead of a round trip to the server. Without this file every one of
  * those buttons is a plain submit that the server handles (nothing is saved
  * until "Save"). Rows can also be dragged by their handle; the Up and Down
- * buttons remain the keyboard way to move them.
+ * buttons remain the keyboard way to move them. It also fills an extra cost
+ * from a Royal Mail letter price at a date (the editor and the what-if panel).
  */
 (function () {
   "use strict";
@@ -170,9 +171,7 @@
    * changes nothing and says so. Typing an amount by hand drops the choice.
    */
   function letterPrices() {
-    var holder = document.getElementById("letter-prices");
-    if (!holder) { return; }
-    var table = JSON.parse(holder.textContent);
+    var table = null;
     var names = { first: "first class", second: "second class" };
 
     function longDate(iso) {
@@ -194,7 +193,9 @@
       var dateInput = box.querySelector("[data-letter-date]");
       var source = box.querySelector("[data-letter-source]");
       var amount = box.parentElement.querySelector("[data-letter-amount]");
-      if (!choice || !amount) { return; }
+      var holder = document.getElementById("letter-prices");
+      if (!choice || !amount || !holder) { return; }
+      table = table || JSON.parse(holder.textContent);
       if (!choice.value) { source.textContent = ""; return; }
       var day = dateInput.value;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) { source.textContent = "Choose the date of the letter price."; return; }
