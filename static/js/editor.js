@@ -13,6 +13,13 @@
     return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
+  // A letter price's date is only asked for once a class is chosen: one tab stop a row, not four.
+  function syncLetterPrice(box) {
+    var choice = box.querySelector("[data-letter-class]");
+    var day = box.querySelector("[data-letter-date]");
+    if (choice && day && !day.classList.contains("is-invalid")) { day.hidden = !choice.value; }
+  }
+
   function setup(container) {
     var prefix = container.getAttribute("data-formset");
     var noun = container.getAttribute("data-noun") || "row";
@@ -75,6 +82,7 @@
       holder.innerHTML = html;
       var row = holder.querySelector("tr");
       body.appendChild(row);
+      row.querySelectorAll("[data-letter-price]").forEach(syncLetterPrice);
       enableDrag(row);
       renumber();
       var first = row.querySelector("input:not([type='hidden']), select, textarea");
@@ -212,7 +220,10 @@
 
     document.addEventListener("change", function (event) {
       var box = event.target.closest("[data-letter-price]");
-      if (box && event.target.matches("[data-letter-class], [data-letter-date]")) { update(box); }
+      if (box && event.target.matches("[data-letter-class], [data-letter-date]")) {
+        syncLetterPrice(box);
+        update(box);
+      }
     });
     document.addEventListener("input", function (event) {
       if (!event.target.matches("[data-letter-amount]")) { return; }
@@ -221,7 +232,9 @@
       var choice = box.querySelector("[data-letter-class]");
       if (choice) { choice.value = ""; }
       box.querySelector("[data-letter-source]").textContent = "";
+      syncLetterPrice(box);
     });
+    document.querySelectorAll("[data-letter-price]").forEach(syncLetterPrice);
   }
 
   document.querySelectorAll("[data-formset]").forEach(setup);
