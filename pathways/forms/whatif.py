@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 
@@ -82,8 +83,6 @@ class WhatIfForm(forms.Form):
             self.fields[name].widget.attrs["data-letter-amount"] = ""
             self.extra_rows.append((amount, self[name], self[f"{name}_letter_class"], self[f"{name}_letter_date"]))
         self.letter_sources: dict[str, str] = {}
-        # The price table the page's script fills the amounts from; only read when there is an extra cost.
-        self.letter_prices = postage.price_table() if amounts else None
         # A stage's two fields, built once and copied for each stage (_like).
         minutes_field = forms.DecimalField(
             min_value=Decimal(0),
@@ -105,6 +104,11 @@ class WhatIfForm(forms.Form):
                 self.fields[role_name] = _like(role_field, label=f"{stage.name}: done by", initial=stage.role)
                 stages.append((stage, self[minutes_name], self[role_name]))
             self.pathway_rows.append((pathway, stages))
+
+    @cached_property
+    def letter_prices(self) -> dict | None:
+        """The price table the page's script fills amounts from; read only when the page shows an extra cost."""
+        return postage.price_table() if self.extra_rows else None
 
     def clean(self):
         cleaned = super().clean()
