@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 
 from costing import engine, exchange, limits, reference
+from pathways.forms import postage
 from pathways.models import CohortGroup, Condition, Pathway, Period, Step
 from pathways.selectors import conditions, practice_pathways
 from pathways.services import CohortInput, StageInput
@@ -175,6 +176,11 @@ class StageForm(forms.Form):
             "max_decimal_places": "Give pounds and pence: at most 4 decimal places (a fraction of a penny).",
         },
     )
+    # Beside the extra cost, not columns of their own: fill it with a letter price at a date.
+    letter_class = postage.letter_class_field("Letter price")
+    letter_date = postage.letter_date_field("Letter price on")
+    inline_fields = ("letter_class", "letter_date")
+    letter_source = ""  # "Royal Mail second class, from 7 April 2026" once a letter price is chosen
     visit = forms.IntegerField(
         label="Visit",
         required=False,
@@ -192,6 +198,7 @@ class StageForm(forms.Form):
     def __init__(self, *args, practice: Practice, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = staff_roles(practice=practice)
+        self.fields["extra_cost"].widget.attrs["data-letter-amount"] = ""
         # The stages' help texts are under the table's column headings.
         for field in self.fields.values():
             field.help_text = ""
@@ -200,11 +207,34 @@ class StageForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("minutes") is None and "minutes" not in self.errors:
             cleaned["minutes"] = Decimal(0)
+        self.letter_source = ""
+        if cleaned.get("letter_class"):
+            self._fill_letter_price(cleaned)
         if cleaned.get("extra_cost") is None and "extra_cost" not in self.errors:
             cleaned["extra_cost"] = Decimal(0)
         if cleaned.get("minutes") and cleaned.get("role") is None and "role" not in self.errors:
             self.add_error("role", "A stage with minutes needs a role: choose who does it.")
         return cleaned
+
+    def has_changed(self) -> bool:
+        # The letter date starts at today: on its own it is no reason to read a new row.
+        return bool(set(self.changed_data) - {"letter_date"})
+
+    def _fill_letter_price(self, cleaned: dict) -> None:
+        # A chosen class and date set the extra cost, so it works without JavaScript;
+        # a date whose price is not known is refused rather than the last price guessed.
+        day = cleaned.get("letter_date")
+        if day is None:
+            if "letter_date" not in self.errors:
+                self.add_error("letter_date", "Choose the date of the letter price.")
+            return
+        price = postage.letter_price(cleaned["letter_class"], day)
+        if isinstance(price, str):
+            self.add_error("letter_date", price)
+            return
+        self.errors.pop("extra_cost", None)
+        cleaned["extra_cost"] = price.amount
+        self.letter_source = price.source
 
     def as_input(self) -> StageInput:
         c = self.cleaned_data
@@ -253,7 +283,7 @@ StageFormSet = forms.formset_factory(
     validate_max=True,
     absolute_max=limits.MAX_STAGES_PER_PATHWAY + 1,
 )
-StageFormSet.fields = ("id", "name", "step", "role", "minutes", "extra_cost", "visit")
+StageFormSet.fields = ("id", "name", "step", "role", "minutes", "extra_cost", "letter_class", "letter_date", "visit")
 StageFormSet.multi_fields = ()
 StageFormSet.noun = "stage"
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 
 from costing import engine, limits, whatif
 from costing.selectors import PayBandOption
+from pathways.forms import postage
 
 SCALE_CHOICES = [
     (str(s), f"× {s.normalize()}")
@@ -71,7 +73,16 @@ class WhatIfForm(forms.Form):
                 decimal_places=limits.MONEY_PLACES,
                 max_digits=12,
             )
-            self.extra_rows.append((amount, self[name]))
+            # "What if we post second class in 2026": a letter price at a date instead of an amount.
+            self.fields[f"{name}_letter_class"] = postage.letter_class_field(
+                f"Every extra cost of £{amount}: or a letter price"
+            )
+            self.fields[f"{name}_letter_date"] = postage.letter_date_field(
+                f"Every extra cost of £{amount}: letter price on"
+            )
+            self.fields[name].widget.attrs["data-letter-amount"] = ""
+            self.extra_rows.append((amount, self[name], self[f"{name}_letter_class"], self[f"{name}_letter_date"]))
+        self.letter_sources: dict[str, str] = {}
         # A stage's two fields, built once and copied for each stage (_like).
         minutes_field = forms.DecimalField(
             min_value=Decimal(0),
@@ -93,6 +104,30 @@ class WhatIfForm(forms.Form):
                 self.fields[role_name] = _like(role_field, label=f"{stage.name}: done by", initial=stage.role)
                 stages.append((stage, self[minutes_name], self[role_name]))
             self.pathway_rows.append((pathway, stages))
+
+    @cached_property
+    def letter_prices(self) -> dict | None:
+        """The price table the page's script fills amounts from; read only when the page shows an extra cost."""
+        return postage.price_table() if self.extra_rows else None
+
+    def clean(self):
+        cleaned = super().clean()
+        for _amount, field, letter_class, letter_date in self.extra_rows:
+            if not cleaned.get(letter_class.name):
+                continue
+            day = cleaned.get(letter_date.name)
+            if day is None:
+                if letter_date.name not in self.errors:
+                    self.add_error(letter_date.name, "Choose the date of the letter price.")
+                continue
+            price = postage.letter_price(cleaned[letter_class.name], day)
+            if isinstance(price, str):
+                self.add_error(letter_date.name, price)
+                continue
+            self.errors.pop(field.name, None)
+            cleaned[field.name] = price.amount
+            self.letter_sources[field.name] = price.source
+        return cleaned
 
     def whatif(self) -> whatif.WhatIf:
         """The changes the valid form asks for."""

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from costing import exchange, limits
 from costing.templatetags.costing_tags import gbp, minutes
 from pathways import selectors, services
+from pathways.forms import postage
 from pathways.forms.editor import (
     CohortFormSet,
     CostModelForm,
@@ -244,6 +245,7 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
             "max_minutes": limits.MAX_STAGE_MINUTES,
             "focus": focus,
             "pending": pending,
+            "letter_prices": postage.price_table(),
         },
     )
 

@@ -3,13 +3,21 @@
  * page instead of a round trip to the server. Without this file every one of
  * those buttons is a plain submit that the server handles (nothing is saved
  * until "Save"). Rows can also be dragged by their handle; the Up and Down
- * buttons remain the keyboard way to move them.
+ * buttons remain the keyboard way to move them. It also fills an extra cost
+ * from a Royal Mail letter price at a date (the editor and the what-if panel).
  */
 (function () {
   "use strict";
 
   function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // A letter price's date is only asked for once a class is chosen: one tab stop a row, not four.
+  function syncLetterPrice(box) {
+    var choice = box.querySelector("[data-letter-class]");
+    var day = box.querySelector("[data-letter-date]");
+    if (choice && day && !day.classList.contains("is-invalid")) { day.hidden = !choice.value; }
   }
 
   function setup(container) {
@@ -74,6 +82,7 @@
       holder.innerHTML = html;
       var row = holder.querySelector("tr");
       body.appendChild(row);
+      row.querySelectorAll("[data-letter-price]").forEach(syncLetterPrice);
       enableDrag(row);
       renumber();
       var first = row.querySelector("input:not([type='hidden']), select, textarea");
@@ -162,6 +171,73 @@
     });
   }
 
+  /*
+   * Letter prices: choosing first or second class and a date fills the amount
+   * beside it from the Royal Mail table embedded in the page (#letter-prices),
+   * and says where the price came from. The server does the same on submit, so
+   * without this file the choice still works; a date whose price is not known
+   * changes nothing and says so. Typing an amount by hand drops the choice.
+   */
+  function letterPrices() {
+    var table = null;
+    var names = { first: "first class", second: "second class" };
+
+    function longDate(iso) {
+      var parts = iso.split("-");
+      var months = ["January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December"];
+      return String(parseInt(parts[2], 10)) + " " + months[parseInt(parts[1], 10) - 1] + " " + parts[0];
+    }
+
+    function priceOn(day) {
+      if (day > table.checked_until) { return null; }
+      var found = null;
+      table.rows.forEach(function (row) { if (row.from <= day) { found = row; } });
+      return found;
+    }
+
+    function update(box) {
+      var choice = box.querySelector("[data-letter-class]");
+      var dateInput = box.querySelector("[data-letter-date]");
+      var source = box.querySelector("[data-letter-source]");
+      var amount = box.parentElement.querySelector("[data-letter-amount]");
+      var holder = document.getElementById("letter-prices");
+      if (!choice || !amount || !holder) { return; }
+      table = table || JSON.parse(holder.textContent);
+      if (!choice.value) { source.textContent = ""; return; }
+      var day = dateInput.value;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) { source.textContent = "Choose the date of the letter price."; return; }
+      var row = priceOn(day);
+      if (!row) {
+        var first = table.rows.length ? longDate(table.rows[0].from) : "";
+        source.textContent = "The Royal Mail letter price on " + longDate(day) + " is not known: the prices here run from " +
+          first + " to " + longDate(table.checked_until) + ". Type the amount instead.";
+        return;
+      }
+      amount.value = row[choice.value];
+      source.textContent = "Royal Mail " + names[choice.value] + ", from " + row.from_text;
+    }
+
+    document.addEventListener("change", function (event) {
+      var box = event.target.closest("[data-letter-price]");
+      if (box && event.target.matches("[data-letter-class], [data-letter-date]")) {
+        syncLetterPrice(box);
+        update(box);
+      }
+    });
+    document.addEventListener("input", function (event) {
+      if (!event.target.matches("[data-letter-amount]")) { return; }
+      var box = event.target.parentElement.querySelector("[data-letter-price]");
+      if (!box) { return; }
+      var choice = box.querySelector("[data-letter-class]");
+      if (choice) { choice.value = ""; }
+      box.querySelector("[data-letter-source]").textContent = "";
+      syncLetterPrice(box);
+    });
+    document.querySelectorAll("[data-letter-price]").forEach(syncLetterPrice);
+  }
+
   document.querySelectorAll("[data-formset]").forEach(setup);
+  letterPrices();
   document.querySelectorAll("form[data-editor-form]").forEach(warnBeforeLeaving);
 })();

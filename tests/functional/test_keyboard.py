@@ -48,6 +48,9 @@ def test_pathway_edit_with_the_keyboard_alone(page, world):
     keyboard.press("Tab")
     keyboard.type("0.85")
     keyboard.press("Tab")
+    # The letter price choice beside it; its date is asked for only once a class is chosen.
+    expect(page.get_by_label("Letter price, stage 5", exact=True)).to_be_focused()
+    keyboard.press("Tab")
     expect(page.get_by_label("Visit, stage 5", exact=True)).to_be_focused()
     keyboard.type("3")
 
@@ -75,6 +78,25 @@ def test_pathway_edit_with_the_keyboard_alone(page, world):
         "Routine review",
     ]
     assert stages[3][1:] == ("follow_up", nurse.pk, Decimal(5), Decimal("0.85"), 3)
+
+
+def test_letter_price_at_a_date_fills_a_stage_extra_cost(page, world):
+    pathway = Pathway.objects.get(practice=world["practice"], key="dm")
+    log_in_as(page, world["admin"], world["base_url"])
+    page.goto(f"/practices/{world['ods']}/pathways/{pathway.pk}/edit/")
+    cost = page.get_by_label("Extra cost (£), stage 1", exact=True)
+    cost.fill("0.50")
+
+    page.get_by_label("Letter price, stage 1", exact=True).select_option("second")
+    page.get_by_label("Letter price on, stage 1", exact=True).fill("2026-04-06")
+
+    expect(cost).to_have_value("0.87")
+    expect(page.locator("[data-letter-source]").first).to_have_text("Royal Mail second class, from 7 April 2025")
+
+    # A date whose price is not known says so and leaves the amount alone.
+    page.get_by_label("Letter price on, stage 1", exact=True).fill("2016-01-01")
+    expect(page.locator("[data-letter-source]").first).to_contain_text("is not known")
+    expect(cost).to_have_value("0.87")
 
 
 def test_role_from_a_pay_band_with_the_keyboard_alone(page, world):

@@ -1,5 +1,6 @@
 """The comparison page, the what-if panel, saving a scenario and the side-by-side page."""
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -289,3 +290,66 @@ def test_comparison_page_query_count_does_not_grow_with_cohorts(client, staff, p
         counts.append(len(ctx.captured_queries))
 
     assert counts[0] == counts[1] <= 12
+
+
+# ------------------------------------------------------------- letter prices in the what-if panel
+
+
+@pytest.fixture
+def model_letters(practice, example_b):
+    """Example B with an 85p letter on the first stage of its first pathway."""
+    first = example_b.pathways[0]
+    stages = (replace(first.stages[0], extra_cost=D("0.85")), *first.stages[1:])
+    model = replace(example_b, pathways=(replace(first, stages=stages), *example_b.pathways[1:]))
+    return cost_model_import(practice=practice, model=model, by=None)
+
+
+@pytest.mark.parametrize(
+    ("day", "amount"),
+    [("2026-04-06", D("0.87")), ("2026-04-07", D("0.91"))],  # the day before and the day of a price change
+)
+def test_whatif_letter_price_at_a_date_replaces_the_extra_cost(client, staff, model_letters, day, amount):
+    client.force_login(staff)
+    data = _panel_data(client, model_letters)
+    data["extra_0_letter_class"] = "second"
+    data["extra_0_letter_date"] = day
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_letters.pk]), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].whatif().extra_costs == {D("0.85"): amount}
+    assert "Royal Mail second class, from" in response.content.decode()
+
+
+def test_whatif_letter_price_on_an_unknown_date_is_refused_and_changes_nothing(client, staff, model_letters):
+    client.force_login(staff)
+    data = _panel_data(client, model_letters)
+    data["extra_0_letter_class"] = "first"
+    data["extra_0_letter_date"] = "2016-12-31"
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_letters.pk]), data, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert 'id="extra_0_letter_date-error" hx-swap-oob="true">The Royal Mail letter price on 31 December 2016' in html
+    assert "is not known" in html
+    assert response.context["changes"] == []
+
+
+def test_whatif_panel_offers_letter_prices_with_their_sources(client, staff, model_letters):
+    client.force_login(staff)
+
+    response = client.get(model_letters.get_absolute_url())
+
+    page = Markup(response.content.decode())
+    assert 'id="letter-prices"' in response.content.decode()
+    assert "Citizens Advice responds to Royal Mail increasing stamp prices" in response.content.decode()
+    assert page.label_of(page.one("select", name="extra_0_letter_class")).endswith(": or a letter price")
+    assert page.label_of(page.one("input", name="extra_0_letter_date")).endswith(": letter price on")
+
+
+def test_whatif_panel_without_extra_costs_offers_no_letter_price(client, staff, model_b):
+    client.force_login(staff)
+
+    response = client.get(model_b.get_absolute_url())
+
+    assert 'id="letter-prices"' not in response.content.decode()

@@ -1,5 +1,6 @@
 """The pathway editor: create (blank or from a worked example), edit stages, reorder, remove, delete."""
 
+import json
 import re
 from decimal import Decimal as D
 
@@ -482,3 +483,58 @@ def test_pathway_page_links_to_the_editor_for_editors(client, admin, practice, d
     html = client.get(dm.get_absolute_url()).content.decode()
 
     assert reverse("pathway_edit", args=[practice.ods_code, dm.pk]) in html
+
+
+# ------------------------------------------------------------- letter prices
+
+
+def _letter_post(roles, letter_class, letter_date, extra_cost=""):
+    data = pathway_post("Letters", [stage("Results letter", "information_sharing", roles["admin"], "1", extra_cost)])
+    data["stages-0-letter_class"] = letter_class
+    data["stages-0-letter_date"] = letter_date
+    return data
+
+
+@pytest.mark.parametrize(
+    ("letter_class", "day", "amount"),
+    [
+        ("second", "2026-04-06", D("0.87")),  # the day before a change: the old price
+        ("second", "2026-04-07", D("0.91")),  # the day of the change: the new price
+        ("first", "2017-03-27", D("0.65")),  # the first day the list knows
+    ],
+)
+def test_letter_price_at_a_date_sets_the_stage_extra_cost(client, admin, practice, roles, letter_class, day, amount):
+    pathway = PathwayFactory(practice=practice, name="Letters")
+
+    response = client.post(_edit_url(pathway), _letter_post(roles, letter_class, day, extra_cost="9.99"), follow=True)
+
+    assert response.redirect_chain == [(_edit_url(pathway), 302)]
+    assert pathway.stages.get().extra_cost == amount
+
+
+@pytest.mark.parametrize("day", ["2017-03-26", "2099-01-01"])
+def test_letter_price_on_an_unknown_date_is_refused_and_nothing_changes(client, admin, dm, roles, day):
+    before = _rows(dm)
+    data = pathway_post("Diabetes review", _stage_rows(dm))
+    data["stages-0-letter_class"] = "second"
+    data["stages-0-letter_date"] = day
+
+    response = client.post(_edit_url(dm), data)
+
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    assert "The Royal Mail letter price on" in response.content.decode()
+    assert "is not known" in response.content.decode()
+    assert _rows(dm) == before
+
+
+def test_edit_page_embeds_the_letter_prices_with_their_sources(client, admin, dm):
+    response = client.get(_edit_url(dm))
+
+    html = response.content.decode()
+    assert 'id="letter-prices"' in html
+    table = json.loads(re.search(r'<script id="letter-prices" type="application/json">(.*?)</script>', html).group(1))
+    assert {"from": "2026-04-07", "first": "1.80", "second": "0.91"}.items() <= table["rows"][-1].items()
+    assert all(row["source"] for row in table["rows"])
+    assert "Citizens Advice responds to Royal Mail increasing stamp prices" in html
+    assert 'for="id_stages-0-letter_class"' in html and 'for="id_stages-0-letter_date"' in html
