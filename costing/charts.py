@@ -99,7 +99,7 @@ def cost_per_patient(c: engine.Comparison) -> dict:
         "layout": _layout(
             "Cost per review by cohort",
             height=max(320, 60 + 22 * rows),
-            xaxis={"title": {"text": "£ per patient"}, "tickprefix": "£"},
+            xaxis={"title": {"text": "£ per review"}, "tickprefix": "£"},
             yaxis={"automargin": True, "autorange": "reversed"},
             margin={"l": 20, "r": 20, "t": 50, "b": 60},
         ),
