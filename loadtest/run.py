@@ -113,6 +113,11 @@ def main() -> int:
             "2",
             "--max-requests",
             "2000",
+            # Longer than a simulated user's pause (at most 2 s): with gunicorn's default of
+            # 2 s the server could close a kept-alive connection just as the client reused it,
+            # a connection reset that says nothing about the app.
+            "--keep-alive",
+            "10",
             "--log-level",
             "warning",
         ],
