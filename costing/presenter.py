@@ -132,6 +132,22 @@ class Presentation:
     after_side: SideFigures
     shows_times: bool  # a cohort on either side goes through its pathway other than once a period
 
+    def context(self) -> dict:
+        """The figures by the names the page's and the report's templates give them."""
+        return {
+            "c": self.comparison,
+            "staff": self.staff,
+            "steps": self.steps,
+            "annual": self.annual,
+            "pathways": self.pathways,
+            "role_names": self.role_names,
+            "extra_costs": self.extra_costs,
+            "counts": self.counts,
+            "before_side": self.before_side,
+            "after_side": self.after_side,
+            "shows_times": self.shows_times,
+        }
+
 
 def present(model: engine.CostModel, comparison: engine.Comparison) -> Presentation:
     """The figures of ``comparison`` (engine.compare(model)) as the page and the report show them."""

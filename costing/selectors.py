@@ -137,31 +137,25 @@ def _postage_checked_until() -> date:
     return reference.postage_table()[1]
 
 
+def _letter_prices(row: PostageRate) -> reference.LetterPrices:
+    return reference.LetterPrices(
+        effective_from=row.effective_from,
+        first_class=row.first_class,
+        second_class=row.second_class,
+        source=row.source,
+        url=row.url,
+    )
+
+
 def letter_prices_on(day: date) -> reference.LetterPrices | None:
     """Royal Mail first and second class letter prices in force on `day`, with their source; None if not known."""
     rows = [
-        reference.LetterPrices(
-            effective_from=r.effective_from,
-            first_class=r.first_class,
-            second_class=r.second_class,
-            source=r.source,
-            url=r.url,
-        )
-        for r in PostageRate.objects.filter(effective_from__lte=day).order_by("-effective_from")[:1]
+        _letter_prices(r) for r in PostageRate.objects.filter(effective_from__lte=day).order_by("-effective_from")[:1]
     ]
     return reference.postage_on(day, rows, checked_until=_postage_checked_until())
 
 
 def letter_price_table() -> tuple[list[reference.LetterPrices], date]:
     """Every letter price change in date order and the date the list is known complete: for a page to embed."""
-    rows = [
-        reference.LetterPrices(
-            effective_from=r.effective_from,
-            first_class=r.first_class,
-            second_class=r.second_class,
-            source=r.source,
-            url=r.url,
-        )
-        for r in PostageRate.objects.order_by("effective_from")
-    ]
+    rows = [_letter_prices(r) for r in PostageRate.objects.order_by("effective_from")]
     return rows, _postage_checked_until()

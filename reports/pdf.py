@@ -108,21 +108,10 @@ def report_context(
     ``chart_images``: the chart images the template names, for AppStaticFetcher.
     """
     images: dict[str, bytes] = {}
-    figures = presenter.present(model, comparison)
     return {
+        **presenter.present(model, comparison).context(),
         "subject": subject,
-        "c": comparison,
         "roles": comparison.roles,
-        "staff": figures.staff,
-        "steps": figures.steps,
-        "extra_costs": figures.extra_costs,
-        "pathways": figures.pathways,
-        "role_names": figures.role_names,
-        "annual": figures.annual,
-        "counts": figures.counts,
-        "before_side": figures.before_side,
-        "after_side": figures.after_side,
-        "shows_times": figures.shows_times,
         "charts": {name: _chart(images, name, png) for name, png in pdf_charts.all_charts(comparison).items()},
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,

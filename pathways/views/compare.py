@@ -18,20 +18,7 @@ MAX_SIDE_BY_SIDE = 6
 
 def _results_context(model: engine.CostModel, comparison: engine.Comparison) -> dict:
     """Everything the results part of the page shows: the presenter's figures (as the PDF's) and the charts."""
-    figures = presenter.present(model, comparison)
-    return {
-        "c": comparison,
-        "staff": figures.staff,
-        "steps": figures.steps,
-        "role_names": figures.role_names,
-        "annual": figures.annual,
-        "counts": figures.counts,
-        "before_side": figures.before_side,
-        "after_side": figures.after_side,
-        "shows_times": figures.shows_times,
-        "charts": charts.all_charts(comparison),
-        "pathway_results": figures.pathways,
-    }
+    return {**presenter.present(model, comparison).context(), "charts": charts.all_charts(comparison)}
 
 
 def _load(request: HttpRequest, ods_code: str, model_pk: int, need: Permission):
