@@ -20,6 +20,8 @@ PURE = [
     "costing.reference",
     "costing.charts",
     "costing.presenter",
+    "costing.profiles",
+    "costing.tables",
 ]
 PURE_PACKAGES = ["costing.decisions"]
 FORBIDDEN = {"django", "requests", "urllib", "socket", "sqlite3", "psycopg", "practices", "pathways", "reports"}
