@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("pathways.urls.compare")),
     path("", include("pathways.urls.history")),
     path("", include("pathways.urls.decisions")),
+    path("", include("pathways.urls.profiles")),
     path("", include("reports.urls.reports")),
     path("", include("reports.urls.rollup")),
 ]

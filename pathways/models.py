@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from costing import engine, limits
+from costing import engine, limits, profiles
 from costing.decisions import settings as decision_settings
 from costing.decisions.capacity import DEFAULT_APPOINTMENT_MINUTES, RoleKind
 from practices.audit import history_user
@@ -274,6 +274,130 @@ class CohortCondition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort_id}: {self.condition_id}"
+
+
+# ------------------------------------------------------------------ practice profiles
+# A practice's population as a practice manager reads it off a clinical-system
+# search: counts only. A practice keeps one profile per search, dated by when it
+# was run, so that a model generated from last year's registers still says which
+# counts it came from once this year's are entered; edits to a profile are in its
+# history. The rules (what must add up) are costing/profiles.py's.
+
+
+class PracticeProfile(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="profiles")
+    read_on = models.DateField("date of the search")
+    note = models.CharField(
+        max_length=limits.MAX_NAME_LENGTH, blank=True, help_text="Where the counts came from (the search's name)."
+    )
+    list_size = models.PositiveIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(profiles.MAX_LIST_SIZE)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The optimistic lock: an edit saves only if nobody saved since it was opened.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["practice", "-read_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(list_size__gte=0) & Q(list_size__lte=profiles.MAX_LIST_SIZE),
+                name="practiceprofile_list_size_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.read_on:%-d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("profile_detail", kwargs={"ods_code": self.practice.ods_code, "profile_pk": self.pk})
+
+
+class ProfileAgeBand(models.Model):
+    """People on the list aged ``low_age`` to ``high_age`` (blank: and over)."""
+
+    profile = models.ForeignKey(PracticeProfile, on_delete=models.CASCADE, related_name="age_bands")
+    position = models.PositiveSmallIntegerField(default=0)
+    low_age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(profiles.MAX_AGE)])
+    high_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(profiles.MAX_AGE)])
+    people = models.PositiveIntegerField(validators=[MaxValueValidator(profiles.MAX_LIST_SIZE)])
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["profile", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(high_age__gte=F("low_age")), name="profileageband_ages_in_order"),
+            models.CheckConstraint(condition=Q(people__gte=0), name="profileageband_people_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{profiles.AgeBand(self.low_age, self.high_age, self.people).label}: {self.people}"
+
+
+class ProfileRegister(models.Model):
+    """People on one condition register."""
+
+    profile = models.ForeignKey(PracticeProfile, on_delete=models.CASCADE, related_name="registers")
+    position = models.PositiveSmallIntegerField(default=0)
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
+    people = models.PositiveIntegerField(validators=[MaxValueValidator(profiles.MAX_LIST_SIZE)])
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["profile", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "condition"], name="profileregister_condition_once"),
+            models.CheckConstraint(condition=Q(people__gte=0), name="profileregister_people_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition_id}: {self.people}"
+
+
+class ProfileGroup(models.Model):
+    """People with one set of conditions, or (no conditions) with ``condition_count`` of them ("3+": ``or_more``)."""
+
+    profile = models.ForeignKey(PracticeProfile, on_delete=models.CASCADE, related_name="groups")
+    position = models.PositiveSmallIntegerField(default=0)
+    people = models.PositiveIntegerField(validators=[MaxValueValidator(profiles.MAX_LIST_SIZE)])
+    condition_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    or_more = models.BooleanField(default=False)
+    conditions = models.ManyToManyField(
+        Condition, blank=True, related_name="profile_groups", through="ProfileGroupCondition"
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["profile", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(people__gte=0), name="profilegroup_people_not_negative"),
+            models.CheckConstraint(condition=Q(condition_count__gte=1), name="profilegroup_count_positive"),
+            models.CheckConstraint(
+                condition=Q(or_more=False) | Q(condition_count__isnull=False), name="profilegroup_or_more_needs_count"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Group {self.position + 1}: {self.people}"
+
+
+class ProfileGroupCondition(models.Model):
+    group = models.ForeignKey(ProfileGroup, on_delete=models.CASCADE, related_name="group_conditions")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "condition"], name="profilegroup_condition_once")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.condition_id}"
 
 
 # ------------------------------------------------------------------ decision support

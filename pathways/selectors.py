@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Count, F, Max, Prefetch, QuerySet, Sum, When
 
-from costing import engine
+from costing import engine, profiles
 from costing.decisions.payback import SetupCosts
 from costing.decisions.settings import DecisionSettings
 from pathways.models import (
@@ -36,6 +36,9 @@ from pathways.models import (
     CostModel,
     DecisionInputs,
     Pathway,
+    PracticeProfile,
+    ProfileGroup,
+    ProfileRegister,
     SetupCost,
     Stage,
 )
@@ -575,3 +578,38 @@ def models_using(*, pathway: Pathway) -> list[CostModel]:
 def conditions() -> QuerySet[Condition]:
     """The condition registers by name then code (one query when read): a list, or a form's choices."""
     return Condition.objects.order_by("name", "code")
+
+
+# ------------------------------------------------------------------ practice profiles
+
+
+def practice_profiles(*, practice: Practice) -> list[PracticeProfile]:
+    """The practice's profiles, latest search first: one query."""
+    return list(practice.profiles.all())
+
+
+def profiles_with_rows() -> QuerySet[PracticeProfile]:
+    """Profiles with their age bands, registers and groups (five queries when read), for scoped_get."""
+    return PracticeProfile.objects.select_related("practice").prefetch_related(
+        "age_bands",
+        Prefetch("registers", ProfileRegister.objects.select_related("condition")),
+        Prefetch("groups", ProfileGroup.objects.prefetch_related("group_conditions__condition")),
+    )
+
+
+def engine_profile(practice_profile: PracticeProfile) -> profiles.Profile:
+    """A stored profile (read with profiles_with_rows) as costing.profiles' Profile."""
+    return profiles.Profile(
+        list_size=practice_profile.list_size,
+        age_bands=tuple(profiles.AgeBand(b.low_age, b.high_age, b.people) for b in practice_profile.age_bands.all()),
+        registers=tuple(profiles.Register(r.condition.code, r.people) for r in practice_profile.registers.all()),
+        groups=tuple(
+            profiles.Group(
+                g.people,
+                conditions=tuple(gc.condition.code for gc in g.group_conditions.all()),
+                count=g.condition_count,
+                or_more=g.or_more,
+            )
+            for g in practice_profile.groups.all()
+        ),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from costing import engine, limits, whatif
+from costing import engine, limits, profiles, whatif
 from costing.decisions import settings as decision_settings
 from costing.exchange import ModelFileError
 from pathways import selectors
@@ -28,6 +29,11 @@ from pathways.models import (
     CostModel,
     DecisionInputs,
     Pathway,
+    PracticeProfile,
+    ProfileAgeBand,
+    ProfileGroup,
+    ProfileGroupCondition,
+    ProfileRegister,
     SetupCost,
     Stage,
 )
@@ -58,6 +64,61 @@ def _free_key(wanted: str, taken: set[str]) -> str:
         key = wanted[: 50 - len(suffix)] + suffix
     taken.add(key)
     return key
+
+
+def _store_groups_and_cohorts(
+    cost_model: CostModel,
+    model_groups: Sequence[engine.Group],
+    *,
+    before: Sequence[engine.Cohort],
+    after: Sequence[engine.Cohort],
+    pathways: Mapping[str, Pathway],
+    conditions: Mapping[str, Condition],
+) -> None:
+    """A new model's groups and cohorts, from the engine's; ``pathways`` and ``conditions`` by key and code."""
+    practice = cost_model.practice
+    groups = {}
+    for position, group in enumerate(model_groups):
+        groups[group.key] = stored_group = CohortGroup.objects.create(
+            practice=practice,
+            cost_model=cost_model,
+            position=position,
+            key=group.key,
+            label=group.label,
+            people=group.people,
+        )
+        _create_with_history(
+            CohortGroupCondition,
+            (
+                CohortGroupCondition(group=stored_group, condition=conditions[code], position=i)
+                for i, code in enumerate(group.conditions)
+            ),
+        )
+    for side, cohorts in (("before", before), ("after", after)):
+        for position, cohort in enumerate(cohorts):
+            if cohort.group is not None and cohort.group not in groups:
+                raise ValueError(f"cohort {cohort.label!r}: unknown group {cohort.group!r}")
+            stored_cohort = Cohort.objects.create(
+                practice=practice,
+                cost_model=cost_model,
+                side=side,
+                position=position,
+                label=cohort.label,
+                patients=cohort.patients,
+                times=cohort.times,
+                exceptions=cohort.exceptions,
+                group=groups.get(cohort.group),
+                pathway=pathways[cohort.pathway],
+                printed_cost_per_patient=cohort.printed_cost_per_patient,
+                printed_contact_minutes=cohort.printed_contact_minutes,
+            )
+            _create_with_history(
+                CohortCondition,
+                (
+                    CohortCondition(cohort=stored_cohort, condition=conditions[code], position=i)
+                    for i, code in enumerate(cohort.conditions)
+                ),
+            )
 
 
 @audited
@@ -138,48 +199,9 @@ def cost_model_import(
         period=model.period.value,
         created_by=by,
     )
-    groups = {}
-    for position, group in enumerate(model.groups):
-        groups[group.key] = stored_group = CohortGroup.objects.create(
-            practice=practice,
-            cost_model=cost_model,
-            position=position,
-            key=group.key,
-            label=group.label,
-            people=group.people,
-        )
-        _create_with_history(
-            CohortGroupCondition,
-            (
-                CohortGroupCondition(group=stored_group, condition=conditions[code], position=i)
-                for i, code in enumerate(group.conditions)
-            ),
-        )
-    for side, cohorts in (("before", model.before), ("after", model.after)):
-        for position, cohort in enumerate(cohorts):
-            if cohort.group is not None and cohort.group not in groups:
-                raise ValueError(f"cohort {cohort.label!r}: unknown group {cohort.group!r}")
-            stored_cohort = Cohort.objects.create(
-                practice=practice,
-                cost_model=cost_model,
-                side=side,
-                position=position,
-                label=cohort.label,
-                patients=cohort.patients,
-                times=cohort.times,
-                exceptions=cohort.exceptions,
-                group=groups.get(cohort.group),
-                pathway=pathways[cohort.pathway],
-                printed_cost_per_patient=cohort.printed_cost_per_patient,
-                printed_contact_minutes=cohort.printed_contact_minutes,
-            )
-            _create_with_history(
-                CohortCondition,
-                (
-                    CohortCondition(cohort=stored_cohort, condition=conditions[code], position=i)
-                    for i, code in enumerate(cohort.conditions)
-                ),
-            )
+    _store_groups_and_cohorts(
+        cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
+    )
     return cost_model
 
 
@@ -663,3 +685,178 @@ def decision_inputs_save(
         for position, line in enumerate(setup_costs)
     )
     return inputs
+
+
+# ------------------------------------------------------------------ practice profiles
+
+
+class ProfileInvalid(ValueError):
+    """The profile's counts disagree (costing.profiles.check); nothing was written."""
+
+    def __init__(self, problems: Sequence[profiles.Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems[:5]))
+
+
+def _write_profile_rows(practice_profile: PracticeProfile, profile: profiles.Profile) -> None:
+    """Make the stored profile's bands, registers and groups exactly ``profile``'s."""
+    codes = {r.code for r in profile.registers} | {c for g in profile.groups for c in g.conditions}
+    conditions = {c.code: c for c in Condition.objects.filter(code__in=codes)}
+    unknown = sorted(codes - set(conditions))
+    if unknown:
+        raise ValueError(f"unknown condition code {unknown[0]!r}")
+    practice_profile.age_bands.all().delete()
+    practice_profile.registers.all().delete()
+    practice_profile.groups.all().delete()
+    _create_with_history(
+        ProfileAgeBand,
+        (
+            ProfileAgeBand(profile=practice_profile, position=i, low_age=b.low, high_age=b.high, people=b.people)
+            for i, b in enumerate(profile.age_bands)
+        ),
+    )
+    _create_with_history(
+        ProfileRegister,
+        (
+            ProfileRegister(profile=practice_profile, position=i, condition=conditions[r.code], people=r.people)
+            for i, r in enumerate(profile.registers)
+        ),
+    )
+    for position, group in enumerate(profile.groups):
+        stored = ProfileGroup.objects.create(
+            profile=practice_profile,
+            position=position,
+            people=group.people,
+            condition_count=group.count,
+            or_more=group.or_more,
+        )
+        _create_with_history(
+            ProfileGroupCondition,
+            (
+                ProfileGroupCondition(group=stored, condition=conditions[code], position=i)
+                for i, code in enumerate(group.conditions)
+            ),
+        )
+
+
+def _checked(profile: profiles.Profile) -> profiles.Profile:
+    problems = profiles.check(profile)
+    if problems:
+        raise ProfileInvalid(problems)
+    if len(profile.groups) > limits.MAX_GROUPS:
+        raise ProfileInvalid([profiles.Problem("groups", None, "people", f"more than {limits.MAX_GROUPS} groups")])
+    return profile
+
+
+@audited
+@transaction.atomic
+def profile_create(
+    *,
+    practice: Practice,
+    read_on: date,
+    profile: profiles.Profile,
+    by: AbstractBaseUser | None,
+    note: str = "",
+) -> PracticeProfile:
+    """A new profile of the practice, read on ``read_on``; ProfileInvalid (nothing written) if its counts disagree."""
+    _checked(profile)
+    stored = PracticeProfile(practice=practice, read_on=read_on, note=note, list_size=profile.list_size, created_by=by)
+    stored.clean_fields(exclude=["practice", "created_by"])
+    stored.save()
+    _write_profile_rows(stored, profile)
+    return stored
+
+
+@audited
+@transaction.atomic
+def profile_update(
+    *,
+    practice_profile: PracticeProfile,
+    read_on: date,
+    profile: profiles.Profile,
+    by: AbstractBaseUser | None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> PracticeProfile:
+    """Replace the profile's counts; with ``expected_version``, EditConflict if someone saved it since."""
+    _checked(profile)
+    claim_version(practice_profile, expected_version)
+    practice_profile.read_on = read_on
+    practice_profile.note = note
+    practice_profile.list_size = profile.list_size
+    practice_profile.clean_fields(exclude=["practice", "created_by"])
+    practice_profile.save()
+    _write_profile_rows(practice_profile, profile)
+    return practice_profile
+
+
+@audited
+@transaction.atomic
+def profile_delete(*, practice_profile: PracticeProfile, by: AbstractBaseUser | None) -> None:
+    """Delete the profile; models generated from it stay (they hold their own groups and cohorts)."""
+    practice_profile.delete()
+
+
+@audited
+@transaction.atomic
+def cost_model_generate(
+    *,
+    practice_profile: PracticeProfile,
+    choices: profiles.Choices,
+    name: str,
+    period: str,
+    by: AbstractBaseUser | None,
+) -> CostModel:
+    """A new model of the profile's practice, its groups and both sides generated from the profile.
+
+    ``choices`` names pathways of the practice by key. Raises
+    profiles.CannotGenerate (nothing written) when the profile does not say who
+    has which conditions; the model's description says what was assumed.
+    """
+    practice = practice_profile.practice
+    generated = profiles.generate(selectors.engine_profile(practice_profile), choices)
+    keys = {c.pathway for c in generated.before + generated.after}
+    pathways = {p.key: p for p in Pathway.objects.filter(practice=practice, key__in=keys)}
+    missing = sorted(keys - set(pathways))
+    if missing:
+        raise profiles.CannotGenerate(f"no pathway {missing[0]!r} in this practice")
+    codes = {code for g in generated.groups for code in g.conditions}
+    conditions = {c.code: c for c in Condition.objects.filter(code__in=codes)}
+    read_on = f"{practice_profile.read_on:%-d %B %Y}"
+    description = " ".join(
+        (
+            f"Generated from the practice profile of {read_on} (list size {practice_profile.list_size:,}): "
+            "before, each person has the review of each register they are on; after, one care and support "
+            "planning process per person.",
+            *generated.assumptions,
+        )
+    )
+    cost_model = cost_model_create(practice=practice, name=name, period=period, by=by, description=description)
+    _store_groups_and_cohorts(
+        cost_model,
+        generated.groups,
+        before=generated.before,
+        after=generated.after,
+        pathways=pathways,
+        conditions=conditions,
+    )
+    return cost_model
+
+
+@audited
+@transaction.atomic
+def profile_derive(*, cost_model: CostModel, by: AbstractBaseUser | None) -> PracticeProfile:
+    """A profile of the people a model counts, when its two sides are one population.
+
+    Raises profiles.CannotGenerate (nothing written) saying why otherwise, as for
+    worked examples C and D. A model holds no list size: the profile's is the
+    model's people, and its note says so.
+    """
+    profile = profiles.from_model(selectors.engine_model(cost_model))
+    return profile_create(
+        practice=cost_model.practice,
+        read_on=timezone.localdate(),
+        profile=profile,
+        by=by,
+        note=f"Derived from the model “{cost_model.name}”"[: limits.MAX_NAME_LENGTH - 40] + ": list size = its people",
+    )
