@@ -16,14 +16,16 @@ What must hold for every URL and method:
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from costing import profiles
 from pathways.models import Cohort, CostModel, Stage
-from pathways.services import cost_model_import
+from pathways.services import cost_model_import, profile_create
 from practices.models import FacilitatorAssignment, Membership
 from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory, UserFactory
 
@@ -82,6 +84,9 @@ def test_every_url_is_practice_scoped_or_declared_global():
 
 def test_matrix_covers_practice_scoped_urls():
     assert {"practice_detail", "model_detail", "model_whatif", "model_export"} <= set(SCOPED)
+    assert {"profile_list", "profile_detail", "profile_import", "profile_generate", "model_profile_derive"} <= set(
+        SCOPED
+    )
 
 
 @pytest.fixture
@@ -100,6 +105,9 @@ def world(example_b):
     doomed_pk = doomed.pk
     doomed.delete()
     deleted_history_pk = CostModel.history.filter(id=doomed_pk, history_type="-").get().history_id
+    profile = profile_create(
+        practice=practice, read_on=date(2026, 11, 1), profile=profiles.from_model(example_b), by=None
+    )
     invitation = None
     Invitation = apps.get_model("practices", "Invitation") if _has_model("practices", "Invitation") else None
     if Invitation is not None:
@@ -115,6 +123,7 @@ def world(example_b):
         "invitation_pk": invitation.pk if invitation else 0,
         "kind": "model",
         "history_pk": deleted_history_pk,
+        "profile_pk": profile.pk,
     }
     users = {
         "staff": staff.user,
