@@ -42,7 +42,7 @@ class ProfileForm(forms.Form):
     read_on = forms.DateField(
         label="Date of the search",
         initial=date.today,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="When the counts were read off the clinical system.",
     )
     note = forms.CharField(
@@ -75,10 +75,10 @@ class GroupForm(forms.Form):
         label="Conditions",
         max_length=limits.MAX_NAME_LENGTH,
         required=False,
-        widget=forms.TextInput(attrs={"size": 24}),
+        widget=forms.TextInput(attrs={"size": 14}),
     )
     count = forms.CharField(
-        label="Number of conditions", max_length=10, required=False, widget=forms.TextInput(attrs={"size": 5})
+        label="Number of conditions", max_length=10, required=False, widget=forms.TextInput(attrs={"size": 4})
     )
     people = _people_field("People")
 
@@ -229,7 +229,7 @@ class GenerateForm(forms.Form):
     complex_pathway = forms.ChoiceField(
         label="Pathway for complex needs (optional)",
         required=False,
-        help_text="Used instead for people with at least the number of conditions given beside it.",
+        help_text="Used instead for people with complex needs: at least the number of conditions you set for them.",
     )
     complex_from = forms.IntegerField(
         label="Complex needs from this many conditions",
