@@ -617,6 +617,8 @@ def from_model(model: engine.CostModel) -> Profile:
     reviews before, 25 people with diabetes after), and no one profile gives both.
     The list size, which no model holds, is the number of people.
     """
+    if not model.before or not model.after:
+        raise CannotGenerate("the model has no cohorts on one of its sides, so it describes no one population")
     groups = {g.key: g for g in model.groups}
 
     def conditions(cohort: engine.Cohort) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ database exactly as it was, and no request may fail with a server error.
 """
 
 import io
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -14,8 +15,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from costing import profiles
 from pathways.models import Pathway
-from pathways.services import cost_model_import
+from pathways.services import cost_model_import, profile_create
 from practices.models import FacilitatorAssignment, Membership, StaffRole
 from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory
 
@@ -69,6 +71,9 @@ def world(example_b):
         "facilitator": facilitator.user,
         "role": StaffRole.objects.filter(practice=practice).first(),
         "pathway": Pathway.objects.filter(practice=practice).first(),
+        "profile": profile_create(
+            practice=practice, read_on=date(2026, 11, 2), profile=profiles.from_model(example_b), by=None
+        ),
     }
 
 
@@ -203,6 +208,58 @@ def test_cohort_csv_with_hostile_cells(client, world, cells):
         reverse("cohort_import", args=["G87001", world["model"].pk]),
         {"file": SimpleUploadedFile("c.csv", out.getvalue().encode("utf-8", "surrogatepass"))},
     )
+
+
+@FUZZ
+@given(
+    body=st.one_of(st.binary(max_size=2000), st.text(max_size=2000).map(str.encode)),
+    suffix=st.sampled_from([".csv", ".xlsx", ".txt", ""]),
+    cells=st.lists(st.lists(HOSTILE, min_size=5, max_size=5), min_size=1, max_size=5),
+    read_on=HOSTILE,
+)
+def test_profile_imports(client, world, body, suffix, cells, read_on):
+    client.force_login(world["admin"])
+    url = reverse("profile_import", args=["G87001"])
+    _post_checked(client, url, {"file": SimpleUploadedFile("p" + suffix, body), "read_on": "2026-11-02"})
+    out = io.StringIO()
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(["kind", "ages", "conditions", "number of conditions", "people"])
+    writer.writerows([["list size", "", "", "", "100"], *cells])
+    upload = SimpleUploadedFile("p.csv", out.getvalue().encode("utf-8", "surrogatepass"))
+    _post_checked(client, url, {"file": upload, "read_on": read_on})
+
+
+@FUZZ
+@given(values=st.lists(HOSTILE, min_size=12, max_size=12))
+def test_profile_form_and_generate(client, world, values):
+    client.force_login(world["admin"])
+    names = (
+        "read_on",
+        "list_size",
+        "register_DM",
+        "register_CHD",
+        "bands-0-ages",
+        "bands-0-people",
+        "groups-0-conditions",
+        "groups-0-count",
+        "groups-0-people",
+        "groups-1-conditions",
+        "groups-1-people",
+        "note",
+    )
+    data = dict(zip(names, values, strict=True))
+    data |= {
+        "bands-TOTAL_FORMS": "1",
+        "bands-INITIAL_FORMS": "0",
+        "groups-TOTAL_FORMS": "2",
+        "groups-INITIAL_FORMS": "0",
+    }
+    _post_checked(client, reverse("profile_create", args=["G87001"]), data)
+    generate = dict(zip(("name", "period", "pathway_DM", "times_DM", "pathway_CHD", "times_CHD"), values, strict=False))
+    generate |= {"csp_pathway": values[6], "complex_pathway": values[7], "complex_from": values[8]}
+    _post_checked(client, reverse("profile_generate", args=["G87001", world["profile"].pk]), generate)
 
 
 @FUZZ

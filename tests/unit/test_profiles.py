@@ -352,7 +352,12 @@ def test_examples_c_and_d_are_not_one_population_and_say_why(example_cd):
 
 
 def test_a_model_whose_cohorts_name_no_register_cannot_give_a_profile(example_b):
-    bare = replace(example_b, groups=(), before=(engine.Cohort("Reviews", 3, "dm"),), after=())
+    bare = replace(example_b, groups=(), before=(engine.Cohort("Reviews", 3, "dm"),))
 
     with pytest.raises(P.CannotGenerate, match="“Reviews” \\(before\\) names no condition register"):
         P.from_model(bare)
+
+
+def test_a_model_with_an_empty_side_cannot_give_a_profile(example_b):
+    with pytest.raises(P.CannotGenerate, match="no cohorts on one of its sides"):
+        P.from_model(replace(example_b, after=()))
