@@ -152,9 +152,11 @@ def world(base_url, example_b, example_cd):
     (test_journey.py builds example B through the UI).
     """
     from dataclasses import replace
+    from datetime import date
     from decimal import Decimal
 
-    from pathways.services import cost_model_import
+    from costing import profiles
+    from pathways.services import cost_model_import, profile_create
     from practices.models import FacilitatorAssignment, Membership
     from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory, UserFactory
     from tests.factories.accounts import InvitationFactory
@@ -185,6 +187,9 @@ def world(base_url, example_b, example_cd):
     facilitator = FacilitatorFactory(user=UserFactory(username="facilitator", first_name="Fay", last_name="Cole"))
     FacilitatorAssignment.objects.create(facilitator=facilitator, practice=practice)
     invitation = InvitationFactory(practice=practice, email="new.nurse@riverside.example.nhs.uk")
+    profile = profile_create(
+        practice=practice, read_on=date(2026, 11, 2), profile=profiles.from_model(example_b), by=None
+    )
     return {
         "base_url": base_url,
         "practice": practice,
@@ -195,4 +200,5 @@ def world(base_url, example_b, example_cd):
         "admin": admin.user,
         "facilitator": facilitator.user,
         "invitation": invitation,
+        "profile": profile,
     }
