@@ -70,6 +70,18 @@ def _edit_page(request, access, form, bands, groups, *, practice_profile=None, s
     )
 
 
+def _store_new(request: HttpRequest, access, form, profile: profiles.Profile, message: str) -> HttpResponse:
+    stored = services.profile_create(
+        practice=access.practice,
+        read_on=form.cleaned_data["read_on"],
+        note=form.cleaned_data["note"],
+        profile=profile,
+        by=request.user,
+    )
+    messages.success(request, message)
+    return redirect(stored.get_absolute_url())
+
+
 @login_required
 def profile_create(request: HttpRequest, ods_code: str) -> HttpResponse:
     access = practice_access(request.user, ods_code, Permission.EDIT)
@@ -79,15 +91,7 @@ def profile_create(request: HttpRequest, ods_code: str) -> HttpResponse:
     if request.method == "POST":
         profile = read_forms(form, bands, groups)
         if profile is not None:
-            stored = services.profile_create(
-                practice=access.practice,
-                read_on=form.cleaned_data["read_on"],
-                note=form.cleaned_data["note"],
-                profile=profile,
-                by=request.user,
-            )
-            messages.success(request, "Profile saved.")
-            return redirect(stored.get_absolute_url())
+            return _store_new(request, access, form, profile, "Profile saved.")
         return _edit_page(request, access, form, bands, groups, status=422)
     return _edit_page(request, access, form, bands, groups)
 
@@ -139,15 +143,7 @@ def profile_import(request: HttpRequest, ods_code: str) -> HttpResponse:
         except tables.SheetError as exc:
             errors = exc.errors
         else:
-            stored = services.profile_create(
-                practice=access.practice,
-                read_on=form.cleaned_data["read_on"],
-                note=form.cleaned_data["note"],
-                profile=profile,
-                by=request.user,
-            )
-            messages.success(request, "Profile imported.")
-            return redirect(stored.get_absolute_url())
+            return _store_new(request, access, form, profile, "Profile imported.")
     return render(
         request,
         "pathways/profiles/profile_import.html",

@@ -8,25 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from costing import engine, exchange
+from costing import engine
 from costing import profiles as P
 from costing.tables import SheetError, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "costing" / "fixtures"
 KNOWN = {"DM", "CHD", "COPD", "AST", "HF"}
 ONE_PERSON_WITH_ALL_THREE = (P.Group(1, ("DM", "CHD", "COPD")),)
 B_REVIEWS = {"DM": P.Review("dm"), "CHD": P.Review("chd"), "COPD": P.Review("copd")}
-
-
-@pytest.fixture
-def example_b():
-    return exchange.loads((FIXTURES / "example_b.json").read_bytes())
-
-
-@pytest.fixture
-def example_cd():
-    return exchange.loads((FIXTURES / "example_cd.json").read_bytes())
 
 
 def _b_profile(groups=ONE_PERSON_WITH_ALL_THREE) -> P.Profile:
