@@ -1,13 +1,17 @@
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from costing import exchange, reference
-from pathways.models import CostModel, DecisionInputs
-from pathways.services import INPUT_FIELDS, SetupCostInput, cost_model_import, decision_inputs_save
+from costing import exchange, profiles, reference, tables
+from pathways.models import Condition, CostModel, DecisionInputs
+from pathways.services import INPUT_FIELDS, SetupCostInput, cost_model_import, decision_inputs_save, profile_create
 from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice, StaffRole
+
+PROFILE_TEMPLATE = Path(__file__).resolve().parents[3] / "static" / "files" / "practice-profile-template.csv"
 
 # Demo logins for the embedded development database only; printed by `make run`.
 DEMO_USERS = [
@@ -58,6 +62,9 @@ class Command(BaseCommand):
                 if fixture == "example_cd.json":
                     self._decision_inputs(stored, users["facilitator"])
 
+        if not demo.profiles.exists():
+            self._profile(demo, users["facilitator"])
+
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:"))
         for username, _first, _last, password, role in DEMO_USERS:
             what = {
@@ -67,6 +74,18 @@ class Command(BaseCommand):
                 "other": "practice admin, Second demo practice (Y00002)",
             }[role]
             self.stdout.write(f"  {username:16} password {password:22} {what}")
+
+    def _profile(self, practice, by):
+        """The profile template's counts, so that a model can be generated with example B's pathways."""
+        table = tables.read_table(PROFILE_TEMPLATE.read_bytes(), PROFILE_TEMPLATE.name)
+        profile = profiles.read_profile(table, conditions=set(Condition.objects.values_list("code", flat=True)))
+        profile_create(
+            practice=practice,
+            read_on=date(2026, 11, 2),
+            note="Demo: the import template's counts",
+            profile=profile,
+            by=by,
+        )
 
     def _decision_inputs(self, cost_model, by):
         """A stated uncertainty and set-up cost for C/D, so decision support shows everything."""
