@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from costing import profiles, tables
 from pathways import selectors, services
 from pathways.forms.profiles import (
+    BLANK_BANDS,
+    BLANK_GROUPS,
     AgeBandFormSet,
     GenerateForm,
     GroupFormSet,
@@ -43,10 +45,39 @@ def profile_list(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
 
 
+# "Add rows" buttons: the page comes back with the rows as typed and more blank ones; nothing is saved.
+MORE_ROWS = {"more:bands": ("bands", ("ages", "people")), "more:groups": ("groups", ("conditions", "count", "people"))}
+
+
+def _typed_rows(data, prefix: str, names: tuple[str, ...], limit: int) -> list[dict]:
+    try:
+        total = max(0, min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), limit))
+    except ValueError:
+        total = 0
+    return [{name: data.get(f"{prefix}-{i}-{name}", "") for name in names} for i in range(total)]
+
+
+def _more_rows(request: HttpRequest) -> str | None:
+    """The prefix whose rows an "Add rows" button asked for, or None (Save)."""
+    wanted = MORE_ROWS.get(request.POST.get("action", "")) if request.method == "POST" else None
+    return wanted[0] if wanted else None
+
+
 def _profile_forms(request: HttpRequest, *, initial: dict, profile: profiles.Profile | None):
     conditions = list(selectors.conditions())
     data = request.POST if request.method == "POST" else None
     bands_initial, groups_initial = formset_initial(profile)
+    more = _more_rows(request)
+    if more is not None:
+        # The page as typed, unchecked, with more blank rows where asked.
+        initial = {name: data.get(name, "") for name in ProfileForm(conditions=conditions).fields}
+        bands_initial = _typed_rows(data, "bands", MORE_ROWS["more:bands"][1], AgeBandFormSet.absolute_max)
+        groups_initial = _typed_rows(data, "groups", MORE_ROWS["more:groups"][1], GroupFormSet.absolute_max)
+        if more == "bands":
+            bands_initial += [{}] * BLANK_BANDS
+        else:
+            groups_initial += [{}] * BLANK_GROUPS
+        data = None
     form = ProfileForm(data, initial=initial, conditions=conditions)
     bands = AgeBandFormSet(data, prefix="bands", initial=bands_initial)
     groups = GroupFormSet(data, prefix="groups", initial=groups_initial)
@@ -64,7 +95,7 @@ def _edit_page(request, access, form, bands, groups, *, practice_profile=None, s
             "form": form,
             "bands": bands,
             "groups": groups,
-            "has_errors": request.method == "POST",
+            "has_errors": request.method == "POST" and _more_rows(request) is None,
         },
         status=status,
     )
@@ -88,7 +119,7 @@ def profile_create(request: HttpRequest, ods_code: str) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     form, bands, groups = _profile_forms(request, initial={"list_size": access.practice.list_size}, profile=None)
-    if request.method == "POST":
+    if request.method == "POST" and _more_rows(request) is None:
         profile = read_forms(form, bands, groups)
         if profile is not None:
             return _store_new(request, access, form, profile, "Profile saved.")
@@ -105,7 +136,7 @@ def profile_edit(request: HttpRequest, ods_code: str, profile_pk: int) -> HttpRe
     current = selectors.engine_profile(stored)
     initial = profile_initial(current, read_on=stored.read_on, note=stored.note, version=stored.version)
     form, bands, groups = _profile_forms(request, initial=initial, profile=current)
-    if request.method == "POST":
+    if request.method == "POST" and _more_rows(request) is None:
         profile = read_forms(form, bands, groups)
         if profile is not None:
             try:

@@ -369,3 +369,14 @@ def test_deleting_a_profile_keeps_the_models_generated_from_it(admin_client, mod
     assert response.status_code == 302
     assert not PracticeProfile.objects.exists()
     assert CostModel.objects.filter(name="Example B from its profile").exists()
+
+
+def test_add_group_rows_keeps_what_was_typed_and_saves_nothing(admin_client):
+    response = admin_client.post(reverse("profile_create", args=["D84001"]), _form_data(action="more:groups"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="groups-TOTAL_FORMS" value="9"' in html  # the 3 rows posted and 6 blank
+    assert 'value="DM; CHD"' in html and 'name="register_DM" value="10"' in html
+    assert "Nothing was saved" not in html
+    assert not PracticeProfile.objects.exists()
