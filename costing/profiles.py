@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from costing import engine, limits
 from costing.tables import CellError, SheetError, whole_number
@@ -309,14 +309,6 @@ KINDS = {
 }
 PROFILE_COLUMNS = ("kind", "ages", "conditions", "number of conditions", "people")
 SECTION_COLUMNS = {"list_size": "people", "age_bands": "ages", "registers": "conditions", "groups": "conditions"}
-
-
-@dataclass(frozen=True)
-class ReadProfile:
-    """A profile read from a table, and each of its rows' row number in the file (for the checks' problems)."""
-
-    profile: Profile
-    rows: Mapping[tuple[str, int | None], int] = field(default_factory=dict)
 
 
 def read_profile(table: list[dict[str, str]], *, conditions: Collection[str]) -> Profile:
