@@ -575,3 +575,8 @@ def models_using(*, pathway: Pathway) -> list[CostModel]:
 def conditions() -> QuerySet[Condition]:
     """The condition registers by name then code (one query when read): a list, or a form's choices."""
     return Condition.objects.order_by("name", "code")
+
+
+def side_counts(*, cost_model: CostModel) -> dict[str, int]:
+    """How many cohorts each side of the model has: one query."""
+    return dict(cost_model.cohorts.values_list("side").annotate(n=Count("id")).values_list("side", "n"))
