@@ -33,6 +33,8 @@ MAX_PATHWAYS = 500
 MAX_ROLES = 200
 MAX_COHORTS_PER_SIDE = 2000
 MAX_NAME_LENGTH = 200
+# The age from which a register (and its prevalence) counts patients: QOF's run up to 50+.
+MAX_REGISTER_AGE = 120
 MAX_KEY_LENGTH = 50
 MAX_MODEL_FILE_BYTES = 5 * 1024 * 1024
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from costing import limits
 from costing.engine import round_half_up
 
 DATA_DIR = Path(__file__).resolve().parent / "reference_data"
@@ -115,6 +116,17 @@ class ConditionRow:
     url: str
     denominator: str = ""  # whom the percentage is of: "all ages (whole registered list)", "aged 17+", ...
     note: str = ""  # why a figure is missing, or how old it is
+    # The age of the list the percentage is of (17: patients aged 17+); None: the whole list.
+    denominator_min_age: int | None = None
+
+
+def _min_age(text: str, file: str, line: int) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) <= limits.MAX_REGISTER_AGE:
+        raise ReferenceDataError(f"{file} line {line}: denominator_min_age must be a whole number of years or blank")
+    return int(text)
 
 
 def read_conditions(path: Path = CONDITIONS) -> list[ConditionRow]:
@@ -134,6 +146,7 @@ def read_conditions(path: Path = CONDITIONS) -> list[ConditionRow]:
                     url=row["url"],
                     denominator=row.get("denominator", ""),
                     note=row.get("note", ""),
+                    denominator_min_age=_min_age(row.get("denominator_min_age", ""), path.name, number),
                 )
             )
     codes = [r.code for r in rows]

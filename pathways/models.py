@@ -29,6 +29,15 @@ class Condition(models.Model):
     prevalence_year = models.CharField(max_length=20, blank=True)
     source = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=500, blank=True)
+    # Whom the prevalence is a percentage of, in words ("patients aged 17+"), and the
+    # age of that list (None: the whole list, all ages): the estimator applies the
+    # percentage to the practice's list of that age (costing/decisions/estimator.py).
+    denominator = models.CharField(max_length=200, blank=True)
+    denominator_min_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(limits.MAX_REGISTER_AGE)]
+    )
+    # Why a figure is missing, or how old it is.
+    prevalence_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -31,6 +31,9 @@ def load_conditions(sender, **kwargs) -> str:
                 "prevalence_year": row.prevalence_year,
                 "source": row.source,
                 "url": row.url,
+                "denominator": row.denominator,
+                "denominator_min_age": row.denominator_min_age,
+                "prevalence_note": row.note,
             },
         )
     return f"{len(conditions)} conditions"

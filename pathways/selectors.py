@@ -613,3 +613,8 @@ def engine_profile(practice_profile: PracticeProfile) -> profiles.Profile:
             for g in practice_profile.groups.all()
         ),
     )
+
+
+def side_counts(*, cost_model: CostModel) -> dict[str, int]:
+    """How many cohorts each side of the model has: one query."""
+    return dict(cost_model.cohorts.values_list("side").annotate(n=Count("id")).values_list("side", "n"))

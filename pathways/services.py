@@ -748,6 +748,9 @@ def _checked(profile: profiles.Profile) -> profiles.Profile:
     return profile
 
 
+# ------------------------------------------------------------------ cohort estimator
+
+
 @audited
 @transaction.atomic
 def profile_create(
@@ -860,3 +863,38 @@ def profile_derive(*, cost_model: CostModel, by: AbstractBaseUser | None) -> Pra
         by=by,
         note=f"Derived from the model “{cost_model.name}”"[: limits.MAX_NAME_LENGTH - 40] + ": list size = its people",
     )
+
+
+def cohort_estimate_accept(
+    *,
+    practice: Practice,
+    before: Sequence[CohortInput],
+    after: Sequence[CohortInput],
+    note: str,
+    by: AbstractBaseUser | None,
+    cost_model: CostModel | None = None,
+    name: str = "",
+    period: str = "",
+) -> CostModel:
+    """The cohort estimator's proposal, accepted: its cohorts added to ``cost_model``, or to a new
+    model of ``name`` and ``period``; ``note`` (what the cohorts count) goes into the model's
+    description. All or nothing; the existing model's version goes up by one.
+    """
+    if cost_model is None:
+        return cost_model_create(
+            practice=practice, name=name, period=period, by=by, description=note, before=before, after=after
+        )
+    _check_same_practice(practice, cost_model)
+    if cost_model.period == engine.Period.PER_PATIENT.value:
+        raise ValueError("cohorts from registers need a model of a month or a year")
+    rows = [*before, *after]
+    updated = cohorts_import(
+        cost_model=cost_model,
+        rows=rows,
+        sides=[Cohort.Side.BEFORE] * len(before) + [Cohort.Side.AFTER] * len(after),
+        replace=False,
+        by=by,
+    )
+    updated.description = f"{updated.description}\n\n{note}".strip()
+    updated.save(update_fields=["description", "updated_at"])
+    return updated

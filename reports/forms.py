@@ -9,7 +9,9 @@ class CohortImportForm(forms.Form):
     file = forms.FileField(
         label="CSV or Excel (.xlsx) file",
         help_text=(
-            "Columns: side (before/after), label, conditions (codes separated by ;), patients, pathway (key or name)."
+            "Columns: side (before/after), label, conditions (codes separated by ;), patients, pathway (key or "
+            "name); optional: times (how often each patient goes through the pathway in the period, 1–12, "
+            "default 1) and exceptions (of the patients, those screened out at triage, default 0)."
         ),
     )
     default_side = forms.ChoiceField(

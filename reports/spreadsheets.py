@@ -27,7 +27,7 @@ from costing.tables import whole_number as _whole_number
 
 MONEY_FORMAT = '"£"#,##0.00'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COHORT_COLUMNS = ("side", "label", "conditions", "patients", "times", "pathway")
+COHORT_COLUMNS = ("side", "label", "conditions", "patients", "times", "exceptions", "pathway")
 
 
 def safe_text(value: str) -> str:
@@ -212,7 +212,7 @@ def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
         "Cohorts",
         list(COHORT_COLUMNS),
         [
-            [side, co.label, ";".join(co.conditions), co.patients, co.times, co.pathway]
+            [side, co.label, ";".join(co.conditions), co.patients, co.times, co.exceptions, co.pathway]
             for side, cohorts in (("before", model.before), ("after", model.after))
             for co in cohorts
         ],
@@ -252,6 +252,7 @@ class CohortRow:
     patients: int
     pathway: str
     times: int = 1
+    exceptions: int = 0  # of the patients, screened out at triage (costing rule 7)
 
 
 def parse_cohorts(
@@ -286,7 +287,9 @@ def parse_cohorts(
             errors.append(CellError(n, "conditions", f"unknown condition code {unknown[0]!r}"))
         if len(set(codes)) != len(codes):
             errors.append(CellError(n, "conditions", "a condition is listed twice"))
+        errors_so_far = len(errors)
         patients = _whole_number(raw.get("patients", ""), n, errors)
+        patients_read = len(errors) == errors_so_far
         # Optional: how many times each patient goes through the pathway in the period.
         times_text = raw.get("times", "").strip()
         times = (
@@ -294,12 +297,18 @@ def parse_cohorts(
             if times_text
             else 1
         )
+        # Optional: of the patients, how many are screened out at triage (palliative care, say).
+        exceptions_text = raw.get("exceptions", "").strip()
+        errors_so_far = len(errors)
+        exceptions = _whole_number(exceptions_text, n, errors, column="exceptions") if exceptions_text else 0
+        if patients_read and len(errors) == errors_so_far and exceptions > patients:
+            errors.append(CellError(n, "exceptions", f"{exceptions:,} is more than the row's {patients:,} patients"))
         wanted = raw.get("pathway", "").strip().lower()
         pathway = pathways.get(wanted)
         if pathway is None:
             errors.append(CellError(n, "pathway", f"no pathway {raw.get('pathway', '')[:60]!r} in this practice"))
         if not errors or errors[-1].row != n:
-            rows.append(CohortRow(n, side, label, codes, patients, pathway, times))
+            rows.append(CohortRow(n, side, label, codes, patients, pathway, times, exceptions))
     if errors:
         raise SheetError(errors)
     return rows

@@ -11,11 +11,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.text import format_lazy
 
-from costing import limits
+from costing import engine, limits
+from costing.decisions import estimator
 from costing.decisions import settings as decision_settings
 from costing.decisions.settings import DecisionSettings
 from costing.engine import normalise_minutes
-from pathways.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, Condition, SetupCost
+from pathways.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, Condition, CostModel, Pathway, SetupCost
 from pathways.services import SetupCostInput
 from practices.formfields import SafeModelChoiceField
 from practices.models import Practice, StaffRole
@@ -290,30 +291,64 @@ def setup_initial(rows: list[SetupCost]) -> list[dict]:
 # ------------------------------------------------------------------- estimator
 
 
+def _count(label: str, what: str = "patients", help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        min_value=0,
+        max_value=limits.MAX_COHORT_PATIENTS,
+        widget=_number_input("numeric", 8),
+        error_messages={
+            "invalid": f"Enter a whole number of {what}, or leave it blank.",
+            "min_value": "Cannot be negative.",
+            "max_value": f"At most {limits.MAX_COHORT_PATIENTS:,} {what}.",
+        },
+    )
+
+
+def register_ages(conditions: list[Condition]) -> list[int]:
+    """The ages of the lists the conditions' prevalences are of (17: patients aged 17+), youngest first."""
+    return sorted({c.denominator_min_age for c in conditions if c.denominator_min_age is not None})
+
+
 class EstimatorForm(forms.Form):
-    """A GET form: the list size and, optionally, the practice's own register counts."""
+    """A GET form: the list size, optionally by age band, the practice's own register counts,
+    and how many people the registers are."""
 
     list_size = _whole("List size (registered patients)", 0, limits.MAX_COHORT_PATIENTS)
+    people = _count(
+        "People on one or more of these registers",
+        "people",
+        "From a search of your clinical system; without it the proposal can only say “up to”.",
+    )
+    multimorbid = _count(
+        "Of them, people on two or more", "people", "Needed to give people with several conditions their own pathway."
+    )
 
     def __init__(self, *args, conditions: list[Condition], **kwargs):
         super().__init__(*args, **kwargs)
         self.conditions = conditions
+        self.age_rows = []
+        for age in register_ages(conditions):
+            name = f"list_aged_{age}"
+            self.fields[name] = _count(f"List aged {age}+")
+            self.age_rows.append((age, self[name]))
         self.register_rows = []
         for condition in conditions:
             name = f"register_{condition.code}"
-            self.fields[name] = forms.IntegerField(
-                label=f"{condition.name}: register count",
-                required=False,
-                min_value=0,
-                max_value=limits.MAX_COHORT_PATIENTS,
-                widget=_number_input("numeric", 8),
-                error_messages={
-                    "invalid": "Enter a whole number of patients, or leave it blank.",
-                    "min_value": "A register count cannot be negative.",
-                    "max_value": f"At most {limits.MAX_COHORT_PATIENTS:,} patients.",
-                },
-            )
+            self.fields[name] = _count(f"{condition.name}: register count")
             self.register_rows.append((condition, self[name]))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            estimator.check_age_lists(cleaned["list_size"], self.age_lists())
+        except estimator.AgeListError as exc:
+            self.add_error(f"list_aged_{exc.age}", str(exc))
+        return cleaned
 
     def registers(self) -> dict[str, int]:
         return {
@@ -321,3 +356,108 @@ class EstimatorForm(forms.Form):
             for c in self.conditions
             if self.cleaned_data.get(f"register_{c.code}") is not None
         }
+
+    def age_lists(self) -> dict[int, int]:
+        return {
+            age: self.cleaned_data[field.name]
+            for age, field in self.age_rows
+            if self.cleaned_data.get(field.name) is not None
+        }
+
+    def hidden_values(self) -> list[tuple[str, object]]:
+        """What was estimated, to send again with the accept form (the server estimates again)."""
+        return [(name, value) for name, value in self.cleaned_data.items() if value is not None]
+
+
+class PathwayChoice(SafeModelChoiceField):
+    def label_from_instance(self, obj: Pathway) -> str:
+        return obj.name
+
+
+def _pathway_choice(label: str, empty_label: str, pathways=None) -> PathwayChoice:
+    return PathwayChoice(
+        label=label,
+        queryset=pathways if pathways is not None else Pathway.objects.none(),
+        required=False,
+        empty_label=empty_label,
+        error_messages={"invalid_choice": "Choose one of this practice's pathways."},
+    )
+
+
+class EstimateAcceptForm(forms.Form):
+    """Accepting the proposal: a review pathway per register, the after side, and which model."""
+
+    NEW = "new"
+
+    after = forms.ChoiceField(
+        label="After",
+        choices=[
+            (estimator.AfterPlan.NONE.value, "Leave the after side as it is: I will add its cohorts"),
+            (estimator.AfterPlan.ONE.value, "Everyone on these registers through one pathway"),
+            (
+                estimator.AfterPlan.SPLIT.value,
+                "People on one register through one pathway, people on two or more through another",
+            ),
+        ],
+        initial=estimator.AfterPlan.NONE.value,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    after_pathway = _pathway_choice("After: pathway (everyone, or people on one register)", "Choose a pathway")
+    after_pathway_multi = _pathway_choice("After: pathway of people on two or more registers", "Choose a pathway")
+    target = forms.ChoiceField(label="Add the cohorts to")
+    name = forms.CharField(label="Name of the new model", required=False, max_length=limits.MAX_NAME_LENGTH)
+    period = forms.ChoiceField(
+        label="The new model counts patients a",
+        choices=[(engine.Period.YEAR.value, "Year"), (engine.Period.MONTH.value, "Month")],
+        initial=engine.Period.YEAR.value,
+    )
+
+    def __init__(self, *args, practice: Practice, codes: list[str], models: list[CostModel], pathways, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.models = {str(m.pk): m for m in models}
+        self.fields["target"].choices = [(self.NEW, "A new model"), *((str(m.pk), m.name) for m in models)]
+        self.fields["target"].initial = self.NEW
+        self.fields["after_pathway"].queryset = pathways
+        self.fields["after_pathway_multi"].queryset = pathways
+        self.codes = codes
+        for code in codes:
+            self.fields[f"pathway_{code}"] = _pathway_choice(f"Review pathway ({code})", "Leave out", pathways)
+
+    def pathway_field(self, code: str):
+        return self[f"pathway_{code}"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if not self.chosen():
+            raise forms.ValidationError("Choose a review pathway for at least one register.")
+        after = estimator.AfterPlan(cleaned["after"])
+        if after is not estimator.AfterPlan.NONE and cleaned.get("after_pathway") is None:
+            self.add_error("after_pathway", "Choose the after side's pathway.")
+        if after is estimator.AfterPlan.SPLIT and cleaned.get("after_pathway_multi") is None:
+            self.add_error("after_pathway_multi", "Choose the pathway of people on two or more registers.")
+        target = cleaned["target"]
+        if target == self.NEW:
+            if not cleaned.get("name", "").strip():
+                self.add_error("name", "Name the new model.")
+        elif self.models[target].period == engine.Period.PER_PATIENT.value:
+            self.add_error(
+                "target", "This model counts one patient, not a month or a year: choose another, or a new model."
+            )
+        return cleaned
+
+    def chosen(self) -> dict[str, Pathway]:
+        """Each included register's code to its review pathway, in the proposal's order."""
+        return {
+            code: self.cleaned_data[f"pathway_{code}"]
+            for code in self.codes
+            if self.cleaned_data.get(f"pathway_{code}") is not None
+        }
+
+    def cost_model(self) -> CostModel | None:
+        return self.models.get(self.cleaned_data["target"])
+
+    def model_period(self) -> engine.Period:
+        model = self.cost_model()
+        return engine.Period(model.period if model is not None else self.cleaned_data["period"])

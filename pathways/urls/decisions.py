@@ -10,4 +10,5 @@ urlpatterns = [
         name="model_decisions_edit",
     ),
     path("practices/<str:ods_code>/estimator/", views.cohort_estimator, name="cohort_estimator"),
+    path("practices/<str:ods_code>/estimator/accept/", views.cohort_estimate_accept, name="cohort_estimate_accept"),
 ]

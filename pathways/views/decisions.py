@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from costing import limits
 from costing.decisions import charts as decision_charts
 from costing.decisions import estimator
 from costing.decisions.settings import DecisionResults, analyse
 from pathways import selectors, services
 from pathways.forms.decisions import (
     DecisionInputsForm,
+    EstimateAcceptForm,
     EstimatorForm,
     SetupCostFormSet,
     setup_initial,
@@ -119,9 +121,81 @@ def model_decisions_edit(request: HttpRequest, ods_code: str, model_pk: int) -> 
     )
 
 
+def _estimate(form: EstimatorForm, conditions: list) -> estimator.CohortEstimates | None:
+    """The proposal from a valid form (None otherwise); people figures the registers rule out go
+    beside their fields."""
+    if not form.is_valid():
+        return None
+    estimates = estimator.estimate_cohorts(
+        form.cleaned_data["list_size"],
+        {c.code: c.prevalence_percent for c in conditions},
+        form.registers(),
+        names={c.code: c.name for c in conditions},
+        min_ages={c.code: c.denominator_min_age for c in conditions},
+        age_lists=form.age_lists(),
+    )
+    try:
+        estimator.count_people(
+            [e.register for e in estimates.conditions],
+            people=form.cleaned_data.get("people"),
+            multimorbid=form.cleaned_data.get("multimorbid"),
+        )
+    except estimator.PeopleError as exc:
+        form.add_error(exc.field, str(exc))
+        return None
+    return estimates
+
+
+def _estimator_page(request, access, form, conditions, estimates, accept=None, status=200) -> HttpResponse:
+    names = {c.code: c for c in conditions}
+    if estimates is not None and accept is None and access.can_edit:
+        accept = _accept_form(None, access.practice, estimates)
+    people = None
+    if estimates is not None:
+        people = estimator.count_people(
+            [e.register for e in estimates.conditions],
+            people=form.cleaned_data.get("people"),
+            multimorbid=form.cleaned_data.get("multimorbid"),
+        )
+    return render(
+        request,
+        "pathways/decisions/cohort_estimator.html",
+        {
+            "access": access,
+            "practice": access.practice,
+            "form": form,
+            "estimates": estimates,
+            "people": people,
+            "rows": [
+                (e, names.get(e.code), accept.pathway_field(e.code) if accept else None) for e in estimates.conditions
+            ]
+            if estimates
+            else [],
+            "accept": accept,
+            "hidden": form.hidden_values() if estimates is not None else [],
+            "has_pathways": selectors.has_pathways(practice=access.practice) if accept is not None else True,
+            "missing": [names.get(code, code) for code in estimates.no_prevalence] if estimates else [],
+            "needs_age_list": [(names.get(code), age) for code, age in estimates.needs_age_list] if estimates else [],
+            "sources": [c for c in conditions if c.prevalence_percent is not None],
+        },
+        status=status,
+    )
+
+
+def _accept_form(data, practice, estimates: estimator.CohortEstimates) -> EstimateAcceptForm:
+    return EstimateAcceptForm(
+        data,
+        practice=practice,
+        codes=[e.code for e in estimates.conditions],
+        models=selectors.cost_models_by_name(practice=practice),
+        pathways=selectors.practice_pathways(practice=practice),
+    )
+
+
 @login_required
 def cohort_estimator(request: HttpRequest, ods_code: str) -> HttpResponse:
-    """Proposed register sizes and before-side patients from the list size and prevalence (nothing saved)."""
+    """Proposed registers, reviews and people from the list size and prevalence; an editor accepts
+    the proposal with cohort_estimate_accept."""
     access = practice_access(request.user, ods_code, Permission.VIEW)
     if refused := _method_not_allowed(request, READ_METHODS):
         return refused
@@ -129,33 +203,87 @@ def cohort_estimator(request: HttpRequest, ods_code: str) -> HttpResponse:
     conditions = list(selectors.conditions())
     submitted = "list_size" in request.GET
     form = EstimatorForm(
-        request.GET if submitted else None,
-        initial={"list_size": practice.list_size or 0},
+        request.GET if submitted else {"list_size": practice.list_size or 0},
         conditions=conditions,
     )
-    estimates = None
-    if submitted and form.is_valid():
-        list_size, registers = form.cleaned_data["list_size"], form.registers()
-    elif not submitted:
-        list_size, registers = practice.list_size or 0, {}
-    else:
-        list_size = registers = None
-    if list_size is not None:
-        estimates = estimator.estimate_cohorts(
-            list_size,
-            {c.code: c.prevalence_percent for c in conditions},
-            registers,
-            names={c.code: c.name for c in conditions},
-        )
-    names = {c.code: c.name for c in conditions}
-    return render(
-        request,
-        "pathways/decisions/cohort_estimator.html",
-        {
-            "access": access,
-            "practice": practice,
-            "form": form,
-            "estimates": estimates,
-            "missing": [names.get(code, code) for code in estimates.no_prevalence] if estimates else [],
-        },
+    return _estimator_page(request, access, form, conditions, _estimate(form, conditions))
+
+
+@login_required
+def cohort_estimate_accept(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Create the proposal's cohorts in a chosen or new model (POST only); errors go back to the page."""
+    access = practice_access(request.user, ods_code, Permission.EDIT)
+    if refused := _method_not_allowed(request, ("POST",)):
+        return refused
+    practice = access.practice
+    conditions = list(selectors.conditions())
+    form = EstimatorForm(request.POST, conditions=conditions)
+    estimates = _estimate(form, conditions)
+    if estimates is None:
+        return _estimator_page(request, access, form, conditions, None, status=422)
+    accept = _accept_form(request.POST, practice, estimates)
+    if accept.is_valid():
+        chosen = accept.chosen()
+        after = estimator.AfterPlan(accept.cleaned_data["after"])
+        try:
+            plan = estimator.plan_cohorts(
+                estimates,
+                period=accept.model_period(),
+                include=list(chosen),
+                after=after,
+                people=form.cleaned_data.get("people"),
+                multimorbid=form.cleaned_data.get("multimorbid"),
+            )
+        except estimator.PeopleError as exc:
+            accept.add_error("after", str(exc))
+        else:
+            target = accept.cost_model()
+            limit = limits.MAX_COHORTS_PER_SIDE
+            counts = selectors.side_counts(cost_model=target) if target is not None else {}
+            if any(
+                counts.get(side, 0) + len(new) > limit for side, new in (("before", plan.before), ("after", plan.after))
+            ):
+                accept.add_error("target", f"This model would have more than {limit:,} cohorts on a side.")
+            else:
+                after_pathways = {
+                    "after": accept.cleaned_data.get("after_pathway"),
+                    "after-multi": accept.cleaned_data.get("after_pathway_multi"),
+                }
+                by_code = {c.code: c for c in conditions}
+                cost_model = services.cohort_estimate_accept(
+                    practice=practice,
+                    before=[
+                        services.CohortInput(
+                            label=c.label,
+                            patients=c.patients,
+                            pathway=chosen[c.key],
+                            conditions=tuple(by_code[code] for code in c.conditions if code in by_code),
+                        )
+                        for c in plan.before
+                    ],
+                    after=[
+                        services.CohortInput(label=c.label, patients=c.patients, pathway=after_pathways[c.key])
+                        for c in plan.after
+                    ],
+                    note=estimator_note(estimates, plan),
+                    cost_model=target,
+                    name=accept.cleaned_data.get("name", "").strip(),
+                    period=accept.model_period().value,
+                    by=request.user,
+                )
+                messages.success(
+                    request,
+                    f"Added {len(plan.before) + len(plan.after)} cohorts to “{cost_model.name}”: "
+                    f"{plan.people.registrations:,} register entries count reviews, one per register, not people.",
+                )
+                return redirect(cost_model.get_absolute_url())
+    return _estimator_page(request, access, form, conditions, estimates, accept=accept, status=422)
+
+
+def estimator_note(estimates: estimator.CohortEstimates, plan: estimator.Plan) -> str:
+    """The model's description line: where the cohorts came from and what they count."""
+    bands = "".join(f", aged {age}+ {size:,}" for age, size in estimates.age_lists)
+    return (
+        f"From the cohort estimator: list size {estimates.list_size:,}{bands}; each prevalence applied to its "
+        "own list. " + " ".join(plan.notes)
     )

@@ -72,6 +72,7 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
                         label=r.label,
                         patients=r.patients,
                         times=r.times,
+                        exceptions=r.exceptions,
                         pathway=by_key[r.pathway],
                         conditions=tuple(conditions[c] for c in r.conditions),
                     )

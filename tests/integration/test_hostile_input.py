@@ -289,3 +289,35 @@ def test_upload_larger_than_the_limit_is_refused_with_a_message(client, world):
     response = _post_checked(client, reverse("model_import", args=["G87001"]), {"file": big})
 
     assert response.status_code in (200, 400, 413, 422)
+
+
+@FUZZ
+@given(
+    values=st.fixed_dictionaries(
+        {
+            k: HOSTILE
+            for k in (
+                "list_size",
+                "list_aged_17",
+                "list_aged_18",
+                "register_DM",
+                "people",
+                "multimorbid",
+                "pathway_DM",
+                "pathway_HYP",
+                "after",
+                "after_pathway",
+                "target",
+                "name",
+                "period",
+            )
+        }
+    ),
+    valid_pathway=st.booleans(),
+)
+def test_cohort_estimate_accept(client, world, values, valid_pathway):
+    client.force_login(world["admin"])
+    if valid_pathway:
+        values = {**values, "pathway_HYP": str(world["pathway"].pk), "target": "new", "period": "year"}
+    _post_checked(client, reverse("cohort_estimate_accept", args=["G87001"]), values)
+    assert client.get(reverse("cohort_estimator", args=["G87001"]), values).status_code == 200

@@ -1,6 +1,7 @@
 """The reference data files load, carry their sources, and hold the figures the seed uses."""
 
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -227,3 +228,21 @@ def test_every_prevalence_is_a_percentage_with_its_year_and_denominator():
         else:
             assert D(0) <= row.prevalence_percent <= D(100), row.code
             assert row.prevalence_year and row.denominator and row.source, row.code
+
+
+def test_a_prevalence_of_an_age_specific_register_is_of_that_age():
+    """Diabetes (aged 17+) is a percentage of patients aged 17+: the estimator applies it to that list."""
+    for row in reference.read_conditions():
+        if row.prevalence_percent is None:
+            continue
+        register_age = re.search(r"aged (\d+)\+", row.name)
+        assert row.denominator_min_age == (int(register_age.group(1)) if register_age else None), row.code
+        assert (row.denominator_min_age is None) == ("all" in row.denominator), row.code
+
+
+def test_conditions_load_their_denominator_and_note():
+    dm = Condition.objects.get(code="DM")
+    copd = Condition.objects.get(code="COPD")
+
+    assert (dm.denominator_min_age, dm.denominator, dm.prevalence_year) == (17, "patients aged 17+", "2023-24")
+    assert copd.prevalence_percent is None and copd.prevalence_note.startswith("Missing")

@@ -203,3 +203,67 @@ def test_csv_import_refuses_times_out_of_range_by_row(admin_client, model_cd):
         (2, "times", "more than the maximum of 12"),
         (3, "times", "less than 1"),
     ]
+
+
+def test_csv_import_reads_an_optional_exceptions_column(admin_client, model_cd):
+    body = b"label,patients,exceptions,pathway\nAsthma screened,10,3,before-asthma\nAsthma all,10,,before-asthma\n"
+
+    response = _upload(admin_client, model_cd, "exceptions.csv", body, default_side="before")
+
+    assert response.status_code == 302
+    stored = dict(Cohort.objects.filter(label__in=["Asthma screened", "Asthma all"]).values_list("label", "exceptions"))
+    assert stored == {"Asthma screened": 3, "Asthma all": 0}
+    # C/D's asthma pathway: recall and triage cost 2.32 of its 9.52; an exception stops after triage (rule 7).
+    assert selectors.compare_cost_model(model_cd).before.cost == D("2785.50") + 17 * D("9.52") + 3 * D("2.32")
+    assert selectors.compare_cost_model(model_cd).before.reviews == 194 + 20 - 3
+
+
+def test_csv_import_refuses_bad_exceptions_by_row_and_column(admin_client, model_cd):
+    before = Cohort.objects.filter(cost_model=model_cd).count()
+    body = (
+        b"label,patients,exceptions,pathway\n"
+        b"A,5,6,before-asthma\n"
+        b"B,5,-1,before-asthma\n"
+        b"C,5,1.5,before-asthma\n"
+        b"D,5,some,before-asthma\n"
+        b"E,x,1,before-asthma\n"
+    )
+
+    response = _upload(admin_client, model_cd, "exceptions.csv", body, default_side="before")
+
+    assert response.status_code == 422
+    assert [(e.row, e.column, e.message) for e in response.context["errors"]] == [
+        (2, "exceptions", "6 is more than the row's 5 patients"),
+        (3, "exceptions", "must not be negative"),
+        (4, "exceptions", "1.5 is not a whole number"),
+        (5, "exceptions", "'some' is not a number"),
+        (6, "patients", "'x' is not a number"),
+    ]
+    assert Cohort.objects.filter(cost_model=model_cd).count() == before
+
+
+def test_xlsx_export_and_import_carry_exceptions(admin_client, practice, example_b):
+    from dataclasses import replace
+
+    diabetes = replace(example_b.before[0], patients=2, exceptions=1)
+    model = cost_model_import(
+        practice=practice, model=replace(example_b, before=(diabetes, *example_b.before[1:])), by=None
+    )
+    wb = load_workbook(io.BytesIO(admin_client.get(reverse("model_xlsx", args=["D84001", model.pk])).content))
+    header = [c.value for c in wb["Cohorts"][1]]
+    assert header == list(spreadsheets.COHORT_COLUMNS)
+    assert "exceptions" in header
+    sheet = Workbook()
+    for row in wb["Cohorts"].iter_rows(values_only=True):
+        sheet.active.append(row)
+    buffer = io.BytesIO()
+    sheet.save(buffer)
+    empty = CostModel.objects.create(practice=practice, name="Rebuilt", period=model.period)
+
+    response = _upload(admin_client, empty, "cohorts.xlsx", buffer.getvalue())
+
+    assert response.status_code == 302
+    assert list(empty.cohorts.filter(side="before").values_list("patients", "exceptions")) == list(
+        model.cohorts.filter(side="before").values_list("patients", "exceptions")
+    )
+    assert selectors.compare_cost_model(empty).before.cost == selectors.compare_cost_model(model).before.cost

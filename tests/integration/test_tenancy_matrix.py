@@ -89,6 +89,10 @@ def test_matrix_covers_practice_scoped_urls():
     )
 
 
+def test_matrix_covers_the_cohort_estimator_and_its_accept():
+    assert {"cohort_estimator", "cohort_estimate_accept"} <= set(SCOPED)
+
+
 @pytest.fixture
 def world(example_b):
     practice = PracticeFactory(ods_code="T00001")
