@@ -104,12 +104,16 @@ def cost_model_import(
         if (
             current is not None
             and current.name == pathway.name
+            and current.description == pathway.description
             and tuple(s.as_engine_stage() for s in current.stages.all()) == wanted_stages
         ):
             pathways[pathway.key] = current
             continue
         stored = Pathway.objects.create(
-            practice=practice, key=_free_key(pathway.key, taken_pathway_keys), name=pathway.name
+            practice=practice,
+            key=_free_key(pathway.key, taken_pathway_keys),
+            name=pathway.name,
+            description=pathway.description,
         )
         _create_with_history(
             Stage,
@@ -389,6 +393,23 @@ def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
         raise PathwayInUse(pathway, selectors.models_using(pathway=pathway)) from None
 
 
+class TooManyPathways(ValueError):
+    """A model's cohorts would go through more pathways than a model may have (costing/limits.py)."""
+
+    def __init__(self, count: int):
+        super().__init__(
+            f"The model's cohorts go through {count} different pathways; a model may use at most "
+            f"{limits.MAX_PATHWAYS}. Nothing was saved."
+        )
+
+
+def _check_pathway_count(cost_model: CostModel) -> None:
+    """Raise TooManyPathways past the limit: every page and report shows all of a model's pathways."""
+    count = cost_model.cohorts.order_by().values("pathway_id").distinct().count()
+    if count > limits.MAX_PATHWAYS:
+        raise TooManyPathways(count)
+
+
 def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInput]) -> None:
     if len(cohorts) > limits.MAX_COHORTS_PER_SIDE:
         raise ValueError(f"a side has at most {limits.MAX_COHORTS_PER_SIDE} cohorts")
@@ -447,6 +468,7 @@ def cost_model_create(
     cost_model.save()
     _write_cohorts(cost_model, Cohort.Side.BEFORE, before)
     _write_cohorts(cost_model, Cohort.Side.AFTER, after)
+    _check_pathway_count(cost_model)
     return cost_model
 
 
@@ -480,6 +502,7 @@ def cost_model_update(
     locked.save()
     _write_cohorts(locked, Cohort.Side.BEFORE, before)
     _write_cohorts(locked, Cohort.Side.AFTER, after)
+    _check_pathway_count(locked)
     return locked
 
 
@@ -583,6 +606,7 @@ def cohorts_import(
                     )
                 )
         _write_cohorts(locked, side, kept + incoming)
+    _check_pathway_count(locked)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     return locked

@@ -336,6 +336,8 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
                     )
                 except services.GroupedCohortPatients as exc:
                     sides[exc.side].rows()[exc.index].add_error("patients", str(exc))
+                except services.TooManyPathways as exc:
+                    form.add_error(None, str(exc))
                 except services.CostModelChanged as exc:
                     data = request.POST.copy()
                     data["model-version"] = str(exc.cost_model.version)
