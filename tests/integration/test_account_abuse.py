@@ -74,49 +74,33 @@ def _login(client, username, password, *, remote, forwarded=None):
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 
-def test_behind_a_proxy_an_attacker_cannot_lock_out_the_victim_from_the_victims_address(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+VICTIM, ATTACKER = "198.51.100.7", "203.0.113.66"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "attack", "login", "status"),
+    [
+        # Behind a proxy, the attacker locks out only (victim, attacker's address).
+        (1, {"remote": PROXY, "forwarded": ATTACKER}, {"remote": PROXY, "forwarded": VICTIM}, 302),
+        (1, {"remote": PROXY, "forwarded": ATTACKER}, {"remote": PROXY, "forwarded": ATTACKER}, 429),
+        # The attacker writes the victim's address first; the proxy appends the attacker's real one.
+        (1, {"remote": PROXY, "forwarded": f"{VICTIM}, {ATTACKER}"}, {"remote": PROXY, "forwarded": VICTIM}, 302),
+        # With no trusted proxy the header is ignored.
+        (0, {"remote": ATTACKER, "forwarded": VICTIM}, {"remote": VICTIM}, 302),
+    ],
+    ids=["victim-not-locked-out", "attacker-locked-out", "forged-header", "no-proxy-header-ignored"],
+)
+def test_lockout_is_by_the_client_address_read_through_trusted_proxies(
+    client, settings, proxies, attack, login, status
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
     UserFactory(username="victim")
     for _ in range(6):
-        _login(client, "victim", "wrong", remote=PROXY, forwarded="203.0.113.66")
+        _login(client, "victim", "wrong", **attack)
 
-    response = _login(client, "victim", PASSWORD, remote=PROXY, forwarded="198.51.100.7")
+    response = _login(client, "victim", PASSWORD, **login)
 
-    assert response.status_code == 302
-
-
-def test_behind_a_proxy_the_attacker_stays_locked_out(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
-    UserFactory(username="victim")
-    for _ in range(6):
-        _login(client, "victim", "wrong", remote=PROXY, forwarded="203.0.113.66")
-
-    response = _login(client, "victim", PASSWORD, remote=PROXY, forwarded="203.0.113.66")
-
-    assert response.status_code == 429
-
-
-def test_a_forged_forwarded_address_is_not_trusted_past_the_configured_proxies(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
-    UserFactory(username="victim")
-    # The attacker writes the victim's address first; the proxy appends the attacker's real one.
-    for _ in range(6):
-        _login(client, "victim", "wrong", remote=PROXY, forwarded="198.51.100.7, 203.0.113.66")
-
-    response = _login(client, "victim", PASSWORD, remote=PROXY, forwarded="198.51.100.7")
-
-    assert response.status_code == 302
-
-
-def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 0
-    UserFactory(username="victim")
-    for _ in range(6):
-        _login(client, "victim", "wrong", remote="203.0.113.66", forwarded="198.51.100.7")
-
-    response = _login(client, "victim", PASSWORD, remote="198.51.100.7")
-
-    assert response.status_code == 302
+    assert response.status_code == status
 
 
 # --- 8. password change and reset are throttled -----------------------------------------------------------------
