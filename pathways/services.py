@@ -376,7 +376,10 @@ def pathway_update(
         pathway.description = description
     pathway.save()
     _write_stages(pathway, stages)
-    _bump_versions(CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id")))
+    using = CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id"))
+    for cost_model in using:
+        _check_model_size(cost_model)
+    _bump_versions(using)
     return pathway
 
 
@@ -393,9 +396,15 @@ def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
         raise PathwayInUse(pathway, selectors.models_using(pathway=pathway)) from None
 
 
-class TooManyPathways(ValueError):
-    """A model's cohorts would go through more pathways than a model may have (costing/limits.py)."""
+class ModelTooLarge(ValueError):
+    """A model would use more pathways or roles than a model may have (costing/limits.py).
 
+    Every page and report shows all of a model's pathways, and the what-if panel
+    offers every role of the model on every stage: the limits keep them servable.
+    """
+
+
+class TooManyPathways(ModelTooLarge):
     def __init__(self, count: int):
         super().__init__(
             f"The model's cohorts go through {count} different pathways; a model may use at most "
@@ -403,11 +412,29 @@ class TooManyPathways(ValueError):
         )
 
 
-def _check_pathway_count(cost_model: CostModel) -> None:
-    """Raise TooManyPathways past the limit: every page and report shows all of a model's pathways."""
-    count = cost_model.cohorts.order_by().values("pathway_id").distinct().count()
+class TooManyRoles(ModelTooLarge):
+    def __init__(self, cost_model: CostModel, count: int):
+        super().__init__(
+            f"The model “{cost_model.name}” would use {count} different staff roles; a model may use at most "
+            f"{limits.MAX_ROLES}. Nothing was saved."
+        )
+
+
+def _check_model_size(cost_model: CostModel) -> None:
+    """Raise TooManyPathways or TooManyRoles past the limits."""
+    pathways = cost_model.cohorts.order_by().values("pathway_id")
+    count = pathways.distinct().count()
     if count > limits.MAX_PATHWAYS:
         raise TooManyPathways(count)
+    roles = (
+        Stage.objects.filter(pathway_id__in=pathways, role__isnull=False)
+        .order_by()
+        .values("role_id")
+        .distinct()
+        .count()
+    )
+    if roles > limits.MAX_ROLES:
+        raise TooManyRoles(cost_model, roles)
 
 
 def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInput]) -> None:
@@ -468,7 +495,7 @@ def cost_model_create(
     cost_model.save()
     _write_cohorts(cost_model, Cohort.Side.BEFORE, before)
     _write_cohorts(cost_model, Cohort.Side.AFTER, after)
-    _check_pathway_count(cost_model)
+    _check_model_size(cost_model)
     return cost_model
 
 
@@ -502,7 +529,7 @@ def cost_model_update(
     locked.save()
     _write_cohorts(locked, Cohort.Side.BEFORE, before)
     _write_cohorts(locked, Cohort.Side.AFTER, after)
-    _check_pathway_count(locked)
+    _check_model_size(locked)
     return locked
 
 
@@ -606,7 +633,7 @@ def cohorts_import(
                     )
                 )
         _write_cohorts(locked, side, kept + incoming)
-    _check_pathway_count(locked)
+    _check_model_size(locked)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     return locked

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from costing import engine
 from pathways import selectors
 from pathways.models import CostModel
-from pathways.services import CohortInput, TooManyPathways, cohorts_import
+from pathways.services import CohortInput, ModelTooLarge, cohorts_import
 from practices.access import Permission, practice_access, scoped_get
 from reports import spreadsheets
 from reports.forms import CohortImportForm
@@ -82,7 +82,7 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
                     replace=form.cleaned_data["replace"],
                     by=request.user,
                 )
-            except TooManyPathways as exc:
+            except ModelTooLarge as exc:
                 errors = [spreadsheets.CellError(0, "pathway", str(exc))]
             else:
                 messages.success(request, f"Imported {len(rows)} cohort{'s' if len(rows) != 1 else ''}.")

@@ -87,3 +87,25 @@ def test_a_model_may_not_use_more_pathways_than_the_limit(at_limits):
         )
 
     assert Cohort.objects.filter(cost_model=at_limits).count() == before
+
+
+def test_a_pathway_edit_that_takes_a_model_past_the_role_limit_is_refused(at_limits):
+    from decimal import Decimal
+
+    from pathways.models import Pathway, Stage
+    from pathways.services import StageInput, TooManyRoles, pathway_update
+    from practices.models import StaffRole
+
+    extra = StaffRole.objects.create(practice=at_limits.practice, key="one-more", name="One more", cost_per_hour=1)
+    pathway = Pathway.objects.filter(practice=at_limits.practice).order_by("pk").first()
+    stages_before = list(Stage.objects.filter(pathway=pathway).values_list("role_id", flat=True))
+
+    with pytest.raises(TooManyRoles):
+        pathway_update(
+            pathway=pathway,
+            name=pathway.name,
+            stages=[StageInput(name="New", step="review", role=extra, minutes=Decimal(5))],
+            by=None,
+        )
+
+    assert list(Stage.objects.filter(pathway=pathway).values_list("role_id", flat=True)) == stages_before
