@@ -9,6 +9,7 @@ The client's address is read through a configured number of trusted proxies
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 
@@ -59,18 +60,21 @@ def client_address(request) -> str:
     is that many entries from the right. Anything further left was written by the
     client and is never trusted. Also django-axes' AXES_CLIENT_IP_CALLABLE.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "-"
+    remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) < count:
         return remote  # not through all the proxies: the connection's own address
-    return forwarded[-count][:100]
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:  # fewer proxies than configured, and the client wrote this one
+        return remote
 
 
 def _address(request) -> str:
-    return client_address(request) if request is not None else "-"
+    return (client_address(request) or "-") if request is not None else "-"
 
 
 def throttle(kind: str, key: str, *, limit: int, seconds: int) -> bool:

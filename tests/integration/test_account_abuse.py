@@ -223,3 +223,12 @@ def test_openpyxl_reads_xml_through_defusedxml():
     import openpyxl
 
     assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_forwarded_entry_that_is_not_an_address_falls_back_to_the_connection(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    UserFactory(username="victim")
+
+    response = _login(client, "victim", "wrong", remote=PROXY, forwarded="not-an-address, <script>")
+
+    assert response.status_code == 200
