@@ -6,6 +6,8 @@ pages and the PDF, XLSX and model file of the largest model allowed answer,
 within a bounded size, and its own export imports again.
 """
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -109,3 +111,21 @@ def test_a_pathway_edit_that_takes_a_model_past_the_role_limit_is_refused(at_lim
         )
 
     assert list(Stage.objects.filter(pathway=pathway).values_list("role_id", flat=True)) == stages_before
+
+
+def test_pdf_cohort_chart_of_thousands_of_cohorts_keeps_readable_labels(example_b):
+    """At the old limits (2,000 cohorts a side) the chart's font size came to 0: a 500 for the PDF."""
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from costing import engine
+    from reports import pdf_charts
+
+    cohort = example_b.before[0]
+    many = tuple(replace(cohort, label=f"Cohort {n}", patients=n % 50) for n in range(2000))
+    comparison = engine.compare(replace(example_b, before=many, after=many))
+
+    png = pdf_charts.cost_per_patient(comparison)
+
+    assert Image.open(io.BytesIO(png)).size[1] <= 9 * pdf_charts.DPI
