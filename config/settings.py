@@ -12,6 +12,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.caches import cache_config
+from costing.limits import MAX_MODEL_FILE_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "practices.security.SessionLimitsMiddleware",
+    "config.uploads.RefusedUploadMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
@@ -90,6 +92,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address (lockout, throttles, the security log): REMOTE_ADDR, or behind
+# DJANGO_TRUSTED_PROXY_COUNT proxies (a TLS terminator: 1) the address the first of
+# them saw, read from the right of X-Forwarded-For; never trusted otherwise
+# (practices.security.client_address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "practices.security.client_address"
+# Password change: 5 wrong old passwords lock the form for 15 minutes. Password reset:
+# 3 emails an hour to one address, 20 an hour from one client (practices.security.throttle).
+PASSWORD_CHANGE_FAILURES = 5
+PASSWORD_RESET_EMAILS_PER_ADDRESS = 3
+PASSWORD_RESET_EMAILS_PER_CLIENT = 20
 
 # Sessions: 30 minutes idle, 12 hours at most (practices.security.SessionLimitsMiddleware).
 SESSION_IDLE_SECONDS = 30 * 60
@@ -153,6 +166,15 @@ CACHES = {
     )
 }
 
+# Argon2 first (Django's recommendation); PBKDF2 still checks the hashes made before it,
+# and each is rehashed with Argon2 at its user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -202,9 +224,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pcsp-costing@localhos
 # Where links in emails point when there is no request to take the host from.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# Uploads (model files, spreadsheets) are small; anything larger is refused.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (model files, spreadsheets) are small; anything larger is refused as it
+# arrives: config.uploads stops reading a file at the limit (costing/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_MODEL_FILE_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_MODEL_FILE_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

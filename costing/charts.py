@@ -22,6 +22,14 @@ def _n(value: Decimal) -> float:
     return float(value)
 
 
+def plain(text: str) -> str:
+    """A name as plotly shows it, as plain text: plotly reads a subset of HTML in every text
+    (``<a href>``, ``<span style>``, ``<br>``) and decodes entities, so ``&`` and ``<`` go as
+    entities and a name written as markup shows as written. Every name a person typed goes
+    through this on its way into a figure."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def _layout(title: str, **extra) -> dict:
     for axis in ("xaxis", "yaxis"):
         extra[axis] = {"automargin": True, **extra.get(axis, {})}
@@ -61,7 +69,7 @@ def cost_by_step(c: engine.Comparison) -> dict:
 
 def staff_hours(c: engine.Comparison) -> dict:
     """Grouped bars: hours of each role before and after."""
-    names = [r.name for r in c.roles]
+    names = [plain(r.name) for r in c.roles]
     keys = [r.key for r in c.roles]
 
     def hours(side: engine.SideResult) -> list[float]:
@@ -84,7 +92,7 @@ def cost_per_patient(c: engine.Comparison) -> dict:
             "type": "bar",
             "orientation": "h",
             "name": name,
-            "y": [f"{name}: {co.label}" for co in side.cohorts],
+            "y": [f"{name}: {plain(co.label)}" for co in side.cohorts],
             "x": [_n(co.cost_per_patient) for co in side.cohorts],
             "marker": {"color": colour, "pattern": {"shape": pattern}},
             "hovertemplate": "%{y}: £%{x:,.2f}<extra></extra>",
@@ -143,8 +151,8 @@ def scenarios(names: list[str], before: list[Decimal], after: list[Decimal]) -> 
     """Grouped bars: before and after cost of several scenarios side by side."""
     return {
         "data": [
-            _bar("Before", names, [_n(v) for v in before], BEFORE_COLOUR, "", "%{x}: £%{y:,.2f}"),
-            _bar("After", names, [_n(v) for v in after], AFTER_COLOUR, "/", "%{x}: £%{y:,.2f}"),
+            _bar("Before", [plain(n) for n in names], [_n(v) for v in before], BEFORE_COLOUR, "", "%{x}: £%{y:,.2f}"),
+            _bar("After", [plain(n) for n in names], [_n(v) for v in after], AFTER_COLOUR, "/", "%{x}: £%{y:,.2f}"),
         ],
         "layout": _layout("Cost before and after, by scenario", barmode="group", yaxis={"tickprefix": "£"}),
     }

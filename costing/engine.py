@@ -188,6 +188,8 @@ class Pathway:
     key: str
     name: str
     stages: tuple[Stage, ...]
+    # What the pathway is for, in the practice's words: carried into model files, never costed.
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ from costing.engine import (
 FORMAT_NAME = "pcsp-cost-model"
 FORMAT_VERSION = 2  # what dump writes
 READ_VERSIONS = (1, 2)
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# fullmatch: a key ends where its text does ("admin\n" is not a key).
+KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 _TOP_REQUIRED = ("format", "version", "name", "period", "roles", "pathways", "before", "after")
 _TOP_OPTIONAL = ("description",)
@@ -68,6 +69,8 @@ class ModelFileError(ValueError):
     """A model file that cannot be read; ``path`` says where the problem is."""
 
     def __init__(self, path: str, message: str):
+        # A lone surrogate from the file (a key it names, say) cannot be written to a page as UTF-8.
+        path, message = (text.encode("utf-8", "replace").decode() for text in (path, message))
         self.path = path
         self.message = message
         super().__init__(f"{path}: {message}" if path else message)
@@ -114,7 +117,9 @@ def parse(data: Any) -> CostModel:
     name = _text(data["name"], "name")
     period = _choice(data["period"], "period", Period)
     description = (
-        _text(data["description"], "description", allow_empty=True, max_length=10_000) if "description" in data else ""
+        _text(data["description"], "description", allow_empty=True, max_length=limits.MAX_DESCRIPTION_LENGTH)
+        if "description" in data
+        else ""
     )
 
     roles = tuple(_role(item, f"roles[{i}]") for i, item in enumerate(_list(data["roles"], "roles", limits.MAX_ROLES)))
@@ -172,7 +177,7 @@ def _role(data: Any, path: str) -> Role:
         return Role(
             key=key,
             name=_text(data["name"], f"{path}.name"),
-            band=_text(data.get("band", ""), f"{path}.band", allow_empty=True),
+            band=_text(data.get("band", ""), f"{path}.band", allow_empty=True, max_length=limits.MAX_BAND_LENGTH),
             cost_per_hour=_number(
                 data["cost_per_hour"], f"{path}.cost_per_hour", limits.MAX_COST_PER_HOUR, limits.RATE_PLACES
             ),
@@ -189,7 +194,7 @@ def _role(data: Any, path: str) -> Role:
     return Role(
         key=key,
         name=_text(data["name"], f"{path}.name"),
-        band=_text(data.get("band", ""), f"{path}.band", allow_empty=True),
+        band=_text(data.get("band", ""), f"{path}.band", allow_empty=True, max_length=limits.MAX_BAND_LENGTH),
         annual_salary=_number(
             data["annual_salary"], f"{path}.annual_salary", limits.MAX_ANNUAL_SALARY, limits.MONEY_PLACES
         ),
@@ -206,13 +211,17 @@ def _role(data: Any, path: str) -> Role:
 
 def _pathway(data: Any, path: str, role_keys: set[str], extra_places: int) -> Pathway:
     _check_keys(data, path, _PATHWAY_REQUIRED, _PATHWAY_OPTIONAL)
+    description = ""
     if "description" in data:
-        _text(data["description"], f"{path}.description", allow_empty=True, max_length=10_000)
+        description = _text(
+            data["description"], f"{path}.description", allow_empty=True, max_length=limits.MAX_DESCRIPTION_LENGTH
+        )
     stages = _list(data["stages"], f"{path}.stages", limits.MAX_STAGES_PER_PATHWAY)
     return Pathway(
         key=_key(data["key"], f"{path}.key"),
         name=_text(data["name"], f"{path}.name"),
         stages=tuple(_stage(item, f"{path}.stages[{i}]", role_keys, extra_places) for i, item in enumerate(stages)),
+        description=description,
     )
 
 
@@ -363,15 +372,16 @@ def _text(value: Any, path: str, *, allow_empty: bool = False, max_length: int =
         raise ModelFileError(path, "must not be empty")
     if len(value) > max_length:
         raise ModelFileError(path, f"longer than {max_length} characters")
-    if "\x00" in value:
-        raise ModelFileError(path, "contains a NUL character")
+    problem = limits.text_problem(value, multiline=max_length > limits.MAX_NAME_LENGTH)
+    if problem:
+        raise ModelFileError(path, problem)
     return value
 
 
 def _key(value: Any, path: str) -> str:
     if not isinstance(value, str):
         raise ModelFileError(path, f"expected a key (text), got {_kind(value)}")
-    if len(value) > limits.MAX_KEY_LENGTH or not KEY_PATTERN.match(value):
+    if len(value) > limits.MAX_KEY_LENGTH or not KEY_PATTERN.fullmatch(value):
         raise ModelFileError(
             path, f"{value[:60]!r} is not a key (letters, digits, '-' and '_', at most {limits.MAX_KEY_LENGTH})"
         )
@@ -383,7 +393,7 @@ def _choice(value: Any, path: str, choices: type) -> Any:
         return choices(value)
     except (ValueError, TypeError):
         allowed = ", ".join(repr(c.value) for c in choices)
-        raise ModelFileError(path, f"{value!r} is not one of {allowed}") from None
+        raise ModelFileError(path, f"{str(value)[:40]!r} is not one of {allowed}") from None
 
 
 def _number(value: Any, path: str, maximum: Decimal, places: int) -> Decimal:
@@ -395,15 +405,19 @@ def _number(value: Any, path: str, maximum: Decimal, places: int) -> Decimal:
     except InvalidOperation:
         raise ModelFileError(path, f"{str(value)[:40]!r} is not a number") from None
     if not number.is_finite():
-        raise ModelFileError(path, f"{value!r} is not a number")
+        raise ModelFileError(path, f"{str(value)[:40]!r} is not a number")
     if number < 0:
-        raise ModelFileError(path, f"must not be negative (got {value})")
+        raise ModelFileError(path, f"must not be negative (got {str(value)[:40]})")
     if number.is_zero():
         number = number.copy_abs()  # "-0" is zero
     if number > maximum:
-        raise ModelFileError(path, f"{value} is more than the maximum of {maximum}")
-    if -number.as_tuple().exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ModelFileError(path, f"{value} has more than {places} decimal places")
+        raise ModelFileError(path, f"{str(value)[:40]} is more than the maximum of {maximum}")
+    if -number.as_tuple().exponent > places:
+        # "1." and 100,000 zeros is 1, but as written it overflows a database's numeric column.
+        quantized = number.quantize(Decimal(1).scaleb(-places))
+        if number != quantized:
+            raise ModelFileError(path, f"{str(value)[:40]} has more than {places} decimal places")
+        number = quantized
     return number
 
 
@@ -428,12 +442,12 @@ def _integer(value: Any, path: str, maximum: int, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ModelFileError(path, f"expected a whole number, got {_kind(value)}")
     if isinstance(value, Decimal) and value != value.to_integral_value():
-        raise ModelFileError(path, f"{value} is not a whole number")
+        raise ModelFileError(path, f"{str(value)[:40]} is not a whole number")
     # Bounds before int(): int(Decimal("1e999999999")) would build a billion-digit number.
     if value < minimum:
-        raise ModelFileError(path, f"must be at least {minimum} (got {value})")
+        raise ModelFileError(path, f"must be at least {minimum} (got {str(value)[:40]})")
     if value > maximum:
-        raise ModelFileError(path, f"{value} is more than the maximum of {maximum}")
+        raise ModelFileError(path, f"{str(value)[:40]} is more than the maximum of {maximum}")
     return int(value)
 
 
@@ -472,7 +486,13 @@ def dump(model: CostModel) -> dict:
         **({"description": model.description} if model.description else {}),
         "roles": [_dump_role(role) for role in model.roles],
         "pathways": [
-            {"key": p.key, "name": p.name, "stages": [_dump_stage(s) for s in p.stages]} for p in model.pathways
+            {
+                "key": p.key,
+                "name": p.name,
+                **({"description": p.description} if p.description else {}),
+                "stages": [_dump_stage(s) for s in p.stages],
+            }
+            for p in model.pathways
         ],
         **({"groups": [_dump_group(g) for g in model.groups]} if model.groups else {}),
         "before": [_dump_cohort(c) for c in model.before],

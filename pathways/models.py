@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -46,13 +48,21 @@ class Condition(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def description_within_limit(table: str) -> models.CheckConstraint:
+    """The database's copy of the form's and the model file's bound on a description."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length("description"), limits.MAX_DESCRIPTION_LENGTH),
+        name=f"{table}_description_within_limit",
+    )
+
+
 class Pathway(models.Model):
     """A named, ordered list of stages that one patient goes through."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="pathways")
     key = models.CharField(max_length=limits.MAX_KEY_LENGTH, validators=[KEY_VALIDATOR])
     name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=limits.MAX_DESCRIPTION_LENGTH, blank=True)
     # The optimistic lock: an edit saves only if nobody saved since it was opened.
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(get_user=history_user)
@@ -62,6 +72,7 @@ class Pathway(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["practice", "key"], name="pathway_key_unique_in_practice"),
             models.UniqueConstraint(fields=["practice", "id"], name="pathway_practice_id"),
+            description_within_limit("pathway"),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +146,7 @@ class CostModel(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="cost_models")
     name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=limits.MAX_DESCRIPTION_LENGTH, blank=True)
     period = models.CharField(max_length=20, choices=Period.choices, default=engine.Period.MONTH.value)
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="scenarios")
     created_by = models.ForeignKey(
@@ -154,6 +165,7 @@ class CostModel(models.Model):
             models.CheckConstraint(
                 condition=Q(period__in=[p.value for p in engine.Period]), name="costmodel_period_known"
             ),
+            description_within_limit("costmodel"),
         ]
 
     def __str__(self) -> str:

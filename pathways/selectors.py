@@ -100,8 +100,8 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
         period=engine.Period(cost_model.period),
         roles=tuple(roles[pk] for pk in sorted(roles)),
         pathways=tuple(
-            engine.Pathway(key=key, name=name, stages=stages.get(pk, ()))
-            for pk, (key, name) in sorted(pathways.items())
+            engine.Pathway(key=key, name=name, stages=stages.get(pk, ()), description=description)
+            for pk, (key, name, description) in sorted(pathways.items())
         ),
         before=tuple(sides["before"]),
         after=tuple(sides["after"]),
@@ -167,7 +167,10 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
         cohorts[model_id].append((*row, tuple(conditions.get(pk, ()))))
     used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
     pathways = {
-        pk: (key, name) for pk, key, name in Pathway.objects.filter(pk__in=used).values_list("pk", "key", "name")
+        pk: (key, name, description)
+        for pk, key, name, description in Pathway.objects.filter(pk__in=used).values_list(
+            "pk", "key", "name", "description"
+        )
     }
     stages: dict[int, list[engine.Stage]] = {}
     roles: dict[int, engine.Role] = {}

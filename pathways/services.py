@@ -165,12 +165,16 @@ def cost_model_import(
         if (
             current is not None
             and current.name == pathway.name
+            and current.description == pathway.description
             and tuple(s.as_engine_stage() for s in current.stages.all()) == wanted_stages
         ):
             pathways[pathway.key] = current
             continue
         stored = Pathway.objects.create(
-            practice=practice, key=_free_key(pathway.key, taken_pathway_keys), name=pathway.name
+            practice=practice,
+            key=_free_key(pathway.key, taken_pathway_keys),
+            name=pathway.name,
+            description=pathway.description,
         )
         _create_with_history(
             Stage,
@@ -394,7 +398,10 @@ def pathway_update(
         pathway.description = description
     pathway.save()
     _write_stages(pathway, stages)
-    _bump_versions(CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id")))
+    using = CostModel.objects.filter(pk__in=Cohort.objects.filter(pathway=pathway).values("cost_model_id"))
+    for cost_model in using:
+        _check_model_size(cost_model)
+    _bump_versions(using)
     return pathway
 
 
@@ -409,6 +416,47 @@ def pathway_delete(*, pathway: Pathway, by: AbstractBaseUser | None) -> None:
         pathway.delete()
     except ProtectedError:  # a cohort arrived since the check
         raise PathwayInUse(pathway, selectors.models_using(pathway=pathway)) from None
+
+
+class ModelTooLarge(ValueError):
+    """A model would use more pathways or roles than a model may have (costing/limits.py).
+
+    Every page and report shows all of a model's pathways, and the what-if panel
+    offers every role of the model on every stage: the limits keep them servable.
+    """
+
+
+class TooManyPathways(ModelTooLarge):
+    def __init__(self, count: int):
+        super().__init__(
+            f"The model's cohorts go through {count} different pathways; a model may use at most "
+            f"{limits.MAX_PATHWAYS}. Nothing was saved."
+        )
+
+
+class TooManyRoles(ModelTooLarge):
+    def __init__(self, cost_model: CostModel, count: int):
+        super().__init__(
+            f"The model “{cost_model.name}” would use {count} different staff roles; a model may use at most "
+            f"{limits.MAX_ROLES}. Nothing was saved."
+        )
+
+
+def _check_model_size(cost_model: CostModel) -> None:
+    """Raise TooManyPathways or TooManyRoles past the limits."""
+    pathways = cost_model.cohorts.order_by().values("pathway_id")
+    count = pathways.distinct().count()
+    if count > limits.MAX_PATHWAYS:
+        raise TooManyPathways(count)
+    roles = (
+        Stage.objects.filter(pathway_id__in=pathways, role__isnull=False)
+        .order_by()
+        .values("role_id")
+        .distinct()
+        .count()
+    )
+    if roles > limits.MAX_ROLES:
+        raise TooManyRoles(cost_model, roles)
 
 
 def _write_cohorts(cost_model: CostModel, side: str, cohorts: Sequence[CohortInput]) -> None:
@@ -469,6 +517,7 @@ def cost_model_create(
     cost_model.save()
     _write_cohorts(cost_model, Cohort.Side.BEFORE, before)
     _write_cohorts(cost_model, Cohort.Side.AFTER, after)
+    _check_model_size(cost_model)
     return cost_model
 
 
@@ -502,6 +551,7 @@ def cost_model_update(
     locked.save()
     _write_cohorts(locked, Cohort.Side.BEFORE, before)
     _write_cohorts(locked, Cohort.Side.AFTER, after)
+    _check_model_size(locked)
     return locked
 
 
@@ -605,6 +655,7 @@ def cohorts_import(
                     )
                 )
         _write_cohorts(locked, side, kept + incoming)
+    _check_model_size(locked)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     return locked

@@ -16,10 +16,11 @@ from costing import engine, limits
 from practices.audit import history_user
 
 # GP practice codes in the Organisation Data Service: a letter and five digits.
+# \Z, not $: "$" also matches before a final newline, so "A81001\n" would pass.
 ODS_PRACTICE_CODE = RegexValidator(
-    r"^[A-Z][0-9]{5}$", "An ODS practice code is a capital letter and five digits, e.g. A81001."
+    r"\A[A-Z][0-9]{5}\Z", "An ODS practice code is a capital letter and five digits, e.g. A81001."
 )
-KEY_VALIDATOR = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "Use letters, digits, '-' and '_' only.")
+KEY_VALIDATOR = RegexValidator(r"\A[A-Za-z0-9][A-Za-z0-9_-]*\Z", "Use letters, digits, '-' and '_' only.")
 
 
 class Organisation(models.Model):
@@ -58,7 +59,7 @@ class Practice(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(list_size__gte=0), name="practice_list_size_not_negative"),
-            models.CheckConstraint(condition=Q(ods_code__regex=r"^[A-Z][0-9]{5}$"), name="practice_ods_code_format"),
+            models.CheckConstraint(condition=Q(ods_code__regex=r"^[A-Z][0-9]{5}\Z"), name="practice_ods_code_format"),
         ]
 
     def __str__(self) -> str:
@@ -126,7 +127,7 @@ class StaffRole(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff_roles")
     key = models.CharField(max_length=limits.MAX_KEY_LENGTH, validators=[KEY_VALIDATOR])
     name = models.CharField(max_length=limits.MAX_NAME_LENGTH)
-    band = models.CharField(max_length=50, blank=True)
+    band = models.CharField(max_length=limits.MAX_BAND_LENGTH, blank=True)
     cost_per_hour = models.DecimalField(
         max_digits=10,
         decimal_places=limits.RATE_PLACES,

@@ -308,13 +308,23 @@ def staff_hours(c: engine.Comparison) -> bytes:
     return canvas.png()
 
 
+# The most cohort rows one chart page holds with labels of at least 5 points.
+MAX_COHORT_ROWS = 80
+
+
 def cost_per_patient(c: engine.Comparison) -> bytes:
     """A horizontal bar a cohort, before (dark) then after (white, hatched), each with its figure."""
     rows = [(f"Before: {co.label}", float(co.cost_per_patient), BEFORE) for co in c.before.cohorts]
     rows += [(f"After: {co.label}", float(co.cost_per_patient), AFTER) for co in c.after.cohorts]
+    title = "Cost per review by cohort"
+    if len(rows) > MAX_COHORT_ROWS:
+        # A row a cohort stays readable on one page only so far: the costliest, in their order.
+        kept = set(sorted(range(len(rows)), key=lambda i: -rows[i][1])[:MAX_COHORT_ROWS])
+        title = f"Cost per review: the {MAX_COHORT_ROWS} costliest of {len(rows)} cohorts (all are in the tables)"
+        rows = [row for i, row in enumerate(rows) if i in kept]
     height = min(9.0, max(1.6, 0.17 * len(rows) + 0.7))
     canvas = Canvas(height)
-    _title(canvas, "Cost per review by cohort")
+    _title(canvas, title)
     top, bottom = _px(26), canvas.height - _px(8)
     row = (bottom - top) / max(1, len(rows))
     size = min(6.5, row / PX * 0.8)

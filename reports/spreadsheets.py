@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -35,9 +36,14 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def _storable(value: str) -> str:
+    """Text an XLSX cell can hold: control characters (no longer accepted, but perhaps stored before) dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def _cell(value):
     if isinstance(value, str):
-        return safe_text(value)
+        return safe_text(_storable(value))
     if isinstance(value, Decimal):
         return float(value)  # the spreadsheet's own number type; figures were rounded by the engine
     return value
@@ -275,16 +281,18 @@ def parse_cohorts(
         n = int(raw["#"])
         side = (raw.get("side") or default_side or "").strip().lower()
         if side not in ("before", "after"):
-            errors.append(CellError(n, "side", f"{side!r} is not before or after"))
+            errors.append(CellError(n, "side", f"{side[:20]!r} is not before or after"))
         label = raw.get("label", "").strip()
         if not label:
             errors.append(CellError(n, "label", "must not be empty"))
         elif len(label) > limits.MAX_NAME_LENGTH:
             errors.append(CellError(n, "label", f"longer than {limits.MAX_NAME_LENGTH} characters"))
+        elif problem := limits.text_problem(label):
+            errors.append(CellError(n, "label", problem))
         codes = tuple(c.strip().upper() for c in raw.get("conditions", "").replace(",", ";").split(";") if c.strip())
         unknown = [c for c in codes if c not in conditions]
         if unknown:
-            errors.append(CellError(n, "conditions", f"unknown condition code {unknown[0]!r}"))
+            errors.append(CellError(n, "conditions", f"unknown condition code {unknown[0][:20]!r}"))
         if len(set(codes)) != len(codes):
             errors.append(CellError(n, "conditions", "a condition is listed twice"))
         errors_so_far = len(errors)

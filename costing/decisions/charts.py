@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from costing import engine
+from costing.charts import plain
 from costing.decisions.capacity import CapacityFreed
 from costing.decisions.sensitivity import TornadoBar
 
@@ -73,7 +74,7 @@ def _vertical_line(x: float, label: str, dash: str = "solid", y_label: float = 1
 
 def tornado(bars: Sequence[TornadoBar], base_saving: Decimal, period: engine.Period) -> dict:
     """Horizontal bars centred on the model's saving, widest on top: each input at its low and high end."""
-    labels = [bar.label for bar in bars]
+    labels = [plain(bar.label) for bar in bars]
 
     def trace(name: str, ends: list[Decimal], value_labels: list[str], colour: str, pattern: str) -> dict:
         return {
@@ -83,7 +84,7 @@ def tornado(bars: Sequence[TornadoBar], base_saving: Decimal, period: engine.Per
             "y": labels,
             "x": [_n(end - base_saving) for end in ends],
             "base": _n(base_saving),
-            "customdata": [[text, _money(end)] for text, end in zip(value_labels, ends, strict=True)],
+            "customdata": [[plain(text), _money(end)] for text, end in zip(value_labels, ends, strict=True)],
             "marker": {"color": colour, "pattern": {"shape": pattern}, "line": {"color": LINE_COLOUR, "width": 0.5}},
             "hovertemplate": "%{y}<br>%{customdata[0]}: saving %{customdata[1]}<extra></extra>",
         }
@@ -166,7 +167,7 @@ def capacity_freed(freed: CapacityFreed) -> dict:
                 "type": "bar",
                 "orientation": "h",
                 "name": "Hours freed",
-                "y": [row.name for row in rows],
+                "y": [plain(row.name) for row in rows],
                 "x": [_n(row.hours_freed) for row in rows],
                 "customdata": [
                     [f"{row.appointments_freed:,}", f"{engine.normalise_minutes(row.appointment_minutes)}"]

@@ -18,7 +18,7 @@ from costing.decisions.settings import DecisionSettings
 from costing.engine import normalise_minutes
 from pathways.models import APPOINTMENT_FIELDS, PERCENT_FIELDS, Condition, CostModel, Pathway, SetupCost
 from pathways.services import SetupCostInput
-from practices.formfields import SafeModelChoiceField
+from practices.formfields import SafeModelChoiceField, plain_text
 from practices.models import Practice, StaffRole
 from practices.selectors import staff_roles
 
@@ -218,6 +218,7 @@ class SetupCostForm(forms.Form):
         label="Description",
         required=False,
         max_length=limits.MAX_NAME_LENGTH,
+        validators=[plain_text],
         widget=forms.TextInput(attrs={"size": 24}),
     )
 

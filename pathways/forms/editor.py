@@ -16,7 +16,7 @@ from pathways.forms import postage
 from pathways.models import CohortGroup, Condition, Pathway, Period, Step
 from pathways.selectors import conditions, practice_pathways
 from pathways.services import CohortInput, StageInput
-from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField
+from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField, description_field, plain_text
 from practices.models import Practice, StaffRole
 from practices.selectors import staff_roles
 
@@ -63,7 +63,7 @@ def template_roles(pathway: engine.Pathway, roles: dict[str, engine.Role]) -> li
 
 
 class PathwayCreateForm(forms.Form):
-    name = forms.CharField(max_length=limits.MAX_NAME_LENGTH, label="Name of the pathway")
+    name = forms.CharField(max_length=limits.MAX_NAME_LENGTH, label="Name of the pathway", validators=[plain_text])
     start_from = forms.ChoiceField(
         label="Start from",
         required=False,
@@ -120,8 +120,8 @@ class RoleMappingForm(forms.Form):
 class PathwayForm(forms.Form):
     # The version the editor opened: the save is refused if someone saved since.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, validators=[plain_text])
+    description = description_field()
 
 
 class PracticeRoleField(SafeModelChoiceField):
@@ -131,7 +131,12 @@ class PracticeRoleField(SafeModelChoiceField):
 
 class StageForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"size": 24}))
+    name = forms.CharField(
+        label="Name",
+        max_length=limits.MAX_NAME_LENGTH,
+        validators=[plain_text],
+        widget=forms.TextInput(attrs={"size": 24}),
+    )
     step = forms.ChoiceField(
         label="Step",
         choices=[("", "Choose a step"), *Step.choices],
@@ -292,8 +297,8 @@ StageFormSet.noun = "stage"
 
 
 class CostModelForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, validators=[plain_text])
+    description = description_field()
     period = forms.ChoiceField(
         label="Period",
         choices=Period.choices,
@@ -330,7 +335,12 @@ class OrderedConditionsField(SafeModelMultipleChoiceField):
 
 class CohortForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    label = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"size": 24}))
+    label = forms.CharField(
+        label="Name",
+        max_length=limits.MAX_NAME_LENGTH,
+        validators=[plain_text],
+        widget=forms.TextInput(attrs={"size": 24}),
+    )
     conditions = OrderedConditionsField(
         label="Conditions",
         queryset=conditions(),
@@ -482,6 +492,7 @@ class ModelImportForm(forms.Form):
     name = forms.CharField(
         label="Name of the new model",
         max_length=limits.MAX_NAME_LENGTH,
+        validators=[plain_text],
         required=False,
         help_text="Leave blank to use the name in the file.",
     )

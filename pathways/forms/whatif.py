@@ -11,6 +11,7 @@ from django import forms
 from costing import engine, limits, whatif
 from costing.selectors import PayBandOption
 from pathways.forms import postage
+from practices.formfields import plain_text
 
 SCALE_CHOICES = [
     (str(s), f"× {s.normalize()}")
@@ -90,7 +91,9 @@ class WhatIfForm(forms.Form):
             decimal_places=limits.MINUTES_PLACES,
             max_digits=7,
         )
-        role_field = forms.ChoiceField(choices=[(r.key, r.name) for r in model.roles])
+        # A choice of role on every stage: names cut short here (each is in full in the role rows above),
+        # as this list is repeated for every stage of the model.
+        role_field = forms.ChoiceField(choices=[(r.key, _short(r.name, r.key)) for r in model.roles])
         self.pathway_rows = []
         for p, pathway in enumerate(model.pathways):
             stages = []
@@ -164,6 +167,14 @@ class WhatIfForm(forms.Form):
         )
 
 
+SHORT_NAME = 40
+
+
+def _short(name: str, key: str) -> str:
+    """A role's name in a stage's list of roles: at most SHORT_NAME characters, with its key if cut."""
+    return name if len(name) <= SHORT_NAME else f"{name[:SHORT_NAME].rstrip()}… ({key})"
+
+
 def _like(prototype: forms.Field, *, label: str, initial) -> forms.Field:
     """A copy of ``prototype`` with its own label and initial value.
 
@@ -177,4 +188,4 @@ def _like(prototype: forms.Field, *, label: str, initial) -> forms.Field:
 
 
 class ScenarioNameForm(forms.Form):
-    scenario_name = forms.CharField(label="Scenario name", max_length=limits.MAX_NAME_LENGTH)
+    scenario_name = forms.CharField(label="Scenario name", max_length=limits.MAX_NAME_LENGTH, validators=[plain_text])

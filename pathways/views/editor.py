@@ -202,6 +202,8 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
                         by=request.user,
                         expected_version=form.cleaned_data.get("version"),
                     )
+                except services.ModelTooLarge as exc:
+                    form.add_error(None, str(exc))
                 except EditConflict:
                     form.add_error(
                         None,
@@ -336,6 +338,8 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
                     )
                 except services.GroupedCohortPatients as exc:
                     sides[exc.side].rows()[exc.index].add_error("patients", str(exc))
+                except services.ModelTooLarge as exc:
+                    form.add_error(None, str(exc))
                 except services.CostModelChanged as exc:
                     data = request.POST.copy()
                     data["model-version"] = str(exc.cost_model.version)

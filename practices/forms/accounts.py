@@ -10,7 +10,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
 from practices import selectors
-from practices.formfields import SafeModelChoiceField
+from practices.formfields import SafeModelChoiceField, plain_text
 from practices.models import ODS_PRACTICE_CODE, Invitation, Membership, Practice
 from practices.services.accounts import normalise_email, one_line
 
@@ -45,7 +45,9 @@ class PracticeCreateForm(forms.ModelForm):
         labels = {"name": "Practice name"}
 
     def clean_name(self) -> str:
-        return one_line(self.cleaned_data["name"])
+        name = one_line(self.cleaned_data["name"])
+        plain_text(name)
+        return name
 
     def clean_ods_code(self) -> str:
         code = self.cleaned_data["ods_code"].strip().upper()
@@ -122,7 +124,11 @@ class InvitationSignupForm(UserCreationForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
 
     def clean_first_name(self) -> str:
-        return one_line(self.cleaned_data["first_name"])
+        name = one_line(self.cleaned_data["first_name"])
+        plain_text(name)
+        return name
 
     def clean_last_name(self) -> str:
-        return one_line(self.cleaned_data["last_name"])
+        name = one_line(self.cleaned_data["last_name"])
+        plain_text(name)
+        return name

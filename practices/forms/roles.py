@@ -21,6 +21,7 @@ from costing.models import OnCostRate
 from costing.reference import employer_on_cost_percent
 from costing.selectors import band_points, picker_rows
 from practices import selectors
+from practices.formfields import plain_text
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
 
 ENTRY_HOURLY = "hourly"
@@ -31,7 +32,6 @@ ENTRY_CHOICES = [
 ]
 HOURLY_FIELDS = ("cost_per_hour",)
 SALARY_FIELDS = ("annual_salary", "on_cost_percent", "paid_hours_per_year")
-BAND_MAX_LENGTH = StaffRole._meta.get_field("band").max_length
 # The points a picker offers; a band has some of them (AfC 2025/26 bands 5-8a have an intermediate point).
 POINTS = (
     ("entry", "Entry"),
@@ -125,6 +125,7 @@ class StaffRoleForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=limits.MAX_NAME_LENGTH,
+        validators=[plain_text],
         help_text="What the practice calls the role, e.g. Practice nurse.",
     )
     key = forms.CharField(
@@ -136,7 +137,11 @@ class StaffRoleForm(forms.Form):
         "Left blank, it is made from the name.",
     )
     band = forms.CharField(
-        label="Band", max_length=BAND_MAX_LENGTH, required=False, help_text="Free text, e.g. AfC 6 or Salaried GP."
+        label="Band",
+        max_length=limits.MAX_BAND_LENGTH,
+        required=False,
+        validators=[plain_text],
+        help_text="Free text, e.g. AfC 6 or Salaried GP.",
     )
     entry_method = forms.ChoiceField(
         label="How to enter the cost",

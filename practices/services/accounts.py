@@ -29,11 +29,11 @@ ROLE_STRENGTH = {Membership.Role.STAFF: 1, Membership.Role.ADMIN: 2}
 
 
 class InvitationUnusable(Exception):
-    """The invitation was accepted already, has expired or does not exist."""
+    """The invitation was accepted already, has expired, does not exist, or is for another address."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = reason  # "unknown", "accepted" or "expired"
+        self.reason = reason  # "unknown", "accepted", "expired" or "other_address"
 
 
 class CreatedInvitation(NamedTuple):
@@ -68,6 +68,12 @@ def check_usable(invitation: Invitation) -> None:
         raise InvitationUnusable("accepted")
     if invitation.is_expired:
         raise InvitationUnusable("expired")
+
+
+def check_invited(invitation: Invitation, user: AbstractBaseUser) -> None:
+    """Only the person invited may accept: a forwarded link is no use to anyone else."""
+    if normalise_email(user.email or "") != invitation.email:
+        raise InvitationUnusable("other_address")
 
 
 def _send_invitation_email(*, invitation: Invitation, link: str, by: AbstractBaseUser | None) -> None:
@@ -157,6 +163,7 @@ def invitation_accept(
             username=username, email=invitation.email, password=password, first_name=first_name, last_name=last_name
         )
     else:
+        check_invited(invitation, by)
         user = by
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=user, practice=invitation.practice, defaults={"role": invitation.role}

@@ -1,13 +1,16 @@
 """The invitation link: a new person creates an account, a person with one logs in and accepts.
 
-Login, logout and the password change and reset pages are Django's own views,
-configured in practices/urls/accounts.py with the templates in templates/registration/.
+Login, logout and the password pages are Django's own views, configured in
+practices/urls/accounts.py with the templates in templates/registration/; the
+password change and reset views are throttled here.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +22,11 @@ from django.views.decorators.http import require_http_methods
 from practices import selectors
 from practices.forms.accounts import InvitationSignupForm
 from practices.models import Invitation
+from practices.security import client_address, throttle, throttled
 from practices.services import accounts as services
 from practices.services.accounts import InvitationUnusable
 
-UNUSABLE_STATUS = {"unknown": 404, "accepted": 410, "expired": 410}
+UNUSABLE_STATUS = {"unknown": 404, "accepted": 410, "expired": 410, "other_address": 403}
 
 
 def _unusable(request: HttpRequest, reason: str, invitation: Invitation | None) -> HttpResponse:
@@ -32,7 +36,11 @@ def _unusable(request: HttpRequest, reason: str, invitation: Invitation | None) 
     return render(
         request,
         "registration/invitation_unusable.html",
-        {"reason": reason, "practice": invitation.practice if accepted_by_me else None},
+        {
+            "reason": reason,
+            "practice": invitation.practice if accepted_by_me else None,
+            "invited_email": invitation.email if reason == "other_address" else "",
+        },
         status=UNUSABLE_STATUS[reason],
     )
 
@@ -56,6 +64,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     context = {"invitation": invitation, "practice": invitation.practice, "login_url": login_url}
 
     if request.user.is_authenticated:
+        try:
+            services.check_invited(invitation, request.user)
+        except InvitationUnusable as unusable:
+            return _unusable(request, unusable.reason, invitation)
         if request.method == "POST":
             try:
                 membership = services.invitation_accept(invitation=invitation, by=request.user)
@@ -89,3 +101,56 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             return _accepted(request, invitation, membership)
     return render(request, "registration/invitation_accept.html", {**context, "form": form})
+
+
+PASSWORD_CHANGE_WINDOW = 15 * 60
+PASSWORD_RESET_WINDOW = 60 * 60
+
+
+def _too_many(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "registration/throttled.html", {"message": message}, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, refused for 15 minutes after PASSWORD_CHANGE_FAILURES wrong old passwords:
+    a stolen session cannot try passwords one after another."""
+
+    def post(self, request, *args, **kwargs):
+        if throttled("password-change", str(request.user.pk), limit=settings.PASSWORD_CHANGE_FAILURES):
+            return _too_many(
+                request, "Too many wrong current passwords: changing the password is paused for 15 minutes."
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password"):
+            throttle(
+                "password-change",
+                str(self.request.user.pk),
+                limit=settings.PASSWORD_CHANGE_FAILURES,
+                seconds=PASSWORD_CHANGE_WINDOW,
+            )
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, sending at most PASSWORD_RESET_EMAILS_PER_ADDRESS emails an hour to one address and
+    PASSWORD_RESET_EMAILS_PER_CLIENT from one client. The page says the same whether or not an email
+    went, so it tells nobody whether an address has an account or was throttled."""
+
+    def form_valid(self, form):
+        address = services.normalise_email(form.cleaned_data["email"])
+        allowed = throttle(
+            "password-reset-client",
+            client_address(self.request),
+            limit=settings.PASSWORD_RESET_EMAILS_PER_CLIENT,
+            seconds=PASSWORD_RESET_WINDOW,
+        ) and throttle(
+            "password-reset-address",
+            address,
+            limit=settings.PASSWORD_RESET_EMAILS_PER_ADDRESS,
+            seconds=PASSWORD_RESET_WINDOW,
+        )
+        if allowed:
+            return super().form_valid(form)
+        return redirect(self.get_success_url())

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from costing import engine
 from pathways import selectors
 from pathways.models import CostModel
-from pathways.services import CohortInput, cohorts_import
+from pathways.services import CohortInput, ModelTooLarge, cohorts_import
 from practices.access import Permission, practice_access, scoped_get
 from reports import spreadsheets
 from reports.forms import CohortImportForm
@@ -65,25 +65,29 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
             errors = exc.errors
         else:
             by_key = {p.key: p for p in pathways.values()}
-            cohorts_import(
-                cost_model=cost_model,
-                rows=[
-                    CohortInput(
-                        label=r.label,
-                        patients=r.patients,
-                        times=r.times,
-                        exceptions=r.exceptions,
-                        pathway=by_key[r.pathway],
-                        conditions=tuple(conditions[c] for c in r.conditions),
-                    )
-                    for r in rows
-                ],
-                sides=[r.side for r in rows],
-                replace=form.cleaned_data["replace"],
-                by=request.user,
-            )
-            messages.success(request, f"Imported {len(rows)} cohort{'s' if len(rows) != 1 else ''}.")
-            return redirect(cost_model.get_absolute_url())
+            try:
+                cohorts_import(
+                    cost_model=cost_model,
+                    rows=[
+                        CohortInput(
+                            label=r.label,
+                            patients=r.patients,
+                            times=r.times,
+                            exceptions=r.exceptions,
+                            pathway=by_key[r.pathway],
+                            conditions=tuple(conditions[c] for c in r.conditions),
+                        )
+                        for r in rows
+                    ],
+                    sides=[r.side for r in rows],
+                    replace=form.cleaned_data["replace"],
+                    by=request.user,
+                )
+            except ModelTooLarge as exc:
+                errors = [spreadsheets.CellError(0, "pathway", str(exc))]
+            else:
+                messages.success(request, f"Imported {len(rows)} cohort{'s' if len(rows) != 1 else ''}.")
+                return redirect(cost_model.get_absolute_url())
     status = 422 if request.method == "POST" else 200
     return render(
         request,

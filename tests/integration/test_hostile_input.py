@@ -6,6 +6,7 @@ database exactly as it was, and no request may fail with a server error.
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -14,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from costing import profiles
+from costing import limits, profiles
 from pathways.models import Pathway
 from pathways.services import cost_model_import, profile_create
 from practices.models import FacilitatorAssignment, Membership, StaffRole
@@ -50,6 +52,7 @@ HOSTILE = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
 )
+FIXTURES = Path(__file__).resolve().parents[2] / "costing" / "fixtures"
 APP_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"practices", "pathways", "costing", "reports"}]
 
 
@@ -321,3 +324,392 @@ def test_cohort_estimate_accept(client, world, values, valid_pathway):
         values = {**values, "pathway_HYP": str(world["pathway"].pk), "target": "new", "period": "year"}
     _post_checked(client, reverse("cohort_estimate_accept", args=["G87001"]), values)
     assert client.get(reverse("cohort_estimator", args=["G87001"]), values).status_code == 200
+
+
+# --- Uploads built to be hostile (issue 15): no 500, bounded memory, nothing written -----------------------------
+
+# A request may use this much Python memory at its peak: the 5 MB upload, its text, and the parse of it.
+MEMORY_BOUND = 64 * 1024 * 1024
+
+
+def _xlsx(
+    rows: list[list], *, dimension: str | None = None, doctype: str = "", last_row_cell: bool = False, strict=True
+) -> bytes:
+    """A small workbook, its first sheet's XML edited: another declared dimension, a DTD, a cell in the last row."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                if dimension:
+                    xml, count = re.subn(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml)
+                    assert count == 1 or not strict
+                if last_row_cell:
+                    xml = xml.replace(
+                        "</sheetData>",
+                        '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+                    )
+                if doctype:
+                    xml = '<?xml version="1.0" encoding="UTF-8"?>' + doctype + xml.split("?>", 1)[-1]
+                data = xml.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+COHORT_ROWS = [["side", "label", "conditions", "patients", "pathway"], ["before", "Asthma", "", "10", "asthma"]]
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + "]>"
+)
+EXTERNAL_ENTITY = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def _measured_post(client, url, data):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        response = _post_checked(client, url, data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return response, peak
+
+
+@pytest.mark.parametrize(
+    ("case", "body"),
+    [
+        ("whole sheet declared", lambda: _xlsx(COHORT_ROWS, dimension="A1:XFD1048576", last_row_cell=True)),
+        ("billion laughs", lambda: _xlsx(COHORT_ROWS, doctype=BILLION_LAUGHS)),
+        ("external entity", lambda: _xlsx(COHORT_ROWS, doctype=EXTERNAL_ENTITY)),
+    ],
+)
+def test_hostile_xlsx_cohort_upload_is_refused_in_bounded_memory(client, world, case, body):
+    client.force_login(world["admin"])
+    url = reverse("cohort_import", args=["G87001", world["model"].pk])
+
+    response, peak = _measured_post(client, url, {"file": SimpleUploadedFile("c.xlsx", body())})
+
+    assert response.status_code == 422, case
+    assert peak < MEMORY_BOUND, (case, peak)
+    assert "root:" not in response.content.decode()
+
+
+def test_xlsx_whose_rows_unpack_past_the_limit_is_refused(client, world):
+    import zipfile
+
+    client.force_login(world["admin"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/worksheets/sheet1.xml", b" " * (200 * 1024 * 1024))
+
+    response, peak = _measured_post(
+        client,
+        reverse("cohort_import", args=["G87001", world["model"].pk]),
+        {"file": SimpleUploadedFile("c.xlsx", out.getvalue())},
+    )
+
+    assert response.status_code == 422
+    assert peak < MEMORY_BOUND
+
+
+@pytest.mark.parametrize(
+    ("case", "cell"),
+    [
+        ("field over the csv module's limit", "x" * 140_000),
+        ("NUL", "Asth\x00ma"),
+        ("control character", "Ctrl\x01label"),
+    ],
+)
+def test_hostile_csv_label_is_refused_with_a_message(client, world, case, cell):
+    client.force_login(world["admin"])
+    body = f"side,label,conditions,patients,pathway\nbefore,{cell},,10,{world['pathway'].key}\n".encode()
+
+    response = _post_checked(
+        client,
+        reverse("cohort_import", args=["G87001", world["model"].pk]),
+        {"file": SimpleUploadedFile("c.csv", body)},
+    )
+
+    assert response.status_code == 422, case
+    assert "row" in response.content.decode()
+
+
+def _model_file(**changes) -> bytes:
+    import json
+
+    base = json.loads((FIXTURES / "example_b.json").read_text())
+    for path, value in changes.items():
+        target = base
+        *parents, last = path.split(".")
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[last] = value
+    return json.dumps(base).encode()
+
+
+@pytest.mark.parametrize(
+    ("case", "changes"),
+    [
+        ("lone surrogate in the name", {"name": "\ud800"}),
+        ("control character in the name", {"name": "Ctrl\x01model"}),
+        ("control character in a role", {"roles.0.name": "Nurse\x1b[31m"}),
+        ("description longer than the limit", {"description": "d" * 1_000_000}),
+        ("band longer than its column", {"roles.0.band": "b" * 120}),
+    ],
+)
+def test_hostile_model_file_is_refused_with_a_message(client, world, case, changes):
+    client.force_login(world["admin"])
+    body = _model_file(**changes)
+
+    response = _post_checked(
+        client, reverse("model_import", args=["G87001"]), {"file": SimpleUploadedFile("m.json", body)}
+    )
+
+    assert response.status_code == 200, case
+    assert "cannot be imported" in response.content.decode(), case
+
+
+def test_huge_decimal_in_a_model_file_is_kept_to_its_places():
+    import json
+
+    from costing import exchange
+
+    data = json.loads((FIXTURES / "example_b.json").read_text())
+    data["roles"][0].pop("annual_salary", None)
+    data["roles"][0].pop("on_cost_percent", None)
+    data["roles"][0].pop("paid_hours_per_year", None)
+    data["roles"][0]["cost_per_hour"] = "1." + "0" * 100_000
+
+    role = exchange.parse(json.loads(json.dumps(data), parse_float=__import__("decimal").Decimal)).roles[0]
+
+    assert role.cost_per_hour == 1
+    assert -role.cost_per_hour.as_tuple().exponent <= limits.RATE_PLACES
+
+
+def test_model_with_a_control_character_in_its_name_still_exports_as_xlsx(client, world):
+    model = world["model"]
+    model.name = "Ctrl\x01model"
+    model.save()
+    client.force_login(world["admin"])
+
+    response = client.get(reverse("model_xlsx", args=["G87001", model.pk]))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "message"),
+    [
+        ("Ctrl\x01model", "", "control character"),
+        ("M", "d" * (limits.MAX_DESCRIPTION_LENGTH + 1), "at most 10000 characters"),
+    ],
+)
+def test_model_editor_refuses_hostile_text_with_a_message(client, world, name, description, message):
+    client.force_login(world["admin"])
+    model = world["model"]
+    data = {
+        "model-name": name,
+        "model-description": description,
+        "model-period": model.period,
+        "model-version": str(model.version),
+        "before-TOTAL_FORMS": "0",
+        "before-INITIAL_FORMS": "0",
+        "after-TOTAL_FORMS": "0",
+        "after-INITIAL_FORMS": "0",
+    }
+
+    response = _post_checked(client, reverse("model_edit", args=["G87001", model.pk]), data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_upload_past_the_limit_is_not_read_to_its_end(client, world, monkeypatch):
+    from django.test.client import FakePayload
+
+    read = []
+    original = FakePayload.read
+
+    def counting_read(self, *args, **kwargs):
+        content = original(self, *args, **kwargs)
+        read.append(len(content))
+        return content
+
+    monkeypatch.setattr(FakePayload, "read", counting_read)
+    client.force_login(world["admin"])
+    big = SimpleUploadedFile("big.json", b"{" + b" " * (20 * 1024 * 1024) + b"}")
+
+    response = _post_checked(client, reverse("model_import", args=["G87001"]), {"file": big})
+
+    assert response.status_code == 200
+    assert "at most 5 MB" in response.content.decode()
+    assert sum(read) < 6 * 1024 * 1024
+
+
+PLOTLY_HTML = '<a href="https://evil.example/">A</a><span style="font-size:90px">BIG</span>'
+
+
+def _chart_texts(value, key=""):
+    """Every text in a figure that plotly renders as its subset of HTML (not the app's own hover templates)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k != "hovertemplate":
+                yield from _chart_texts(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _chart_texts(v, key)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_names_reach_the_charts_as_plain_text(client, world):
+    import json
+    import re
+
+    model = world["model"]
+    model.name = PLOTLY_HTML
+    model.save()
+    StaffRole.objects.filter(practice=world["practice"]).update(name=PLOTLY_HTML)
+    model.cohorts.update(label=PLOTLY_HTML)
+    Pathway.objects.filter(practice=world["practice"]).update(name=PLOTLY_HTML)
+    client.force_login(world["admin"])
+    data = re.compile(r'<script id="([\w-]+)-data" type="application/json">(.*?)</script>', re.DOTALL)
+
+    texts = []
+    for url in (model.get_absolute_url(), reverse("model_decisions", args=["G87001", model.pk])):
+        html = client.get(url).content.decode()
+        for _name, text in data.findall(html):
+            texts += list(_chart_texts(json.loads(text)))
+
+    assert any("&lt;a href" in t for t in texts)
+    assert not [t for t in texts if "<a" in t or "<span" in t]
+
+
+# --- Hypothesis: uploads built to be hostile ---------------------------------------------------------------------
+
+HOSTILE_FILE_VALUES = st.one_of(
+    HOSTILE,
+    st.sampled_from(
+        [
+            "\ud800",
+            "a\udfffb",
+            "Ctrl\x01model",
+            "\x1b[31mred",
+            "x" * 140_000,
+            "1." + "0" * 100_000,
+            "0." + "0" * 100_000 + "1",
+            "1e999999999",
+            "9" * 5000,
+            "-0",
+            "admin\n",
+        ]
+    ),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.none(),
+    st.lists(st.integers(), max_size=3),
+)
+MODEL_FILE_FIELDS = [
+    "name",
+    "description",
+    "period",
+    "roles.0.key",
+    "roles.0.name",
+    "roles.0.band",
+    "roles.0.cost_per_hour",
+    "roles.0.annual_salary",
+    "pathways.0.key",
+    "pathways.0.name",
+    "pathways.0.description",
+    "pathways.0.stages.0.name",
+    "pathways.0.stages.0.minutes",
+    "pathways.0.stages.0.extra_cost",
+    "pathways.0.stages.0.visit",
+    "before.0.label",
+    "before.0.patients",
+    "before.0.pathway",
+    "before.0.conditions",
+]
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(MODEL_FILE_FIELDS), HOSTILE_FILE_VALUES, min_size=1, max_size=4))
+def test_hostile_model_files(client, world, changes):
+    client.force_login(world["admin"])
+    body = _model_file(**changes)
+
+    response, peak = _measured_post(
+        client, reverse("model_import", args=["G87001"]), {"file": SimpleUploadedFile("m.json", body)}
+    )
+
+    assert response.status_code in (200, 302)
+    assert peak < MEMORY_BOUND
+
+
+HOSTILE_CELLS = st.one_of(
+    HOSTILE.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),  # what an XLSX cell can hold
+    st.sampled_from(["x" * 140_000, "1." + "0" * 100_000, "1e999999999", "9" * 5000]),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+@FUZZ
+@given(
+    cells=st.lists(st.lists(HOSTILE_CELLS, min_size=1, max_size=6), min_size=1, max_size=4),
+    dimension=st.sampled_from([None, "A1:XFD1048576", "A1:A1", "ZZZ0:A-1", "A1:XFD99999999"]),
+    last_row_cell=st.booleans(),
+    doctype=st.sampled_from(["", BILLION_LAUGHS, EXTERNAL_ENTITY]),
+)
+def test_hostile_workbooks(client, world, cells, dimension, last_row_cell, doctype):
+    client.force_login(world["admin"])
+    body = _xlsx(
+        [COHORT_ROWS[0], *cells], dimension=dimension, last_row_cell=last_row_cell, doctype=doctype, strict=False
+    )
+
+    response, peak = _measured_post(
+        client,
+        reverse("cohort_import", args=["G87001", world["model"].pk]),
+        {"file": SimpleUploadedFile("c.xlsx", body), "default_side": "before"},
+    )
+
+    assert response.status_code in (200, 302, 422)
+    assert peak < MEMORY_BOUND
+
+
+@FUZZ
+@given(
+    cells=st.lists(st.lists(HOSTILE_FILE_VALUES.map(str), min_size=5, max_size=5), min_size=1, max_size=3),
+    bom=st.booleans(),
+)
+def test_hostile_csv_files(client, world, cells, bom):
+    import csv
+
+    client.force_login(world["admin"])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["side", "label", "conditions", "patients", "pathway"])
+    writer.writerows(cells)
+    body = ("\ufeff" if bom else "") + out.getvalue()
+
+    response, peak = _measured_post(
+        client,
+        reverse("cohort_import", args=["G87001", world["model"].pk]),
+        {"file": SimpleUploadedFile("c.csv", body.encode("utf-8", "surrogatepass"))},
+    )
+
+    assert response.status_code in (200, 302, 422)
+    assert peak < MEMORY_BOUND

@@ -1,4 +1,4 @@
-"""Migrations carry users' data forward: decision inputs moved from costing to pathways."""
+"""Migrations carry users' data forward: decision inputs moved to pathways; descriptions cut to the limit."""
 
 from decimal import Decimal
 
@@ -66,3 +66,24 @@ def test_decision_inputs_and_setup_costs_move_to_pathways_with_their_rows():
 def _leaf_nodes():
     executor = MigrationExecutor(connection)
     return executor.loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_descriptions_past_the_new_limit_are_cut_to_it_and_others_kept():
+    old = _migrate([("pathways", "0011_condition_prevalence_denominator")])
+    practice = old.get_model("practices", "Practice").objects.create(name="Moor Lane", ods_code="M99002", list_size=1)
+    models = old.get_model("pathways", "CostModel").objects
+    long = models.create(practice=practice, name="Long", period="year", description="d\n" * 600_000)
+    short = models.create(practice=practice, name="Short", period="year", description="A page\nof text")
+    pathway = old.get_model("pathways", "Pathway").objects.create(
+        practice=practice, key="p", name="P", description="p" * 20_000
+    )
+    try:
+        new = _migrate([("pathways", "0012_descriptions_within_limit")])
+
+        cost_models = new.get_model("pathways", "CostModel").objects
+        assert cost_models.get(pk=long.pk).description == ("d\n" * 5_000)
+        assert cost_models.get(pk=short.pk).description == "A page\nof text"
+        assert new.get_model("pathways", "Pathway").objects.get(pk=pathway.pk).description == "p" * 10_000
+    finally:
+        _migrate(_leaf_nodes())

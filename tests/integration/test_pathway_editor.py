@@ -395,7 +395,7 @@ def test_more_stages_than_the_limit_are_refused(client, admin, dm, roles):
     response = client.post(_edit_url(dm), pathway_post("Diabetes review", rows))
 
     assert response.status_code == 200
-    assert "A pathway has at most 50 stages." in response.content.decode()
+    assert f"A pathway has at most {limits.MAX_STAGES_PER_PATHWAY} stages." in response.content.decode()
     assert dm.stages.count() == 4
 
 
