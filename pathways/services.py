@@ -614,7 +614,7 @@ def scenario_save(
 
 # ------------------------------------------------------------------ decision support
 
-INPUT_FIELDS = (*PERCENT_FIELDS, "draws", "seed", *APPOINTMENT_FIELDS.values())
+INPUT_FIELDS = (*PERCENT_FIELDS, "minutes_together", "draws", "seed", *APPOINTMENT_FIELDS.values())
 
 
 @dataclass(frozen=True)
