@@ -21,6 +21,13 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the demo practices, the seed's worked examples and demo logins (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="HOST:PORT the development server will serve, for the printed address (make run passes its own)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         icb = Organisation.objects.get_or_create(name="Demo Integrated Care Board", kind=Organisation.Kind.ICB)[0]
@@ -58,7 +65,7 @@ class Command(BaseCommand):
                 if fixture == "example_cd.json":
                     self._decision_inputs(stored, users["facilitator"])
 
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at http://{options['address']}/ as:"))
         for username, _first, _last, password, role in DEMO_USERS:
             what = {
                 None: "Year of Care facilitator (both demo practices)",
