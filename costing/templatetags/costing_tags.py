@@ -64,6 +64,14 @@ def bootstrap_attrs(field, css: str) -> dict:
 
 
 @register.filter
+def invalid_by(field, message_id: str):
+    """A field marked invalid by a message about the whole form (``message_id``), e.g. a failed login."""
+    return field.as_widget(
+        attrs={"class": "form-control is-invalid", "aria-invalid": "true", "aria-describedby": message_id}
+    )
+
+
+@register.filter
 def absolute(value):
     """The size of an amount, for text that already says which way it goes ("Extra cost £14.23")."""
     return None if value is None else abs(value)

@@ -199,9 +199,10 @@ def fill_cohort(page, side: str, number: int, label: str, conditions: list[str],
     page.get_by_role("button", name=f"Add a cohort {side}").click()
     noun = f"{side} cohort {number}"
     page.get_by_label(f"Name, {noun}", exact=True).fill(label)
-    select = page.get_by_label(f"Conditions, {noun}", exact=True)
-    values = [select.locator("option", has_text=f"({code})").get_attribute("value") for code in conditions]
-    select.select_option(value=values)
+    boxes = page.get_by_role("group", name=f"Conditions, {noun}", exact=True)
+    boxes.locator("xpath=ancestor::details[1]/summary").click()
+    for code in conditions:
+        boxes.get_by_label(f"({code})").check()
     page.get_by_label(f"Patients, {noun}", exact=True).fill("1")
     page.get_by_label(f"Pathway, {noun}", exact=True).select_option(label=pathway)
 
