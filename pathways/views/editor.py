@@ -224,6 +224,8 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
                     count = len(selectors.models_using(pathway=saved))
                     changed = f" This changed {count} cost model{'s' if count != 1 else ''}." if count else ""
                     messages.success(request, f"Saved “{saved.name}”: {_figures(pathway_result(saved))}.{changed}")
+                    if request.POST.get("action") == "save-new":  # "Save and start a new pathway"
+                        return redirect("pathway_create", ods_code=practice.ods_code)
                     return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
         else:
             op, prefix, index = action
