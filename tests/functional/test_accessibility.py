@@ -197,9 +197,11 @@ def chart_figure(page, chart) -> dict:
     return json.loads(source.text_content())
 
 
+@pytest.mark.parametrize("width", [390, 1366, 1920])
 @pytest.mark.parametrize("name", CHART_PAGES)
-def test_every_chart_has_a_text_alternative_and_does_not_rely_on_colour(page, world, name):
+def test_every_chart_has_a_text_alternative_and_does_not_rely_on_colour(page, world, name, width):
     target = next(p for p in MAIN_PAGES if p.name == name)
+    page.set_viewport_size({"width": width, "height": 900})
     open_as(page, world, target.user, target.path(world))
     charts = page.locator(".chart")
     assert charts.count() >= 1
@@ -225,6 +227,24 @@ def test_every_chart_has_a_text_alternative_and_does_not_rely_on_colour(page, wo
                 if plain not in ("Before", "After"):
                     assert plain in tables, f"{name}: {plain!r} is in chart {key} but in no table"
         assert_not_colour_alone(chart, figure, f"{name}: chart {key}")
+        assert_readable_at_this_width(chart, f"{name}: chart {key} at {width} px")
+
+
+def assert_readable_at_this_width(chart, what: str) -> None:
+    """The plot is tall enough to read, and the title is whole: inside the chart, not cut off."""
+    plot = (
+        chart.locator(".cartesianlayer .bg").first.bounding_box()
+        if chart.locator(".cartesianlayer .bg").count()
+        else None
+    )
+    if plot is not None:
+        assert plot["height"] >= 150, f"{what}: the plot is {plot['height']:.0f} px tall"
+    title = chart.locator(".gtitle")
+    if title.count():
+        box, frame = title.first.bounding_box(), chart.bounding_box()
+        assert box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (
+            f"{what}: the title runs outside the chart"
+        )
 
 
 def assert_not_colour_alone(chart, figure: dict, what: str) -> None:
