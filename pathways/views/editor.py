@@ -260,6 +260,8 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
             "pending": pending,
             "letter_prices": postage.price_table(),
             "role_rates": _role_rates(practice),
+            # The page's title says "Error:" (base.html) when a stage was refused too.
+            "has_errors": stages.is_bound and bool(stages.total_error_count()),
         },
     )
 
