@@ -164,7 +164,7 @@ def capacity_freed(freed: CapacityFreed) -> dict:
     # Room beyond the longest bars for their labels, which sit outside the bars.
     hours = [_n(row.hours_freed) for row in rows]
     low, high = min([0.0, *hours]), max([0.0, *hours])
-    room = (high - low) * 0.22 or 1.0
+    room = (high - low) * 0.35 or 1.0
     return {
         "data": [
             {

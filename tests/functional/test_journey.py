@@ -203,8 +203,9 @@ def fill_cohort(page, side: str, number: int, label: str, conditions: list[str],
     page.get_by_role("button", name=f"Add a cohort {side}").click()
     noun = f"{side} cohort {number}"
     page.get_by_label(f"Name, {noun}", exact=True).fill(label)
+    # The conditions' checkboxes are in a disclosure: open it, then tick.
+    page.locator("summary", has_text=f"Conditions, {noun}:").click()
     boxes = page.get_by_role("group", name=f"Conditions, {noun}", exact=True)
-    boxes.locator("xpath=ancestor::details[1]/summary").click()
     for code in conditions:
         boxes.get_by_label(f"({code})").check()
     page.get_by_label(f"Patients, {noun}", exact=True).fill("1")
