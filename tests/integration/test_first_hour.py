@@ -160,3 +160,16 @@ def test_read_only_staff_are_not_told_to_save_a_scenario(client, practice, model
     html = client.get(reverse("model_detail", args=[practice.ods_code, model_cd.pk])).content.decode()
 
     assert "save a scenario" not in html and "Nothing is saved." in html
+
+
+def test_every_description_a_decisions_field_points_at_exists(client, admin, model_cd):
+    edit = reverse("model_decisions_edit", args=[model_cd.practice.ods_code, model_cd.pk])
+    for html in (
+        client.get(edit).content.decode(),
+        client.post(edit, _edit_data(**{"inputs-draws": "lots"})).content.decode(),
+    ):
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        described = {i for value in re.findall(r'aria-describedby="([^"]+)"', html) for i in value.split()}
+
+        assert described and described <= ids, described - ids
+    assert "<title>Error: " in html
