@@ -1,5 +1,6 @@
-"""WCAG 2.2 AA checks in a real browser: axe-core on every main page, charts' text alternatives,
-visible focus, and colour never the only signal. Each main page is also screenshotted into
+"""WCAG 2.2 AA checks in a real browser: axe-core on every page of each kind of user at 320, 390,
+1366 and 1920 px, no page scrolling sideways, charts' text alternatives (and readable at 390, 1366
+and 1920 px), visible focus, and colour never the only signal. Each page is also screenshotted into
 $SCREENSHOT_DIR when it is set.
 
 axe-core (bundled by axe-playwright-python) is injected with Playwright's evaluate, which goes
@@ -319,6 +320,9 @@ def test_focus_is_visible_on_links_buttons_and_fields(page, world):
     for what, locator in checks:
         tab_to(page, locator)
         assert_focus_visible(page, locator, what)
+        # In contrast with what is behind it (1.4.11): yellow on the blue header, near-black elsewhere.
+        on_header = what in ("navigation link", "log out button")
+        assert outline_of(locator)["color"] == ("rgb(255, 191, 71)" if on_header else "rgb(33, 43, 50)"), what
     # The skip link, once focused, is on screen.
     page.goto(f"/practices/{world['ods']}/")
     skip = page.get_by_role("link", name="Skip to main content")
