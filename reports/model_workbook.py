@@ -530,6 +530,8 @@ def workbook(model: engine.CostModel, comparison: engine.Comparison) -> bytes:
     wb.active = 0
     for ws in wb.worksheets:
         set_up_printing(ws, landscape=ws is not summary)
+    # The file carries formulas, not their values: a spreadsheet program computes them all as it opens it.
+    wb.calculation.fullCalcOnLoad = True
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
