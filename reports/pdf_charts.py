@@ -151,9 +151,14 @@ def _paired_bars(
     _value_axis(axes, [*before, *after], money=money, horizontal=True)
     axes.set_xlabel(unit)
     axes.set_title(title, loc="left")
-    axes.legend(loc="lower right", fontsize=FONT_SIZE - 0.5)
+    _legend_above(axes)
     axes.tick_params(axis="y", length=0)
     return _svg(figure)
+
+
+def _legend_above(axes) -> None:
+    """The legend in one row above the plot, at the right of the title: never over a bar or its figure."""
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=FONT_SIZE - 0.5, borderaxespad=0.2)
 
 
 def _pairs_alt(kind: str, labels: Sequence[str], before: Sequence[str], after: Sequence[str]) -> str:
@@ -316,7 +321,8 @@ def tornado(bars, base_saving: Decimal) -> Chart:
     axes.axvline(base, color="black", linewidth=1.0)
     axes.set_xlabel(f"Saving (the line: {_gbp(base_saving)} as modelled)")
     axes.set_title("What moves the saving most", loc="left")
-    axes.legend(loc="lower right", fontsize=FONT_SIZE - 0.5)
+    # Below the input names, clear of the title and the axis label.
+    figure.legend(loc="lower left", bbox_to_anchor=(0.01, 0.01), ncols=1, fontsize=FONT_SIZE - 0.5)
     axes.tick_params(axis="y", length=0)
     alt = (
         f"Tornado chart of the saving, {_gbp(base_saving)} as modelled, with each input at its low and high end: "
