@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -98,8 +97,8 @@ def _wrap(label: str, width: int = 30) -> str:
 
 
 def _axis_formatter(step: float, money: bool) -> FuncFormatter:
-    """Tick labels with as many decimals as the step between ticks needs (0.2, 0.4 … not 0, 0, 1)."""
-    decimals = 0 if step >= 1 else min(2, math.ceil(-math.log10(step) - 1e-9))
+    """Tick labels with as many decimals as the step between ticks needs (0.25, 0.5 … not 0, 0, 1)."""
+    decimals = next((d for d in range(3) if abs(step * 10**d - round(step * 10**d)) < 1e-9), 2)
 
     def label(value: float, _position) -> str:
         text = f"{abs(value):,.{decimals}f}"

@@ -64,22 +64,24 @@ def test_report_fetcher_serves_the_apps_stylesheet():
 
 
 @pytest.mark.django_db
-def test_pdf_download_by_practice_staff(client, example_cd):
+@pytest.mark.parametrize(("name", "one_page"), [("report.pdf", False), ("summary.pdf", True)])
+def test_pdf_download_by_practice_staff(client, example_cd, name, one_page):
     practice = PracticeFactory(ods_code="C83001", name="Riverside Surgery")
     model = cost_model_import(practice=practice, model=example_cd, by=None)
     client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
 
-    response = client.get(f"/practices/C83001/models/{model.pk}/report.pdf")
+    response = client.get(f"/practices/C83001/models/{model.pk}/{name}")
 
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('-summary.pdf"') == one_page
+    assert (len(PdfReader(io.BytesIO(response.content)).pages) == 1) == one_page
     text = _text(response.content)
     assert "Riverside Surgery" in text
     assert "£2,785.50" in text
 
 
-def test_render_report_command_needs_no_database(tmp_path):
-    out = tmp_path / "b.pdf"
-
+def _render_report_without_a_database(tmp_path, out: Path) -> None:
+    """manage.py render_report on example B in a fresh process whose database cannot exist."""
     result = subprocess.run(
         [sys.executable, "manage.py", "render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(out)],
         cwd=ROOT,
@@ -88,8 +90,14 @@ def test_render_report_command_needs_no_database(tmp_path):
         timeout=300,
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"},
     )
-
     assert result.returncode == 0, result.stderr
+
+
+def test_render_report_command_needs_no_database(tmp_path):
+    out = tmp_path / "b.pdf"
+
+    _render_report_without_a_database(tmp_path, out)
+
     text = " ".join(_text(out.read_bytes()).split())
     assert "£31.39" in text
     assert "1 person: 3 reviews → 1" in text
@@ -288,34 +296,11 @@ def test_report_says_person_for_one(example_b):
     assert "1 person: 3 reviews → 1" in text
 
 
-@pytest.mark.django_db
-def test_summary_pdf_download_by_practice_staff(client, example_cd):
-    practice = PracticeFactory(ods_code="C83001", name="Riverside Surgery")
-    model = cost_model_import(practice=practice, model=example_cd, by=None)
-    client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
-
-    response = client.get(f"/practices/C83001/models/{model.pk}/summary.pdf")
-
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].endswith('-summary.pdf"')
-    reader = PdfReader(io.BytesIO(response.content))
-    assert len(reader.pages) == 1
-    assert "Riverside Surgery" in reader.pages[0].extract_text()
-
-
 def test_render_report_command_writes_the_workbook_with_no_database(tmp_path):
     out = tmp_path / "b.xlsx"
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"},
-    )
+    _render_report_without_a_database(tmp_path, out)
 
-    assert result.returncode == 0, result.stderr
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
