@@ -16,11 +16,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from costing import charts, engine
+from reports.sheet_format import (
+    COUNT_FORMAT,
+    HOURS_FORMAT,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    hours,
+    safe_text,
+    set_up_printing,
+)
 
 PERIOD_LABELS = {
     engine.Period.PER_PATIENT: "per patient",
@@ -140,18 +148,6 @@ HEADER = (
     "Reviews after",
     "Staff hours freed",
 )
-MONEY_FORMAT = '"£"#,##0.00'
-PERCENT_FORMAT = "0.0%"
-COUNT_FORMAT = "#,##0"
-HOURS_FORMAT = "#,##0.00"
-# A text cell starting with one of these is a formula (or DDE) to a spreadsheet program.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet shows as text: a formula-like start is quoted, illegal characters dropped."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def xlsx(r: Rollup) -> bytes:
@@ -186,6 +182,16 @@ def xlsx(r: Rollup) -> bytes:
         ws.append(["The models count over different periods: totals are per period, never across periods."])
     for index, width in enumerate((32, 10, 28, 32, 12, 14, 14, 14, 11, 13, 13, 13, 13, 14, 14, 17), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    for cell in ws[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.append([])
+    ws.append(
+        [
+            "Staff hours freed: staff minutes before less after, in hours to a tenth (negative when the change "
+            "takes more staff time). Saving %: of the totals on the row, never an average of percentages."
+        ]
+    )
+    set_up_printing(ws)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -208,7 +214,7 @@ def _append_figures(ws, first: list, model_name: str, period: engine.Period, f: 
             f.people_after,
             f.reviews_before,
             f.reviews_after,
-            f.staff_hours_freed,
+            hours(f.staff_minutes_freed),
         ]
     )
     cells = ws[ws.max_row]

@@ -37,7 +37,8 @@ def model_csv(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespons
     access = practice_access(request.user, ods_code, Permission.VIEW)
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     comparison = engine.compare(selectors.engine_model(cost_model))
-    return _download(spreadsheets.results_csv(comparison), "text/csv; charset=utf-8", cost_model, "csv")
+    body = spreadsheets.results_csv(cost_model.name, comparison)
+    return _download(body, "text/csv; charset=utf-8", cost_model, "csv")
 
 
 @login_required
