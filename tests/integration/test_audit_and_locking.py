@@ -225,3 +225,19 @@ def test_a_deleted_version_2_model_is_restored_with_its_groups(client, admin, pr
         1,
         1,
     )
+
+
+def test_a_deleted_model_made_by_its_user_is_restored_by_that_user(client, admin, practice, example_b):
+    # Models made in the UI, by import or by the demo carry created_by; the restore
+    # checks that user still exists while the request's user is a lazy object.
+    model = cost_model_import(practice=practice, model=example_b, by=admin)
+    assert model.created_by == admin
+    client.force_login(admin)
+    client.post(reverse("model_delete", args=[practice.ods_code, model.pk]))
+
+    listing = client.get(reverse("deleted_list", args=[practice.ods_code]))
+    item = next(i for i in listing.context["items"] if i.kind == "model")
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "model", item.history_id]))
+
+    assert response.status_code == 302
+    assert CostModel.objects.get(pk=model.pk).created_by == admin
