@@ -16,6 +16,7 @@ from pathways.forms import postage
 from pathways.models import CohortGroup, Condition, Pathway, Period, Step
 from pathways.selectors import conditions, practice_pathways
 from pathways.services import CohortInput, StageInput
+from practices.concurrency import require_version
 from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from practices.models import Practice, StaffRole
 from practices.selectors import staff_roles
@@ -122,6 +123,11 @@ class PathwayForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        require_version(data)
+        return data
 
 
 class PracticeRoleField(SafeModelChoiceField):
@@ -301,6 +307,16 @@ class CostModelForm(forms.Form):
         help_text="What the numbers of patients count: one patient, a month or a year.",
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.editing:
+            require_version(data)
+        return data
 
 
 class OrderedSelectMultiple(forms.SelectMultiple):
