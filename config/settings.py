@@ -185,7 +185,7 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # plotly.js is the npm "finance" bundle in static/vendor (bar, waterfall and histogram
 # traces: 351 kB brotli against 1.1 MB for the full bundle plotly.py carries).
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -197,7 +197,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "config.storage.StaticFilesStorage"  # whitenoise's, without the vendored libraries' source maps
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
