@@ -149,10 +149,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+STATEMENT_TIMEOUT_MS = "20000" if PRODUCTION else "0"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
-        options=f"-c statement_timeout={int(os.environ.get('DATABASE_STATEMENT_TIMEOUT_MS', '20000'))}",
+        # In production only by default: tests and `make run` may wait on their own locks.
+        options=f"-c statement_timeout={int(os.environ.get('DATABASE_STATEMENT_TIMEOUT_MS', STATEMENT_TIMEOUT_MS))}",
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
