@@ -178,6 +178,31 @@ def _organisation_chain(organisation: Organisation | None) -> list[dict]:
     return chain
 
 
+def comparable(document: dict) -> dict:
+    """The backup with each row's id, and every link to it, replaced by its place in its table.
+
+    Two backups of the practice are equal as this when a restore gave back
+    what was backed up (restored rows have new ids, and a new version each).
+    """
+    tables = document["tables"]
+    places = {name: {row["id"]: n for n, row in enumerate(rows)} for name, rows in tables.items()}
+    links = {t.name: t.links for t in backed_up_tables()}
+    out = {}
+    for name, rows in tables.items():
+        out[name] = []
+        for row in rows:
+            row = dict(row)
+            row["id"] = places[name][row["id"]]
+            for field, target in links.get(name, {}).items():
+                if row.get(field) is not None:
+                    row[field] = places[target][row[field]]
+            if name == "cost_models":
+                row["based_on"] = places[name].get(row["based_on"])
+            row.pop("version", None)
+            out[name].append(row)
+    return {**document, "tables": out}
+
+
 # ------------------------------------------------------------------ restoring
 
 
