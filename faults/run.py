@@ -248,8 +248,8 @@ def check_killed_worker(stack: Stack, session) -> str:
     batch = wait_until("the new batch", lambda: _batches().exclude(pk__in=before).first(), seconds=30)
     if response.status_code != 200:
         raise Failed(f"starting a batch: {response.status_code}")
-    wait_until("the batch to be part-built", lambda: _batches().filter(pk=batch.pk, status="running", done__gte=1).exists(),
-               seconds=120, every=0.05)  # fmt: skip
+    part_built = _batches().filter(pk=batch.pk, status="running", done__gte=1)
+    wait_until("the batch to be part-built", part_built.exists, seconds=120, every=0.05)
     children = _pool_children(stack.processes["worker"].pid)
     if not children:
         raise Failed("no Celery pool process to kill")
