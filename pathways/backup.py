@@ -117,6 +117,10 @@ def _plain(value):
     return value
 
 
+def _has(model: type[models.Model], name: str) -> bool:
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
 def _copied(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in NOT_COPIED]
 
@@ -140,13 +144,16 @@ def practice_backup(practice: Practice) -> dict:
                 item[field.name] = _plain(value)
             out.append(item)
         tables[table.name] = out
-    models_by_id = CostModel.objects.filter(practice=practice).select_related("created_by")
-    extra = {
-        m.pk: {"based_on": m.based_on_id, "created_by": m.created_by.username if m.created_by else None}
-        for m in models_by_id
-    }
+    for table in backed_up_tables():
+        if _has(table.model, "created_by"):  # who made it, by username
+            makers = dict(
+                table.model.objects.filter(**{table.of_practice: practice}).values_list("pk", "created_by__username")
+            )
+            for item in tables[table.name]:
+                item["created_by"] = makers[item["id"]]
+    based_on = dict(CostModel.objects.filter(practice=practice).values_list("pk", "based_on_id"))
     for item in tables["cost_models"]:
-        item.update(extra[item["id"]])
+        item["based_on"] = based_on[item["id"]]
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -253,10 +260,11 @@ def _organisation_from(chain: list[dict]) -> Organisation | None:
 
 
 def _empty(practice: Practice) -> None:
-    """The practice's rows go, each kind after those that name it (recorded in the audit trail)."""
-    for model in (CostModel, Pathway, StaffRole):
-        for row in model.objects.filter(practice=practice).order_by("-pk"):
-            row.delete()
+    """The practice's rows go, each kind before what it names (recorded in the audit trail)."""
+    for table in reversed(backed_up_tables()):
+        if table.of_practice == "practice":
+            for row in table.model.objects.filter(practice=practice).order_by("-pk"):
+                row.delete()
     Membership.objects.filter(practice=practice).delete()
     FacilitatorAssignment.objects.filter(practice=practice).delete()
 
@@ -282,9 +290,9 @@ def _restore_tables(practice: Practice, tables: dict) -> dict[str, int]:
                 elif value is not None:
                     value = field.to_python(value)
                 values[field.attname] = value
-            if "practice" in {f.name for f in table.model._meta.concrete_fields}:
+            if _has(table.model, "practice"):
                 values["practice_id"] = practice.pk
-            if table.model is CostModel and item.get("created_by"):
+            if _has(table.model, "created_by") and item.get("created_by"):
                 values["created_by_id"] = users.filter(username=item["created_by"]).values_list("pk", flat=True).first()
             objects.append(table.model(**values))
             old_ids.append(item["id"])
