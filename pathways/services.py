@@ -133,6 +133,9 @@ def cost_model_import(
     that the imported model costs exactly as its file does and no existing model
     changes. Raises ModelFileError for an unknown condition code.
     """
+    # One import at a time per practice: a second waits, then reuses the roles and
+    # pathways the first stored instead of colliding with their keys.
+    Practice.objects.select_for_update().filter(pk=practice.pk).first()
     codes = {code for cohort in model.before + model.after for code in cohort.conditions}
     codes.update(code for group in model.groups for code in group.conditions)
     conditions = {c.code: c for c in Condition.objects.filter(code__in=codes)}

@@ -8,12 +8,10 @@ cached by model version, or costed together).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from costing import engine
 from pathways import selectors
@@ -158,30 +156,18 @@ def build_rollup(selection: Selection) -> rollup.Rollup:
 # ------------------------------------------------------------------ batch reports
 # A batch is only ever visible to the user who started it.
 
-# A batch still queued or running after this long is taken to have been lost (a worker died).
-STALE_AFTER = timedelta(minutes=30)
 
-
-def own_batch(user, batch_pk: int, *, with_archive: bool = False) -> BatchReport:
-    """The user's batch (404 for anyone else's); its zip only when asked for."""
-    queryset = BatchReport.objects.filter(user=user)
-    if not with_archive:
-        queryset = queryset.defer("archive")
-    return get_object_or_404(queryset, pk=batch_pk)
+def own_batch(user, batch_pk: int) -> BatchReport:
+    """The user's batch (404 for anyone else's)."""
+    return get_object_or_404(BatchReport.objects.filter(user=user), pk=batch_pk)
 
 
 def recent_batches(user, count: int = 5) -> list[BatchReport]:
-    return list(BatchReport.objects.filter(user=user).defer("archive")[:count])
+    return list(BatchReport.objects.filter(user=user)[:count])
 
 
 def running_batch(user) -> BatchReport | None:
-    """The user's batch still being built, unless it has been so long that it was lost."""
-    return (
-        BatchReport.objects.filter(
-            user=user,
-            status__in=[BatchReport.Status.QUEUED, BatchReport.Status.RUNNING],
-            created_at__gte=timezone.now() - STALE_AFTER,
-        )
-        .defer("archive")
-        .first()
-    )
+    """The user's batch still being built (reports.services.batch_reports_sweep fails lost ones)."""
+    return BatchReport.objects.filter(
+        user=user, status__in=[BatchReport.Status.QUEUED, BatchReport.Status.RUNNING]
+    ).first()

@@ -347,7 +347,7 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
     if request.method == "POST":
         action = _row_action(request, SIDES)
         if action is None:
-            form = CostModelForm(request.POST, prefix="model")
+            form = CostModelForm(request.POST, prefix="model", editing=True)
             sides = {side: CohortFormSet(request.POST, prefix=side, form_kwargs=form_kwargs) for side in SIDES}
             if form.is_valid() and all(formset.is_valid() for formset in sides.values()):
                 try:
@@ -368,7 +368,7 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
                 except services.CostModelChanged as exc:
                     data = request.POST.copy()
                     data["model-version"] = str(exc.cost_model.version)
-                    form = CostModelForm(data, prefix="model")
+                    form = CostModelForm(data, prefix="model", editing=True)
                     form.is_valid()
                     form.add_error(
                         None,

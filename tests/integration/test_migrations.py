@@ -87,3 +87,30 @@ def test_descriptions_past_the_new_limit_are_cut_to_it_and_others_kept():
         assert new.get_model("pathways", "Pathway").objects.get(pk=pathway.pk).description == "p" * 10_000
     finally:
         _migrate(_leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_zips_move_from_the_database_to_storage_and_back(media_root):
+    old = _migrate([("reports", "0001_initial")])
+    user = old.get_model("auth", "User").objects.create(username="fac")
+    batches = old.get_model("reports", "BatchReport").objects
+    built = batches.create(user=user, status="done", total=1, done=1, archive=b"PK-zip-bytes")
+    failed = batches.create(user=user, status="failed", total=1, errors="the report failed")
+    older = batches.create(user=user, status="running", total=2)
+    newer = batches.create(user=user, status="queued", total=2)
+    try:
+        new = _migrate([("reports", "0004_batch_archive_removed_one_running")])
+
+        rows = {b.pk: b for b in new.get_model("reports", "BatchReport").objects.all()}
+        assert rows[built.pk].zip_file.name.startswith(f"batch-reports/{user.pk}/{built.pk}-")
+        assert (media_root / rows[built.pk].zip_file.name).read_bytes() == b"PK-zip-bytes"
+        assert rows[failed.pk].zip_file.name == "" and rows[failed.pk].errors == "the report failed"
+        # Each user keeps one batch running (the newest); the older is failed with a reason.
+        assert (rows[older.pk].status, rows[newer.pk].status) == ("failed", "queued")
+        assert "upgraded" in rows[older.pk].errors
+
+        back = _migrate([("reports", "0002_batch_zip_file_and_heartbeat")])
+        assert bytes(back.get_model("reports", "BatchReport").objects.get(pk=built.pk).archive) == b"PK-zip-bytes"
+        assert not (media_root / rows[built.pk].zip_file.name).exists()
+    finally:
+        _migrate(_leaf_nodes())

@@ -240,7 +240,7 @@ def test_csv_import_refuses_bad_exceptions_by_row_and_column(admin_client, model
 def test_xlsx_export_and_import_carry_exceptions(admin_client, practice, example_b):
     from dataclasses import replace
 
-    # Cohorts of their own patients (a group's cohorts take its people by formula, and the sheet's import has no groups).
+    # Cohorts of their own patients (a group's cohorts take its people by formula; the sheet import has no groups).
     ungrouped = replace(
         example_b,
         groups=(),

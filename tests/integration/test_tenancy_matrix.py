@@ -53,6 +53,7 @@ GLOBAL_URLS = {
     "batch_report_detail",
     "batch_report_progress",
     "batch_report_download",
+    "batch_report_retry",
 }
 
 APP_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"practices", "pathways", "costing", "auth"}]

@@ -2,8 +2,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from costing import exchange, profiles, reference, tables
@@ -34,6 +35,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo logins' passwords are published in the README.
+            raise CommandError("setup_demo creates logins whose passwords are public: it does not run in production.")
         icb = Organisation.objects.get_or_create(name="Demo Integrated Care Board", kind=Organisation.Kind.ICB)[0]
         pcn = Organisation.objects.get_or_create(
             name="Demo Primary Care Network", kind=Organisation.Kind.PCN, defaults={"parent": icb}
