@@ -340,8 +340,8 @@ def compare_loaded(cost_model: CostModel) -> engine.Comparison:
 
 
 def headline_key(pk: int, version: int, created_at: datetime) -> str:
-    # v2: a Headline with people and reviews; one cached before them is never read as one.
-    return f"costing:headline:v2:{pk}:{version}:{created_at.isoformat()}"
+    # v3: a Headline with contact minutes; one cached before them is never read as one.
+    return f"costing:headline:v3:{pk}:{version}:{created_at.isoformat()}"
 
 
 def remember_headline(cost_model: CostModel, comparison: engine.Comparison) -> None:
