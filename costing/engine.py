@@ -1021,7 +1021,7 @@ def headlines(
     rate_of, ratio_of, cost_of, costed_of = rates.get, minute_ratios.get, stage_costs.get, costed.get
 
     def cost(key: Hashable, screened: int | None = None) -> tuple[int, int, Decimal, Decimal]:
-        """A pathway's pennies, visits, staff and contact minutes per pass; of its first ``screened`` stages if given."""
+        """A pathway's pennies, visits, staff and contact minutes a pass; of its first ``screened`` stages if given."""
         stages = pathways.get(key)
         if stages is None:
             raise ValueError(f"unknown pathway {key!r}")

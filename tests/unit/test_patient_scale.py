@@ -123,7 +123,8 @@ def test_examples_halve_to_the_penny(example_b, example_cd):
 
 
 def test_scales_compose_exactly(example_cd):
-    once = whatif.apply(whatif.apply(example_cd, whatif.WhatIf(patient_scale=D("0.5"))), whatif.WhatIf(patient_scale=D(3)))
+    half = whatif.apply(example_cd, whatif.WhatIf(patient_scale=D("0.5")))
+    once = whatif.apply(half, whatif.WhatIf(patient_scale=D(3)))
 
     assert once.patient_scale == D("1.5")
     assert_linear(example_cd, D("1.5"))
