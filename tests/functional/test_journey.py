@@ -292,7 +292,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
     traffic.settle()
     expect(admin.get_by_test_id("headline-saving")).to_have_text(re.compile(r"^Saving £19\.37"))
     expect(admin.locator("#results")).to_contain_text("What if (not saved)")
-    expect(admin.locator("#results")).to_contain_text("Practice nurse: £18.60/h → £30.00/h")
+    expect(admin.locator("#results")).to_contain_text("Practice nurse £18.60 → £30.00 an hour")
     waterfall = admin.locator('.chart[data-chart="chart-waterfall"]')
     expect(waterfall.locator("svg text", has_text="£42.79").first).to_be_attached()
     wait_for_charts(admin)

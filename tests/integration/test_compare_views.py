@@ -138,7 +138,7 @@ def test_whatif_recalculates_without_saving(client, staff, model_b):
     html = response.content.decode()
     assert response.status_code == 200
     assert "£36.79 → £20.42" in html  # the nurse's 60 minutes before cost £5.40 more, 30 after £2.70
-    assert "Practice nurse: £18.60/h → £24.00/h" in html
+    assert "Practice nurse £18.60 → £24.00 an hour" in html
     assert selectors.compare_cost_model(model_b).before.cost == D("31.39")
     assert CostModel.objects.count() == 1
 
@@ -214,7 +214,7 @@ def test_save_as_scenario_creates_a_new_model_and_keeps_the_original(client, adm
     assert scenario.based_on == model_b
     assert selectors.compare_cost_model(scenario).after.cost == D("20.42")
     assert selectors.compare_cost_model(model_b).after.cost == D("17.72")
-    assert "Practice nurse: £18.60/h → £24.00/h" in scenario.description
+    assert "Practice nurse £18.60 → £24.00 an hour" in scenario.description
 
 
 def test_save_as_scenario_by_practice_staff_is_403(client, staff, model_b):
