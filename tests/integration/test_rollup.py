@@ -15,6 +15,7 @@ from costing import whatif
 from pathways import selectors, services
 from pathways.models import Cohort, CostModel
 from practices.models import FacilitatorAssignment, Membership, Organisation
+from reports.selectors import select
 from tests.factories import (
     CohortFactory,
     CostModelFactory,
@@ -25,7 +26,6 @@ from tests.factories import (
     PracticeFactory,
     StageFactory,
 )
-from reports.selectors import select
 from tests.markup import Element, Markup
 
 pytestmark = pytest.mark.django_db
