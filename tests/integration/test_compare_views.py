@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from costing import engine, whatif
 from pathways import selectors
 from pathways.models import CostModel
 from pathways.services import cost_model_import
@@ -353,3 +354,62 @@ def test_whatif_panel_without_extra_costs_offers_no_letter_price(client, staff, 
     response = client.get(model_b.get_absolute_url())
 
     assert 'id="letter-prices"' not in response.content.decode()
+
+
+def _sharing_stages(model) -> int:
+    return sum(1 for p in model.pathways for s in p.stages if s.step == engine.Step.INFORMATION_SHARING)
+
+
+def test_whatif_channel_gives_every_results_stage_a_letter_price_though_none_had_an_extra_cost(client, staff, model_b):
+    client.force_login(staff)
+    model = selectors.engine_model(model_b)
+    assert _sharing_stages(model) and not any(s.extra_cost for p in model.pathways for s in p.stages)
+    data = {**_panel_data(client, model_b), "channel": "letter_second", "channel_letter_date": "2026-04-07"}
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 200
+    channel = response.context["form"].whatif().channel
+    assert (channel.kind, channel.cost) == (whatif.ChannelKind.LETTER_SECOND, D("0.91"))
+    expected = engine.compare(whatif.apply(model, whatif.WhatIf(channel=channel)))
+    assert response.context["c"].before.cost == expected.before.cost
+    assert expected.before.extra_cost == D("0.91") * sum(
+        1
+        for co in model.before
+        for s in next(p for p in model.pathways if p.key == co.pathway).stages
+        if s.step == engine.Step.INFORMATION_SHARING
+    )
+    assert response.context["changes"] == [
+        "Results shared by second class letter at £0.91 a letter: Royal Mail second class, from 7 April 2026"
+    ]
+
+
+def test_whatif_channel_text_message_costs_a_fraction_of_a_penny(client, admin, model_b):
+    client.force_login(admin)
+    data = {**_panel_data(client, model_b), "channel": "text", "channel_text_cost": "0.0125"}
+    data["scenario_name"] = "By text"
+
+    client.post(reverse("model_whatif_save", args=["B82001", model_b.pk]), data)
+
+    scenario = CostModel.objects.get(name="By text")
+    assert scenario.overlay["channel"] == {"kind": "text", "cost": "0.0125", "detail": ""}
+    stages = [s for p in selectors.engine_model(scenario).pathways for s in p.stages]
+    assert {s.extra_cost for s in stages if s.step == engine.Step.INFORMATION_SHARING} == {D("0.0125")}
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"channel": "text"}, "channel_text_cost"),
+        ({"channel": "letter_first", "channel_letter_date": "2016-01-01"}, "channel_letter_date"),
+    ],
+)
+def test_whatif_channel_without_its_cost_is_refused_beside_the_field(client, staff, model_b, data, field):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("model_whatif", args=["B82001", model_b.pk]), {**_panel_data(client, model_b), **data}
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].errors[field]
