@@ -139,18 +139,13 @@ def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
     chosen = [m for m in available if str(m.pk) in wanted][:MAX_SIDE_BY_SIDE]
     columns = []
     if chosen:
-        for cost_model in selectors.compared_models(practice=access.practice, ids=[m.pk for m in chosen]):
+        loaded = selectors.compared_models(practice=access.practice, ids=[m.pk for m in chosen])
+        # The first column is the one the others are measured against: a model in its own right
+        # (the baseline first) before any scenario.
+        loaded.sort(key=lambda m: (m.is_scenario, not m.is_baseline, m.name, m.pk))
+        for cost_model in loaded:
             columns.append({"model": cost_model, "c": selectors.compare_loaded(cost_model)})
-    role_names = sorted({role.name for col in columns for role in col["c"].roles})
-    rows = []
-    for name in role_names:
-        cells = []
-        for col in columns:
-            keys = [r.key for r in col["c"].roles if r.name == name]
-            before = sum((col["c"].before.staff_minutes[k] for k in keys), start=0)
-            after = sum((col["c"].after.staff_minutes[k] for k in keys), start=0)
-            cells.append({"before": before, "after": after})
-        rows.append({"name": name, "cells": cells})
+    rows = presenter.side_by_side([col["c"] for col in columns])
     chart = None
     if columns:
         chart = charts.scenarios(
@@ -167,7 +162,7 @@ def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
             "available": available,
             "chosen_ids": {m.pk for m in chosen},
             "columns": columns,
-            "staff_rows": rows,
+            "rows": [{"row": row, "cells": list(zip(row.values, row.differences, strict=True))} for row in rows],
             "chart": chart,
             "too_few": len(chosen) < 2 and bool(wanted),
             "max_models": MAX_SIDE_BY_SIDE,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from costing import engine, whatif
-from pathways import selectors
+from pathways import selectors, services
 from pathways.models import CostModel
 from pathways.services import cost_model_import
 from practices.models import Membership
@@ -254,10 +254,38 @@ def test_side_by_side_shows_each_model(client, staff, model_b, practice, example
         for tr in page.all("tr")
         if page.inside(tr, "th")
     }
-    assert rows["People before → after"] == ["1 → 1", "1 → 1"]
-    assert rows["Reviews before → after"] == ["3 → 1", "3 → 1"]
+    assert rows["People before"] == ["1", "1", "0 (0.0%)"]
+    assert rows["Reviews before"] == ["3", "3", "0 (0.0%)"]
     assert "Patients before" not in html
     assert 'id="chart-scenarios-data"' in html
+
+
+def test_side_by_side_measures_each_scenario_against_the_base(client, staff, model_b):
+    scenario = services.scenario_save(
+        cost_model=model_b,
+        model=selectors.engine_model(model_b),
+        changes=whatif.WhatIf(
+            roles={"pn": engine.Role(key="pn", name="Practice nurse", cost_per_hour=D("24.00"))},
+            patient_scale=D(2),
+        ),
+        name="Twice, nurse on £24",
+        by=None,
+    )
+    client.force_login(staff)
+
+    response = client.get(reverse("scenario_compare", args=["B82001"]), {"m": [scenario.pk, model_b.pk]})
+
+    page = Markup(response.content.decode())
+    rows = {
+        " ".join(page.inside(tr, "th")[0].text.split()): [" ".join(td.text.split()) for td in page.inside(tr, "td")]
+        for tr in page.all("tr")
+        if page.inside(tr, "th")
+    }
+    assert [col["model"] for col in response.context["columns"]] == [model_b, scenario]  # the base first
+    # £17.72 after; the scenario: twice £20.42 = £40.84 (nurse at £24 an hour).
+    assert rows["Cost after"] == ["£17.72", "£40.84", "+£23.12 (+130.5%)"]
+    assert rows["People after"] == ["1", "2", "+1 (+100.0%)"]
+    assert rows["Practice nurse: staff hours after"] == ["0.5", "1.0", "+0.5 (+100.0%)"]
 
 
 def test_side_by_side_ignores_other_practices_models(client, staff, model_b, example_b):
