@@ -79,7 +79,7 @@ class Channel:
     def describe(self) -> str:
         if self.kind.is_free:
             return f"Results shared by {self.kind.label} (no postage)"
-        cost = engine.normalise_minutes(self.cost) if self.cost.as_tuple().exponent < -2 else self.cost
+        cost = money_text(self.cost)
         each = "a message" if self.kind == ChannelKind.TEXT else "a letter"
         detail = f": {self.detail}" if self.detail else ""
         return f"Results shared by {self.kind.label} at £{cost} {each}{detail}"
@@ -155,6 +155,12 @@ def apply(model: engine.CostModel, whatif: WhatIf) -> engine.CostModel:
     )
 
 
+def money_text(amount: Decimal) -> Decimal:
+    """An amount to two decimal places, or up to four when it has a fraction of a penny (0.5600 -> 0.56)."""
+    two = amount.quantize(Decimal("0.01"))
+    return two if two == amount else amount.normalize()
+
+
 def compose(first: WhatIf, then: WhatIf) -> WhatIf:
     """One WhatIf doing ``first`` and then ``then`` (a what-if of a scenario, saved on the scenario's base).
 
@@ -184,7 +190,7 @@ def describe(model: engine.CostModel, whatif: WhatIf) -> list[str]:
             lines.append(f"{role.name} £{role.hourly_rate} → £{new.hourly_rate} an hour{band}")
     for old, new in sorted(whatif.extra_costs.items()):
         if old != new:
-            lines.append(f"Extra cost £{old} → £{new}")
+            lines.append(f"Extra cost £{money_text(old)} → £{money_text(new)}")
     names = {r.key: r.name for r in model.roles}
     for pathway in model.pathways:
         for index, stage in enumerate(pathway.stages):

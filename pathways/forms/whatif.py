@@ -68,14 +68,16 @@ class WhatIfForm(forms.Form):
         amounts = sorted({s.extra_cost for p in model.pathways for s in p.stages if s.extra_cost})
         for j, amount in enumerate(amounts):
             name = f"extra_{j}"
+            # Stored to 4 places (a text message costs a fraction of a penny): shown as £0.56, or £0.0125.
+            amount = whatif.money_text(amount)
             uses = sum(1 for p in model.pathways for s in p.stages if s.extra_cost == amount)
             self.fields[name] = forms.DecimalField(
                 label=f"Every extra cost of £{amount} (postage, {uses} stage{'s' if uses != 1 else ''})",
                 initial=amount,
                 min_value=Decimal(0),
                 max_value=limits.MAX_EXTRA_COST,
-                decimal_places=limits.MONEY_PLACES,
-                max_digits=12,
+                decimal_places=limits.EXTRA_COST_PLACES,
+                max_digits=14,
             )
             # "What if we post second class in 2026": a letter price at a date instead of an amount.
             self.fields[f"{name}_letter_class"] = postage.letter_class_field(

@@ -441,3 +441,16 @@ def test_whatif_channel_without_its_cost_is_refused_beside_the_field(client, sta
 
     assert response.status_code == 422
     assert response.context["form"].errors[field]
+
+
+def test_whatif_of_a_model_with_stored_extra_costs_recalculates(client, staff, practice, example_cd):
+    """Extra costs are stored to 4 places (0.5600): the panel shows £0.56 and accepts its own value."""
+    model = cost_model_import(practice=practice, model=example_cd, by=None)
+    client.force_login(staff)
+    data = {**_panel_data(client, model), "scale": "2"}
+
+    response = client.post(reverse("model_whatif", args=["B82001", model.pk]), data)
+
+    assert response.status_code == 200, response.context["form"].errors
+    assert response.context["c"].before.cost == D("5571.00")
+    assert response.context["form"]["extra_0"].label.startswith("Every extra cost of £0.56 ")
