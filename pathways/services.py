@@ -482,6 +482,8 @@ def cost_model_update(
     locked.save()
     _write_cohorts(locked, Cohort.Side.BEFORE, before)
     _write_cohorts(locked, Cohort.Side.AFTER, after)
+    # Its scenarios count over its period (unless one says otherwise: costing.overlay), as lists show it.
+    CostModel.objects.filter(based_on=locked, overlay__isnull=False).update(period=period)
     return locked
 
 
