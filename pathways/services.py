@@ -518,24 +518,19 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
     name = name or f"{cost_model.name} (copy)"
     if len(name) > limits.MAX_NAME_LENGTH:
         name = cost_model.name[: limits.MAX_NAME_LENGTH - len(" (copy)")].rstrip() + " (copy)"
-    if cost_model.overlay is not None:  # a scenario's copy is another overlay on the same base
-        return CostModel.objects.create(
-            practice=cost_model.practice,
-            name=name,
-            description=cost_model.description,
-            period=cost_model.period,
-            based_on_id=cost_model.based_on_id,
-            overlay=cost_model.overlay,
-            created_by=by,
-        )
+    scenario = cost_model.overlay is not None
     copy = CostModel.objects.create(
         practice=cost_model.practice,
         name=name,
         description=cost_model.description,
         period=cost_model.period,
-        based_on=cost_model,
+        # A scenario's copy is another overlay on the same base; a model's, a model of its own.
+        based_on_id=cost_model.based_on_id if scenario else cost_model.pk,
+        overlay=cost_model.overlay,
         created_by=by,
     )
+    if scenario:
+        return copy
     groups = {}  # the original's group id -> the copy's group
     for group in cost_model.groups.prefetch_related("group_conditions").order_by("position", "id"):
         groups[group.pk] = CohortGroup.objects.create(

@@ -6,7 +6,13 @@ from django.db import transaction
 
 from costing import exchange, reference
 from pathways.models import CostModel, DecisionInputs
-from pathways.services import INPUT_FIELDS, SetupCostInput, cost_model_import, decision_inputs_save
+from pathways.services import (
+    INPUT_FIELDS,
+    SetupCostInput,
+    cost_model_import,
+    cost_model_mark_baseline,
+    decision_inputs_save,
+)
 from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice, StaffRole
 
 # Demo logins for the embedded development database only; printed by `make run`.
@@ -57,6 +63,8 @@ class Command(BaseCommand):
                 stored = cost_model_import(practice=practice, model=model, by=users["facilitator"])
                 if fixture == "example_cd.json":
                     self._decision_inputs(stored, users["facilitator"])
+                    # The demo practice's real figures (a month's), which the roll-up shows a year of.
+                    cost_model_mark_baseline(cost_model=stored, by=users["facilitator"])
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:"))
         for username, _first, _last, password, role in DEMO_USERS:
