@@ -115,7 +115,8 @@ def _minutes(value: Decimal | None) -> Decimal | None:
 
 
 def _per(total: Decimal, count: int, quantum: Decimal) -> Decimal | None:
-    return None if not count else engine.round_half_up(Fraction(total) / count, quantum)
+    # A scaled count may hold a fraction of a person (costing rule 8): divided exactly all the same.
+    return None if not count else engine.round_half_up(Fraction(total) / Fraction(count), quantum)
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,17 @@ def test_the_database_allows_one_baseline_a_practice_and_no_scenario(model_b, ex
         CostModel.objects.filter(pk=scenario.pk).update(is_baseline=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         CostModel.objects.filter(pk=scenario.pk).update(based_on=None)
+
+
+@pytest.mark.parametrize("scale", [D("0.75"), D("1.25")])
+def test_a_scaled_scenario_of_one_person_shows_its_page_report_and_downloads(client, admin, model_b, scale):
+    scenario = _save(model_b, whatif.WhatIf(patient_scale=scale))
+    client.force_login(admin)
+
+    page = client.get(scenario.get_absolute_url())
+
+    assert page.status_code == 200
+    assert f"{scale} people" in page.content.decode() or f"{scale} person" in page.content.decode()
+    for name in ("model_xlsx", "model_csv", "model_decisions", "model_pdf"):
+        assert client.get(reverse(name, args=["B82001", scenario.pk])).status_code == 200, name
+    assert client.get(reverse("model_export", args=["B82001", scenario.pk])).status_code == 302  # no whole people
