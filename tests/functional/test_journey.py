@@ -312,7 +312,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
 
     # Side by side.
     admin.get_by_role("link", name="Compare with other scenarios").click()
-    admin.get_by_label(MODEL, exact=True).check()
+    admin.get_by_label(f"{MODEL} (baseline)", exact=True).check()
     admin.get_by_label(re.compile("^" + re.escape(SCENARIO))).check()
     admin.get_by_role("button", name="Compare").click()
     table = admin.get_by_role("table", name=re.compile("Each model's figures"))

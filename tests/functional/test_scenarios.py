@@ -64,37 +64,46 @@ def test_a_saved_scenario_follows_an_edit_to_its_base(page, world):
 
 
 def test_marking_a_baseline_makes_the_rollup_use_it(page, new_context, world):
-    admin = new_context().new_page()
-    log_in_as(admin, world["admin"], world["base_url"])
-    cd = world["model_cd"]
-    admin.goto(f"/practices/{world['ods']}/models/{cd.pk}/")
-    admin.get_by_role("button", name="Mark as the practice's baseline").click()
-    expect(admin.get_by_text("is now Riverside Surgery's baseline")).to_be_visible()
-    assert CostModel.objects.get(is_baseline=True) == cd
-
     log_in_as(page, world["facilitator"], world["base_url"])
     page.goto("/rollup/")
     table = page.get_by_role("table", name=re.compile("^Cost a year"))
     row = table.get_by_role("row", name=re.compile("Riverside Surgery"))
-    select = row.get_by_label("Cost model of Riverside Surgery")
-    expect(select.locator("option:checked")).to_have_text(f"{cd.name} (baseline)")
-    # C/D counts a month: £2,785.50 x 12 a year.
+    # C/D is the practice's baseline: a month's figures, £2,785.50 x 12 a year.
     expect(row).to_contain_text("a month × 12")
     expect(row).to_contain_text("£33,426.00")
 
+    admin = new_context().new_page()
+    log_in_as(admin, world["admin"], world["base_url"])
+    b = world["model_b"]
+    admin.goto(f"/practices/{world['ods']}/models/{b.pk}/")
+    admin.get_by_role("button", name="Mark as the practice's baseline").click()
+    expect(admin.get_by_text("is now Riverside Surgery's baseline")).to_be_visible()
+    assert CostModel.objects.get(is_baseline=True) == b
 
-def test_rollup_totals_are_the_sum_of_the_rows_shown_on_one_basis(page, world, example_cd):
+    page.goto("/rollup/")
+    select = row.get_by_label("Cost model of Riverside Surgery")
+    expect(select.locator("option:checked")).to_have_text(f"{b.name} (baseline)")
+    # Example B counts per patient: shown apart with its reason, not in a year's total.
+    expect(row).to_contain_text("shown apart")
+    expect(page.locator("#rollup-apart")).to_contain_text("£31.39")
+    expect(row).not_to_contain_text("£33,426.00")
+
+
+def test_rollup_totals_are_the_sum_of_the_rows_shown_on_one_basis(page, world, example_b, example_cd):
     from pathways.services import cost_model_import
     from practices.models import FacilitatorAssignment
     from tests.factories import FacilitatorFactory, PracticeFactory
 
     facilitator = FacilitatorFactory()
-    FacilitatorAssignment.objects.create(
-        facilitator=facilitator, practice=world["practice"]
-    )  # baseline: B, per patient
-    for name, ods, period in (("Hilltop", "Y02001", engine.Period.MONTH), ("Moor Lane", "Y02002", engine.Period.YEAR)):
+    # Riverside's baseline is C/D, a month's figures.
+    FacilitatorAssignment.objects.create(facilitator=facilitator, practice=world["practice"])
+    practices = (
+        ("Hilltop", "Y02001", replace(example_cd, period=engine.Period.YEAR)),
+        ("Moor Lane", "Y02002", example_b),
+    )
+    for name, ods, model in practices:
         practice = PracticeFactory(name=name, ods_code=ods, list_size=5000)
-        cost_model_import(practice=practice, model=replace(example_cd, period=period), by=None)
+        cost_model_import(practice=practice, model=model, by=None)
         FacilitatorAssignment.objects.create(facilitator=facilitator, practice=practice)
     log_in_as(page, facilitator.user, world["base_url"])
 
@@ -116,7 +125,7 @@ def test_rollup_totals_are_the_sum_of_the_rows_shown_on_one_basis(page, world, e
     for column in ("People before", "Reviews after", "Visits before"):
         shown = [int(cells(rows.nth(i), column).replace(",", "")) for i in range(2)]
         assert sum(shown) == int(cells(total, column, 1).replace(",", "")), column
-    # £2,785.50 a month x 12 + £2,785.50 a year.
+    # Riverside's £2,785.50 a month x 12 + Hilltop's £2,785.50 a year; Moor Lane's B per patient is apart.
     expect(total).to_contain_text("£36,211.50")
     apart = page.locator("#rollup-apart")
     expect(apart).to_contain_text("not a span of time")
