@@ -11,8 +11,9 @@ follows the costing rules exactly:
   every pathway, before and after, together;
 - postage and other extra costs (default ±50 %): every stage's extra cost, each
   rounded half up to the penny (money is whole pennies);
-- patient numbers (default ±20 %): every cohort, before and after, to the
-  nearest whole person (halves up), as the what-if panel does.
+- patient numbers (default ±20 %): the model's patient scale (costing rule 8),
+  exactly, as the what-if panel does: no rounding to whole people, so even a
+  model of one person per cohort has its swing.
 
 Limits on minutes, rates and the what-if patient scale are not enforced here: a
 tornado shows a plausible range, not an input. A percentage is at most 100, so
@@ -27,7 +28,7 @@ from decimal import Decimal, Inexact, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
-from costing import engine, whatif
+from costing import engine
 
 DEFAULT_ROLE_RATE_PERCENT = Decimal(20)
 DEFAULT_STEP_MINUTES_PERCENT = Decimal(20)
@@ -259,7 +260,4 @@ def _with_extra_costs(model: engine.CostModel, factor: Decimal) -> engine.CostMo
 
 
 def _with_patients(model: engine.CostModel, factor: Decimal) -> engine.CostModel:
-    def scale(cohorts: tuple[engine.Cohort, ...]) -> tuple[engine.Cohort, ...]:
-        return tuple(replace(c, patients=whatif.scaled_patients(c.patients, factor)) for c in cohorts)
-
-    return replace(model, before=scale(model.before), after=scale(model.after))
+    return replace(model, patient_scale=_times(model.patient_scale, factor))

@@ -77,3 +77,14 @@ def invalid_by(field, message_id: str):
 def absolute(value):
     """The size of an amount, for text that already says which way it goes ("Extra cost £14.23")."""
     return None if value is None else abs(value)
+
+
+@register.filter
+def count(value) -> str:
+    """A count with thousands separators: 1,234; a scaled one keeps its fraction (2.5 people, costing rule 8)."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"

@@ -71,6 +71,9 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
     cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
+    if cost_model.is_scenario:
+        messages.info(request, f"“{cost_model.name}” is a scenario: its cohorts are its base's. Import them there.")
+        return redirect(cost_model.get_absolute_url())
     form = CohortImportForm(request.POST or None, request.FILES or None)
     errors: list[spreadsheets.CellError] = []
     if request.method == "POST" and form.is_valid():

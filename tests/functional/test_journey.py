@@ -315,7 +315,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
     traffic.settle()
     expect(admin.get_by_test_id("headline-saving")).to_have_text(re.compile(r"^Saving £19\.37"))
     expect(admin.locator("#results")).to_contain_text("What if (not saved)")
-    expect(admin.locator("#results")).to_contain_text("Practice nurse: £18.60/h → £30.00/h")
+    expect(admin.locator("#results")).to_contain_text("Practice nurse £18.60 → £30.00 an hour")
     waterfall = admin.locator('.chart[data-chart="chart-waterfall"]')
     expect(waterfall.locator("svg text", has_text="£42.79").first).to_be_attached()
     wait_for_charts(admin)
@@ -335,7 +335,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
 
     # Side by side.
     admin.get_by_role("link", name="Compare with other scenarios").click()
-    admin.get_by_label(MODEL, exact=True).check()
+    admin.get_by_label(f"{MODEL} (baseline)", exact=True).check()
     admin.get_by_label(re.compile("^" + re.escape(SCENARIO))).check()
     admin.get_by_role("button", name="Compare").click()
     table = admin.get_by_role("table", name=re.compile("Each model's figures"))
@@ -364,10 +364,12 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
 
     # The facilitator's roll-up shows the practice.
     page.goto("/rollup/")
-    rollup = page.get_by_role("table", name=re.compile("Cost, visits, people, reviews and staff time"))
+    rollup = page.get_by_role("table", name=re.compile("^Cost a year"))
     row = rollup.get_by_role("row", name=re.compile(PRACTICE))
     expect(row).to_contain_text(ODS)
-    expect(row).to_contain_text(re.compile(r"£31\.39|£42\.79"))
+    # Its baseline (the first model) counts per patient: shown apart, not in a year's total.
+    expect(row).to_contain_text("shown apart")
+    expect(page.locator("#rollup-apart")).to_contain_text("£31.39")
     wait_for_charts(page)
     screenshot(page, "journey-08-rollup")
 

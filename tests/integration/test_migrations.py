@@ -114,3 +114,55 @@ def test_batch_zips_move_from_the_database_to_storage_and_back(media_root):
         assert not (media_root / rows[built.pk].zip_file.name).exists()
     finally:
         _migrate(_leaf_nodes())
+
+
+OVERLAYS_BEFORE = [("pathways", "0013_decision_inputs_minutes_together")]
+OVERLAYS_AFTER = [("pathways", "0014_scenario_overlays_and_baselines")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copied_scenarios_become_overlays_where_they_match_and_practices_get_a_baseline():
+    old = _migrate(OVERLAYS_BEFORE)
+    Practice = old.get_model("practices", "Practice")
+    Role = old.get_model("practices", "StaffRole")
+    Pathway = old.get_model("pathways", "Pathway")
+    Stage = old.get_model("pathways", "Stage")
+    CostModel = old.get_model("pathways", "CostModel")
+    Cohort = old.get_model("pathways", "Cohort")
+    practice = Practice.objects.create(name="Moor Lane", ods_code="M99002", list_size=6000)
+    empty_practice = Practice.objects.create(name="Empty", ods_code="M99003", list_size=100)
+    pn = Role.objects.create(practice=practice, key="pn", name="Practice nurse", cost_per_hour=Decimal("18.60"))
+    # The old scenario_save stored the changed role and its pathway under new keys.
+    pn2 = Role.objects.create(practice=practice, key="pn-2", name="Practice nurse", cost_per_hour=Decimal("24.00"))
+    review = Pathway.objects.create(practice=practice, key="dm", name="Diabetes review")
+    review2 = Pathway.objects.create(practice=practice, key="dm-2", name="Diabetes review")
+    for pathway, role in ((review, pn), (review2, pn2)):
+        Stage.objects.create(
+            practice=practice, pathway=pathway, position=0, name="Review", step="review", role=role, minutes=20
+        )
+    base = CostModel.objects.create(practice=practice, name="Diabetes", period="year")
+    matching = CostModel.objects.create(practice=practice, name="Nurse on £24", period="year", based_on=base)
+    rounded = CostModel.objects.create(practice=practice, name="Half (rounded)", period="year", based_on=base)
+    for model, pathway, patients in ((base, review, 7), (matching, review2, 14), (rounded, review, 4)):
+        Cohort.objects.create(
+            practice=practice, cost_model=model, side="before", label="Diabetes", patients=patients, pathway=pathway
+        )
+    try:
+        new = _migrate(OVERLAYS_AFTER)
+
+        models = {m.name: m for m in new.get_model("pathways", "CostModel").objects.all()}
+        cohorts = new.get_model("pathways", "Cohort").objects
+        # Still matching: the role's new rate and twice the patients, as an overlay, its copied cohorts gone.
+        assert models["Nurse on £24"].overlay == {
+            "overlay": 1,
+            "roles": {"pn": {"cost_per_hour": "24.0000"}},
+            "patient_scale": "2",
+        }
+        assert not cohorts.filter(cost_model_id=matching.pk).exists()
+        # 7 -> 4 is no exact scale (an old x0.5 rounded to whole people): kept as a model in its own right.
+        assert models["Half (rounded)"].overlay is None
+        assert cohorts.filter(cost_model_id=rounded.pk).count() == 1
+        assert [m.name for m in models.values() if m.is_baseline] == ["Diabetes"]
+        assert not new.get_model("pathways", "CostModel").objects.filter(practice_id=empty_practice.pk).exists()
+    finally:
+        _migrate(_leaf_nodes())
