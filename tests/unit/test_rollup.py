@@ -219,7 +219,7 @@ def test_spreadsheet_has_a_header_numbers_and_no_formulas(example_b):
         "Reviews before": 36,
         "Reviews after": 12,
     }
-    assert all(cell.number_format == rollup.COUNT_FORMAT for cell in counts.values())
+    assert all(cell.number_format == rollup.FRACTIONAL_COUNT_FORMAT for cell in counts.values())
     assert ws[3][2].value == "'-PCN"
     total = ws[4]
     assert total[0].value.startswith("Total") and total[7].value == pytest.approx(12 * 31.39)
