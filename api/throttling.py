@@ -28,4 +28,5 @@ class TokenRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view) -> str | None:
         if not isinstance(request.auth, ApiToken):
             return None  # the docs page and its schema, with a session: not throttled here
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+        # The hash, not the id: an id can come round again (a restored database), a hash does not.
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.token_hash[:32]}

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api import schema, selectors
+from api.exceptions import ModelFileRejected, model_file_error_json
 from api.parsers import RawJSONParser
 from api.serializers import CostModelSerializer, CreatedSerializer
 from costing import engine, exchange
@@ -53,14 +54,6 @@ VERSION_ERRORS = {
 ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$')
 
 
-class ModelFileRejected(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, exc: exchange.ModelFileError):
-        super().__init__(str(exc))
-        self.error = exc
-
-
 class PreconditionRequired(APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = "Send If-Match with the model's version (its ETag) to change it."
@@ -72,7 +65,7 @@ class PreconditionFailed(APIException):
 
 
 def model_file_error(exc: exchange.ModelFileError) -> Response:
-    return Response({"detail": str(exc), "field": exc.path, "problem": exc.message}, status=400)
+    return Response(model_file_error_json(exc), status=400)
 
 
 def read_body(request: Request):
