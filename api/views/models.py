@@ -22,6 +22,7 @@ from api import schema, selectors
 from api.exceptions import ModelFileRejected, model_file_error_json
 from api.parsers import RawJSONParser
 from api.serializers import CostModelSerializer, CreatedSerializer
+from api.views.base import LIST_PARAMETERS, StrictQuery
 from costing import engine, exchange
 from pathways import selectors as pathway_selectors
 from pathways import services
@@ -29,6 +30,7 @@ from pathways.models import CostModel
 from practices.access import Permission, practice_access, scoped_get
 
 ERRORS = {
+    400: OpenApiResponse(schema.ERROR, description="A query parameter out of range."),
     401: OpenApiResponse(schema.ERROR, description="No valid API token."),
     404: OpenApiResponse(schema.ERROR, description="No such practice for this user, or no such model there."),
     429: OpenApiResponse(schema.ERROR, description="Too many requests with this token: wait and retry."),
@@ -99,8 +101,9 @@ def etag(cost_model: CostModel) -> dict[str, str]:
     return {"ETag": f'"{cost_model.version}"'}
 
 
-class ModelList(generics.ListAPIView):
+class ModelList(StrictQuery, generics.ListAPIView):
     serializer_class = CostModelSerializer
+    query_parameters = LIST_PARAMETERS
     parser_classes = [RawJSONParser]
 
     def get_queryset(self):
@@ -134,7 +137,7 @@ class ModelList(generics.ListAPIView):
         )
 
 
-class ModelView(generics.GenericAPIView):
+class ModelView(StrictQuery, generics.GenericAPIView):
     parser_classes = [RawJSONParser]
 
     def cost_model(self, need: Permission) -> CostModel:
@@ -164,9 +167,8 @@ class ModelDetail(ModelView):
     )
     def put(self, request: Request, ods_code: str, model_pk: int) -> Response:
         cost_model = self.cost_model(Permission.EDIT)
-        version = expected_version(request, cost_model)
         model = parse_model_file(read_body(request))
-        return replace(request, cost_model, model, version)
+        return replace(request, cost_model, model, expected_version(request, cost_model))
 
 
 def replace(request: Request, cost_model: CostModel, model: engine.CostModel, version: int) -> Response:
@@ -223,7 +225,6 @@ class ModelCohorts(ModelView):
     )
     def put(self, request: Request, ods_code: str, model_pk: int) -> Response:
         cost_model = self.cost_model(Permission.EDIT)
-        version = expected_version(request, cost_model)
         body = read_body(request)
         if not isinstance(body, dict):
             raise ModelFileRejected(exchange.ModelFileError("", "expected a JSON object with before and after"))
@@ -248,4 +249,4 @@ class ModelCohorts(ModelView):
             )
         )
         whole.update({"groups": body.get("groups", [])}, before=body["before"], after=body["after"])
-        return replace(request, cost_model, parse_model_file(whole), version)
+        return replace(request, cost_model, parse_model_file(whole), expected_version(request, cost_model))

@@ -5,11 +5,13 @@ from rest_framework import generics
 
 from api import selectors
 from api.serializers import PracticeSerializer
+from api.views.base import LIST_PARAMETERS, StrictQuery
 from api.views.models import ERRORS
 
 
-class PracticeList(generics.ListAPIView):
+class PracticeList(StrictQuery, generics.ListAPIView):
     serializer_class = PracticeSerializer
+    query_parameters = LIST_PARAMETERS
 
     def get_queryset(self):
         return selectors.api_practices(user=self.request.user)

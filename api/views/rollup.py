@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import schema
-from api.pagination import Pages
+from api.pagination import MAX_PAGE, Pages
 from api.serializers import RollupRowSerializer, RollupTotalSerializer
+from api.views.base import LIST_PARAMETERS, StrictQuery
 from api.views.models import ERRORS
 from practices.access import facilitator_access
 from reports.selectors import ORGANISATION_PARAM, build_rollup, select
@@ -35,7 +36,9 @@ ROLLUP = inline_serializer(
 )
 
 
-class Rollup(APIView):
+class Rollup(StrictQuery, APIView):
+    query_parameters = LIST_PARAMETERS | {ORGANISATION_PARAM}
+
     @extend_schema(
         operation_id="rollup",
         summary="Your assigned practices, each with its model's totals, and the totals per period",
@@ -43,14 +46,14 @@ class Rollup(APIView):
             OpenApiParameter(
                 ORGANISATION_PARAM, int, description="Only practices of this organisation (or its children)."
             ),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": Pages.max_page_size}),
         ],
         responses={
             200: ROLLUP,
-            400: OpenApiResponse(schema.ERROR, description="Not one of your practices' organisations."),
-            403: OpenApiResponse(schema.ERROR, description="Only facilitators have a roll-up."),
             **ERRORS,
+            400: OpenApiResponse(schema.ERROR, description="Not one of your practices' organisations, or a bad page."),
+            403: OpenApiResponse(schema.ERROR, description="Only facilitators have a roll-up."),
         },
     )
     def get(self, request: Request) -> Response:
