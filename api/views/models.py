@@ -131,7 +131,9 @@ class ModelList(StrictQuery, generics.ListAPIView):
             stored = services.cost_model_import(practice=access.practice, model=model, by=request.user)
         except exchange.ModelFileError as exc:
             return model_file_error(exc)
-        location = reverse("api:model", kwargs={"ods_code": access.practice.ods_code, "model_pk": stored.pk})
+        location = reverse(
+            "api:model", kwargs={"ods_code": access.practice.ods_code, "model_pk": stored.pk}, request=request
+        )
         return Response(
             {"id": stored.pk, "version": stored.version}, status=201, headers={"Location": location, **etag(stored)}
         )
