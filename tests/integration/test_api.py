@@ -370,3 +370,28 @@ def test_schema_is_json_when_asked_and_docs_are_served_by_the_app(client, admin)
     html = docs.content.decode()
     assert "drf_spectacular_sidecar" in html and "http" not in html.split("<body", 1)[1].split("swagger-ui")[0]
     assert "<script>" not in html  # the Content-Security-Policy allows no inline script
+
+
+def test_a_user_has_at_most_twenty_usable_tokens_and_the_page_says_so(client, admin):
+    for i in range(20):
+        api_token_create(user=admin.user, name=f"token {i}")
+    client.force_login(admin.user)
+
+    page = client.post(reverse("api_tokens"), {"name": "one more"})
+
+    assert "revoke one first" in page.content.decode()
+    assert ApiToken.objects.filter(user=admin.user).count() == 20
+
+
+def test_docs_page_asks_an_anonymous_visitor_to_log_in(client):
+    response = client.get("/api/v1/docs/")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_unknown_query_parameter_is_400_naming_it(admin):
+    response = api_client(admin.user).get("/api/v1/practices/?organization=1")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Unknown query parameter 'organization'."}
