@@ -140,6 +140,7 @@ COHORTS_IN = {
     "description": "A model's groups of people and both sides' cohorts, as in a version 2 model file; "
     "a cohort's pathway is a pathway key of the practice.",
     "properties": {
+        "version": {"type": "integer", "description": "Ignored (as read): the version to replace is If-Match's."},
         "groups": {"type": "array", "items": _group()},
         "before": {"type": "array", "items": _cohort(NUMBER_IN)},
         "after": {"type": "array", "items": _cohort(NUMBER_IN)},

@@ -8,9 +8,14 @@ class StrictQuery:
     (``?organization=`` for ``?organisation=`` would otherwise show every practice)."""
 
     query_parameters: frozenset[str] = frozenset()
+    query_prefixes: tuple[str, ...] = ()  # families of parameters, such as the roll-up's model_<ODS code>
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication first: no token is a 401 whatever the query
-        unknown = sorted(set(request.query_params) - self.query_parameters)
+        unknown = sorted(
+            name
+            for name in request.query_params
+            if name not in self.query_parameters and not name.startswith(self.query_prefixes)
+        )
         if unknown:
             raise ValidationError(f"Unknown query parameter {unknown[0][:50]!r}.")

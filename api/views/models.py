@@ -230,7 +230,7 @@ class ModelCohorts(ModelView):
         body = read_body(request)
         if not isinstance(body, dict):
             raise ModelFileRejected(exchange.ModelFileError("", "expected a JSON object with before and after"))
-        unknown = sorted(set(body) - {"groups", "before", "after"})
+        unknown = sorted(set(body) - {"groups", "before", "after", "version"})  # version: as read, not used
         if unknown:
             raise ModelFileRejected(exchange.ModelFileError(unknown[0], "unknown field"))
         for side in ("before", "after"):

@@ -1,7 +1,8 @@
 """The facilitator's roll-up, as the roll-up page builds it (reports.selectors), one page of rows at a time.
 
 Facilitators only (403 for anyone else); the practices are those assigned to the
-facilitator, never anyone else's. ``?organisation=ID`` narrows it as the page does.
+facilitator, never anyone else's. ``?organisation=ID`` narrows it, and
+``?model_<ODS code>=ID`` picks a practice's model, as on the page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from api.serializers import RollupRowSerializer, RollupTotalSerializer
 from api.views.base import LIST_PARAMETERS, StrictQuery
 from api.views.models import ERRORS
 from practices.access import facilitator_access
-from reports.selectors import ORGANISATION_PARAM, build_rollup, select
+from reports.selectors import MODEL_PARAM, ORGANISATION_PARAM, build_rollup, select
 
 ROLLUP = inline_serializer(
     "Rollup",
@@ -38,10 +39,12 @@ ROLLUP = inline_serializer(
 
 class Rollup(StrictQuery, APIView):
     query_parameters = LIST_PARAMETERS | {ORGANISATION_PARAM}
+    query_prefixes = (MODEL_PARAM,)
 
     @extend_schema(
         operation_id="rollup",
         summary="Your assigned practices, each with its model's totals, and the totals per period",
+        description="As the roll-up page: `model_<ODS code>=ID` picks that practice's model instead of the default.",
         parameters=[
             OpenApiParameter(
                 ORGANISATION_PARAM, int, description="Only practices of this organisation (or its children)."

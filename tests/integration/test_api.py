@@ -395,3 +395,15 @@ def test_unknown_query_parameter_is_400_naming_it(admin):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "Unknown query parameter 'organization'."}
+
+
+def test_rollup_picks_a_practices_model_as_the_page_does(example_b, example_cd):
+    facilitator = FacilitatorFactory()
+    practice = PracticeFactory(ods_code="C33333")
+    FacilitatorAssignment.objects.create(facilitator=facilitator, practice=practice)
+    chosen = cost_model_import(practice=practice, model=example_b, by=None)
+    cost_model_import(practice=practice, model=example_cd, by=None)
+
+    body = api_client(facilitator.user).get(f"/api/v1/rollup/?model_C33333={chosen.pk}").json()
+
+    assert body["results"][0]["model"] == {"id": chosen.pk, "name": chosen.name}
