@@ -60,10 +60,14 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "practices",
     "pathways",
     "costing",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +257,38 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# The JSON API (api/, README "API"): personal bearer tokens only (the docs page also takes the
+# session), throttled per token, JSON in and out, every list paginated.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "300/min")
+API_MAX_BODY_BYTES = 5 * 1024 * 1024  # a model file's limit (costing.limits.MAX_MODEL_FILE_BYTES)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.RawJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PCSP cost profiling API",
+    "DESCRIPTION": (
+        "Practices, cost models (as model files, docs/model-format.md), their costing (as `cost_model --json`), "
+        "cohorts and the facilitator's roll-up. Send `Authorization: Bearer TOKEN`; make a token on your "
+        "account page (API tokens). Money is a string with two decimals."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -136,6 +136,60 @@ def cost_model_import(
     # One import at a time per practice: a second waits, then reuses the roles and
     # pathways the first stored instead of colliding with their keys.
     Practice.objects.select_for_update().filter(pk=practice.pk).first()
+    conditions, pathways = _store_roles_and_pathways(practice=practice, model=model)
+    cost_model = CostModel.objects.create(
+        practice=practice,
+        name=name or model.name,
+        description=model.description,
+        period=model.period.value,
+        created_by=by,
+    )
+    _store_groups_and_cohorts(
+        cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
+    )
+    _baseline_if_first(cost_model)
+    return cost_model
+
+
+@audited
+@transaction.atomic
+def cost_model_replace(
+    *, cost_model: CostModel, model: engine.CostModel, by: AbstractBaseUser | None, expected_version: int | None
+) -> CostModel:
+    """Make a stored model what a model file says (name, period, groups and cohorts), all or nothing.
+
+    Roles and pathways are matched or stored as cost_model_import does, so no
+    other model changes; the model keeps its id, its scenarios and its decision
+    inputs, and its version goes up by one. With ``expected_version``, raises
+    CostModelChanged if someone saved the model since: nothing is written.
+    """
+    locked = CostModel.objects.select_for_update(of=("self",)).select_related("practice").get(pk=cost_model.pk)
+    if locked.overlay is not None:
+        raise ModelFileError(
+            "model", "this model is a scenario: it holds only its differences from its base; replace its base instead"
+        )
+    Practice.objects.select_for_update().filter(pk=locked.practice_id).first()  # one import at a time per practice
+    try:
+        claim_version(locked, expected_version)
+    except EditConflict:
+        raise CostModelChanged(locked, expected_version) from None
+    conditions, pathways = _store_roles_and_pathways(practice=locked.practice, model=model)
+    locked.cohorts.all().delete()  # before the groups they name (Cohort.group is RESTRICT)
+    locked.groups.all().delete()
+    locked.name = model.name
+    locked.description = model.description
+    locked.period = model.period.value
+    locked.save(update_fields=["name", "description", "period", "updated_at"])
+    _store_groups_and_cohorts(
+        locked, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
+    )
+    return locked
+
+
+def _store_roles_and_pathways(
+    *, practice: Practice, model: engine.CostModel
+) -> tuple[dict[str, Condition], dict[str, Pathway]]:
+    """The file's conditions, and its pathways as the practice's (matched or stored), by the file's keys."""
     codes = {code for cohort in model.before + model.after for code in cohort.conditions}
     codes.update(code for group in model.groups for code in group.conditions)
     conditions = {c.code: c for c in Condition.objects.filter(code__in=codes)}
@@ -199,18 +253,7 @@ def cost_model_import(
         )
         pathways[pathway.key] = stored
 
-    cost_model = CostModel.objects.create(
-        practice=practice,
-        name=name or model.name,
-        description=model.description,
-        period=model.period.value,
-        created_by=by,
-    )
-    _store_groups_and_cohorts(
-        cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
-    )
-    _baseline_if_first(cost_model)
-    return cost_model
+    return conditions, pathways
 
 
 # ----------------------------------------------------------------------- editor
