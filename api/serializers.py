@@ -97,10 +97,19 @@ class RollupRowSerializer(serializers.Serializer):
     practice_name = serializers.CharField()
     organisation = serializers.CharField(allow_blank=True)
     model = RollupModelSerializer(allow_null=True, help_text="The model the roll-up uses; null if none.")
-    figures = HeadlineField(allow_null=True)
+    list_size = serializers.IntegerField(help_text="The practice's list size.")
+    figures = HeadlineField(allow_null=True, help_text="The model's totals over its own period.")
+    basis = serializers.CharField(allow_blank=True, help_text="How the row is put on a year ('a month × 12').")
+    annual = HeadlineField(
+        allow_null=True,
+        help_text="The figures a year, as the total adds them; null for a per-patient model (shown apart, "
+        "not in the total) or no model.",
+    )
+    note = serializers.CharField(allow_blank=True, help_text="Why a practice with models has no figures here.")
 
 
 class RollupTotalSerializer(serializers.Serializer):
     period = serializers.CharField()
     practices = serializers.IntegerField()
+    list_size = serializers.IntegerField(help_text="The list sizes of the practices in the total, added.")
     figures = HeadlineField()

@@ -30,7 +30,9 @@ ROLLUP = inline_serializer(
         "next": serializers.URLField(allow_null=True),
         "previous": serializers.URLField(allow_null=True),
         "totals": RollupTotalSerializer(
-            many=True, help_text="One total per period: figures of different periods do not add up."
+            many=True,
+            help_text="The total a year of the rows with annual figures (one, or none); per-patient models are "
+            "shown apart and left out of it.",
         ),
         "results": RollupRowSerializer(many=True),
     },
@@ -43,7 +45,7 @@ class Rollup(StrictQuery, APIView):
 
     @extend_schema(
         operation_id="rollup",
-        summary="Your assigned practices, each with its model's totals, and the totals per period",
+        summary="Your assigned practices, each with its model's totals and a year of them, and the total a year",
         description="As the roll-up page: `model_<ODS code>=ID` picks that practice's model instead of the default.",
         parameters=[
             OpenApiParameter(
@@ -71,7 +73,11 @@ class Rollup(StrictQuery, APIView):
                 "practice_name": row.practice_name,
                 "organisation": row.organisation,
                 "model": {"id": choice.chosen.pk, "name": choice.chosen.name} if row.figures is not None else None,
+                "list_size": row.list_size,
                 "figures": row.figures,
+                "basis": row.basis,
+                "annual": row.annual,
+                "note": row.note,
             }
             for choice, row in zip(selection.choices, result.rows, strict=True)
         ]
@@ -84,7 +90,15 @@ class Rollup(StrictQuery, APIView):
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "totals": RollupTotalSerializer(
-                    [{"period": t.period.value, "practices": t.practices, "figures": t.figures} for t in result.totals],
+                    [
+                        {
+                            "period": t.period.value,
+                            "practices": t.practices,
+                            "list_size": t.list_size,
+                            "figures": t.figures,
+                        }
+                        for t in result.totals
+                    ],
                     many=True,
                 ).data,
                 "results": RollupRowSerializer(page, many=True).data,

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from api.models import ApiToken
 from api.services import api_token_create
-from costing import exchange
+from costing import engine, exchange
 from pathways.models import CostModel
 from pathways.services import cost_model_import
 from practices.models import FacilitatorAssignment, Membership
@@ -339,16 +339,18 @@ def test_rollup_is_the_pages_figures_filterable_by_organisation(example_b):
     for ods, organisation in (("C33333", icb), ("D44444", None)):
         practice = PracticeFactory(ods_code=ods, organisation=organisation)
         FacilitatorAssignment.objects.create(facilitator=facilitator, practice=practice)
-        cost_model_import(practice=practice, model=example_b, by=None)
+        cost_model_import(practice=practice, model=dataclasses.replace(example_b, period=engine.Period.MONTH), by=None)
     client = api_client(facilitator.user)
 
     everything = client.get("/api/v1/rollup/").json()
     one = client.get(f"/api/v1/rollup/?organisation={icb.pk}").json()
 
     assert everything["count"] == 2
-    assert everything["totals"][0]["figures"]["before"] == "62.78"
+    # On one basis, a year: each month's £31.39 x 12, the total the sum of the rows.
+    assert [(t["period"], t["figures"]["before"]) for t in everything["totals"]] == [("year", "753.36")]
     assert [r["ods_code"] for r in one["results"]] == ["C33333"]
-    assert one["results"][0]["figures"]["before"] == "31.39"
+    row = one["results"][0]
+    assert (row["figures"]["before"], row["annual"]["before"], row["basis"]) == ("31.39", "376.68", "a month × 12")
     assert client.get("/api/v1/rollup/?organisation=999999").status_code == 400
 
 
