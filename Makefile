@@ -33,7 +33,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_data
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py setup_demo --address $(HOST):$(PORT)
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -272,11 +272,14 @@ MESSAGE_TAGS = {message_constants.ERROR: "danger", message_constants.DEBUG: "sec
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_without_traceback": {"()": "config.log_filters.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every step and every CSS property it skips: errors only.
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
+        # Expected refusals (403, 404) as one line each, without the traceback.
+        "django.request": {"filters": ["refusals_without_traceback"]},
     },
 }

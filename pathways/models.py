@@ -482,6 +482,8 @@ class DecisionInputs(models.Model):
     )
     rate_uncertainty_percent = _percent_field("staff rates could be ± %", 0)
     minutes_uncertainty_percent = _percent_field("minutes could be ± %", 0)
+    # True: the minutes of every stage of one kind of step move together in each draw; False: each on its own.
+    minutes_together = models.BooleanField("minutes of one kind of step move together", default=True)
     # Capacity freed, as appointments of these lengths.
     gp_appointment_minutes = _appointment_field("GP appointment (minutes)", RoleKind.GP)
     nurse_appointment_minutes = _appointment_field("nurse appointment (minutes)", RoleKind.NURSE)

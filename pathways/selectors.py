@@ -451,6 +451,7 @@ def settings_from_rows(inputs: DecisionInputs | None, rows: list[SetupCost]) -> 
         seed=inputs.seed,
         rate_uncertainty_percent=inputs.rate_uncertainty_percent,
         minutes_uncertainty_percent=inputs.minutes_uncertainty_percent,
+        minutes_together=inputs.minutes_together,
         appointment_minutes={kind: getattr(inputs, name) for kind, name in APPOINTMENT_FIELDS.items()},
         setup=setup,
         setup_roles=roles,

@@ -341,6 +341,17 @@ def pathway_create(
 
 @audited
 @transaction.atomic
+def pathway_copy(*, pathway: Pathway, name: str, by: AbstractBaseUser | None) -> Pathway:
+    """A new pathway of the same practice with a copy of ``pathway``'s stages (the same roles)."""
+    stages = [
+        StageInput(name=s.name, step=s.step, role=s.role, minutes=s.minutes, extra_cost=s.extra_cost, visit=s.visit)
+        for s in pathway.stages.select_related("role")
+    ]
+    return pathway_create(practice=pathway.practice, name=name, stages=stages, by=by)
+
+
+@audited
+@transaction.atomic
 def pathway_create_from_template(
     *,
     practice: Practice,
@@ -687,7 +698,7 @@ def scenario_save(
 
 # ------------------------------------------------------------------ decision support
 
-INPUT_FIELDS = (*PERCENT_FIELDS, "draws", "seed", *APPOINTMENT_FIELDS.values())
+INPUT_FIELDS = (*PERCENT_FIELDS, "minutes_together", "draws", "seed", *APPOINTMENT_FIELDS.values())
 
 
 @dataclass(frozen=True)

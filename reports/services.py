@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connections, transaction
 
 from reports.models import BatchReport
 from reports.selectors import Selection
-from reports.tasks import build_batch_report
+from reports.tasks import build_batch_report, run_batch
 
 
 @transaction.atomic
@@ -25,5 +28,26 @@ def batch_report_create(*, selection: Selection, by: AbstractBaseUser) -> BatchR
         if c.chosen is None
     ]
     batch = BatchReport.objects.create(user=by, model_ids=model_ids, total=len(model_ids), errors="\n".join(notes))
-    transaction.on_commit(lambda: build_batch_report.delay(batch.pk))
+    transaction.on_commit(lambda: _start(batch.pk))
     return batch
+
+
+def _start(batch_id: int) -> None:
+    """Hand the batch to a worker; in development without a broker, to a thread of this process.
+
+    Without a broker Celery runs the task eagerly, inside the request that started it: the
+    facilitator would wait for the whole zip and never see the progress bar move. Under the
+    development server (DEBUG) the work runs in a thread instead; the tests (DEBUG off) keep
+    it in the request, so they can read the finished batch.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.DEBUG:
+        threading.Thread(target=_run_in_thread, args=(batch_id,), name=f"batch-report-{batch_id}", daemon=True).start()
+    else:
+        build_batch_report.delay(batch_id)
+
+
+def _run_in_thread(batch_id: int) -> None:
+    try:
+        run_batch(batch_id)
+    finally:
+        connections.close_all()  # this thread's own connections

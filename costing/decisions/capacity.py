@@ -72,13 +72,27 @@ class RoleCapacity:
     appointments_freed_per_year: Decimal | None
     fte_freed: Decimal | None
 
+    @property
+    def hours_added(self) -> Decimal:
+        """The hours more of this role after than before (0 when time is freed)."""
+        return max(-self.hours_freed, Decimal(0))
+
+    @property
+    def hours_released(self) -> Decimal:
+        """The hours freed of this role (0 when it needs more time after)."""
+        return max(self.hours_freed, Decimal(0))
+
 
 @dataclass(frozen=True)
 class CapacityFreed:
     period: engine.Period
     roles: tuple[RoleCapacity, ...]
+    # Net: the hours freed of some roles less the hours added of others.
     minutes_freed: Decimal
     hours_freed: Decimal
+    # Gross: the roles with time freed, and the roles with more time after (a positive figure).
+    hours_released: Decimal
+    hours_added: Decimal
     hours_freed_per_year: Decimal | None
     fte_freed: Decimal | None
 
@@ -133,6 +147,8 @@ def capacity_freed(
         roles=tuple(rows),
         minutes_freed=total,
         hours_freed=_hours(total),
+        hours_released=_hours(sum((row.minutes_freed for row in rows if row.minutes_freed > 0), Decimal(0))),
+        hours_added=_hours(-sum((row.minutes_freed for row in rows if row.minutes_freed < 0), Decimal(0))),
         hours_freed_per_year=None if per_year is None else _hours(total * per_year),
         fte_freed=engine.hours_to_fte(total, period),
     )

@@ -16,11 +16,12 @@ from costing.charts import plain
 from costing.decisions.capacity import CapacityFreed
 from costing.decisions.sensitivity import TornadoBar
 
-LOW_COLOUR = "#005eb8"  # NHS blue: the input at its low end
-HIGH_COLOUR = "#ffb81c"  # NHS warm yellow: the input at its high end (distinct in greyscale)
+# Every fill is at least 3:1 against the white background (WCAG 1.4.11).
+LOW_COLOUR = "#005eb8"  # NHS blue: the input at its low end (6.4:1)
+HIGH_COLOUR = "#c05a00"  # dark orange: the input at its high end (4.5:1; hatched, so distinct in greyscale)
 FREED_COLOUR = "#00703c"
 MORE_COLOUR = "#b10e1e"
-HISTOGRAM_COLOUR = "#41b6e6"
+HISTOGRAM_COLOUR = "#0072ce"  # NHS bright blue (4.9:1)
 LINE_COLOUR = "#212b32"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
@@ -161,6 +162,10 @@ def saving_histogram(bins: Sequence, *, p5: Decimal, median: Decimal, p95: Decim
 def capacity_freed(freed: CapacityFreed) -> dict:
     """Horizontal bars: staff hours freed by role (below zero: more of that role's time after)."""
     rows = freed.roles
+    # Room beyond the longest bars for their labels, which sit outside the bars.
+    hours = [_n(row.hours_freed) for row in rows]
+    low, high = min([0.0, *hours]), max([0.0, *hours])
+    room = (high - low) * 0.35 or 1.0
     return {
         "data": [
             {
@@ -178,7 +183,10 @@ def capacity_freed(freed: CapacityFreed) -> dict:
                     "pattern": {"shape": ["" if row.minutes_freed >= 0 else "x" for row in rows]},
                 },
                 "text": [f"{row.hours_freed:,} h" for row in rows],
-                "textposition": "auto",
+                # Beside the bar, in dark text: inside, white on the hatched red was illegible.
+                "textposition": "outside",
+                "textfont": {"color": LINE_COLOUR},
+                "cliponaxis": False,
                 "hovertemplate": "%{y}: %{x:,.2f} hours, %{customdata[0]} appointments of %{customdata[1]} min"
                 "<extra></extra>",
             }
@@ -189,6 +197,7 @@ def capacity_freed(freed: CapacityFreed) -> dict:
             height=max(300, 110 + 34 * len(rows)),
             xaxis={
                 "title": {"text": "hours freed (below zero: more of that role's time after)"},
+                "range": [low - room if low < 0 else 0, high + room if high > 0 else 0],
                 "zeroline": True,
                 "zerolinecolor": LINE_COLOUR,
             },

@@ -61,6 +61,8 @@ class DecisionSettings:
     # Uncertainty: every role's rate and every staffed stage's minutes ± this %.
     rate_uncertainty_percent: Decimal = Decimal(0)
     minutes_uncertainty_percent: Decimal = Decimal(0)
+    # Minutes of the same kind of step move together (uncertainty.Ranges.minutes_together).
+    minutes_together: bool = True
     appointment_minutes: Mapping[RoleKind, Decimal] = field(default_factory=_default_appointment_minutes)
     setup: payback.SetupCosts = field(default_factory=payback.SetupCosts)
     # Roles that set-up lines name but the model's stages do not use.
@@ -77,6 +79,8 @@ class DecisionSettings:
         ):
             if not isinstance(percent, Decimal) or not 0 <= percent <= MAX_PERCENT:
                 raise ValueError(f"a percentage must be a Decimal from 0 to {MAX_PERCENT}")
+        if not isinstance(self.minutes_together, bool):
+            raise ValueError("minutes_together must be True or False")
         for number, low, high, what in ((self.draws, MIN_DRAWS, MAX_DRAWS, "draws"), (self.seed, 0, MAX_SEED, "seed")):
             if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
                 raise ValueError(f"the {what} must be a whole number from {low} to {high}")
@@ -104,7 +108,10 @@ class DecisionSettings:
         from costing.decisions import uncertainty
 
         return uncertainty.ranges_around(
-            model, rate_percent=self.rate_uncertainty_percent, minutes_percent=self.minutes_uncertainty_percent
+            model,
+            rate_percent=self.rate_uncertainty_percent,
+            minutes_percent=self.minutes_uncertainty_percent,
+            minutes_together=self.minutes_together,
         )
 
     def appointment_minutes_by_role(self, roles: Iterable[engine.Role]) -> dict[str, Decimal]:

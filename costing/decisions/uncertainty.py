@@ -22,9 +22,21 @@ estimate anyway. So when every range is zero-width, every draw is the engine's
 saving to the penny (tests/unit/test_decisions_uncertainty.py checks it on
 random models).
 
-Draws come from ``numpy.random.default_rng(seed).triangular``, in a fixed order
-(roles in model order, then stages in pathway and stage order), so the same
-model, ranges and seed give the same figures.
+Minutes of the same kind of step move together by default
+(``Ranges.minutes_together``): if routine reviews run long in one pathway they
+are likely to run long in every pathway, so each draw takes one uniform number
+per kind of step and every ranged stage of that step takes the same point of
+its own triangle (the same percentile: its inverse distribution function at
+that number). Drawn independently instead, the stages' errors cancel out and
+the range comes out narrower than the one-way sensitivity of a single step.
+
+Draws come from ``numpy.random.default_rng(seed)``, in a fixed order (roles in
+model order, then stages in pathway and stage order; moving together, a step's
+number is drawn where its first ranged stage comes), so the same model, ranges
+and seed give the same figures. A stage drawn alone takes
+``triangular(low, likely, high)``; a step's number is ``random()``, which
+numpy's triangular turns into a value by the same formula (``_triangular_at``),
+so a step with one ranged stage draws the same value either way.
 """
 
 from __future__ import annotations
@@ -56,8 +68,13 @@ class Ranges:
 
     role_rates: Mapping[str, Triangle] = field(default_factory=dict)
     stage_minutes: Mapping[StageRef, Triangle] = field(default_factory=dict)
+    # True: the minutes of every stage of one kind of step move together (one draw
+    # per step); False: each stage's minutes are drawn on their own.
+    minutes_together: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.minutes_together, bool):
+            raise ValueError("minutes_together must be True or False")
         for triangle in self.role_rates.values():
             _check(triangle, limits.MAX_COST_PER_HOUR, "a cost per hour")
         for triangle in self.stage_minutes.values():
@@ -76,13 +93,16 @@ class SimulationResult:
     p5: Decimal
     p95: Decimal
     mean: Decimal
-    # The share of draws with a saving above £0, to 3 decimal places.
+    # The share of draws with a saving above £0, to 3 decimal places, and their number.
     probability_positive: Decimal
+    draws_saving: int
     draws: int
     seed: int
     # engine.compare(model).saving: the saving with every input at the model's value.
     base_saving: Decimal
     period: engine.Period
+    # What the range assumes: Ranges.minutes_together.
+    minutes_together: bool
 
 
 def simulate(
@@ -114,16 +134,19 @@ def simulate_with_draws(
         base_saving = engine.headline(model).saving
     savings = _savings_in_pennies(model, ranges, draws, seed)
     p5, median, p95 = np.percentile(savings, [5, 50, 95], method="linear")
+    saving = int((savings > 0).sum())
     return SimulationResult(
         median=_pounds(Fraction(float(median))),
         p5=_pounds(Fraction(float(p5))),
         p95=_pounds(Fraction(float(p95))),
         mean=_pounds(Fraction(int(savings.sum()), draws)),
-        probability_positive=engine.round_half_up(Fraction(int((savings > 0).sum()), draws), PROBABILITY_PLACES),
+        probability_positive=engine.round_half_up(Fraction(saving, draws), PROBABILITY_PLACES),
+        draws_saving=saving,
         draws=draws,
         seed=seed,
         base_saving=base_saving,
         period=model.period,
+        minutes_together=ranges.minutes_together,
     ), _in_pounds(savings)
 
 
@@ -142,10 +165,15 @@ def _in_pounds(pennies: np.ndarray) -> tuple[Decimal, ...]:
 
 
 def ranges_around(
-    model: engine.CostModel, *, rate_percent: Decimal = Decimal(0), minutes_percent: Decimal = Decimal(0)
+    model: engine.CostModel,
+    *,
+    rate_percent: Decimal = Decimal(0),
+    minutes_percent: Decimal = Decimal(0),
+    minutes_together: bool = True,
 ) -> Ranges:
     """Symmetric triangles around the model's values: every role's rate ± rate_percent,
-    every staffed stage's minutes ± minutes_percent (a percentage of 0 adds none).
+    every staffed stage's minutes ± minutes_percent (a percentage of 0 adds none);
+    ``minutes_together`` as in ``Ranges``.
 
     A starting point for a form. The likely rate is the model's rate to 4 decimal
     places (a salaried rate does not terminate), so only a 0 % range is exact.
@@ -167,7 +195,7 @@ def ranges_around(
                     stage_minutes[(pathway.key, index)] = _symmetric(
                         stage.minutes, minutes_percent, limits.MAX_STAGE_MINUTES
                     )
-    return Ranges(role_rates=role_rates, stage_minutes=stage_minutes)
+    return Ranges(role_rates=role_rates, stage_minutes=stage_minutes, minutes_together=minutes_together)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -181,6 +209,16 @@ def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, see
     rates = {
         role.key: _value(rng, ranges.role_rates.get(role.key), engine.rate_ratio(role), draws) for role in model.roles
     }
+    step_numbers: dict[engine.Step, np.ndarray] = {}  # moving together: one uniform number per kind of step
+
+    def minutes_of(pathway: engine.Pathway, index: int, stage: engine.Stage):
+        triangle = ranges.stage_minutes.get((pathway.key, index))
+        if not ranges.minutes_together or triangle is None or triangle[0] == triangle[2]:
+            return _value(rng, triangle, stage.minutes.as_integer_ratio(), draws)
+        if stage.step not in step_numbers:
+            step_numbers[stage.step] = rng.random(draws)
+        return _triangular_at(step_numbers[stage.step], triangle), 1
+
     pennies: dict[str, np.ndarray | int] = {}
     screened: dict[str, np.ndarray | int] = {}  # the stages an exception incurs (costing rule 7)
     for pathway in model.pathways:
@@ -189,9 +227,7 @@ def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, see
         if incurred == 0:
             screened[pathway.key] = 0
         for index, stage in enumerate(pathway.stages):
-            minutes = _value(
-                rng, ranges.stage_minutes.get((pathway.key, index)), stage.minutes.as_integer_ratio(), draws
-            )
+            minutes = minutes_of(pathway, index, stage)
             rate = None if stage.role is None else rates[stage.role]  # no role: no staff cost
             staff, extra = engine.stage_pennies(minutes, rate, stage.extra_cost)
             total = total + _whole(staff) + extra
@@ -234,6 +270,24 @@ def _value(
     if low == high:
         return low.as_integer_ratio()
     return rng.triangular(float(low), float(likely), float(high), size=draws), 1
+
+
+def _triangular_at(numbers: np.ndarray, triangle: Triangle) -> np.ndarray:
+    """The triangle's inverse distribution function at uniform ``numbers`` in [0, 1).
+
+    numpy's ``Generator.triangular`` computes each value from one ``random()`` by
+    these very operations (distributions.c, random_triangular), so one stage's
+    values are the same bits as its draws when drawn alone.
+    """
+    low, likely, high = (float(v) for v in triangle)
+    base = high - low
+    ratio = (likely - low) / base
+    left_product = (likely - low) * base
+    right_product = (high - likely) * base
+    with np.errstate(invalid="ignore"):  # each branch is computed for every number; np.where keeps the right one
+        return np.where(
+            numbers <= ratio, low + np.sqrt(numbers * left_product), high - np.sqrt((1.0 - numbers) * right_product)
+        )
 
 
 def _whole(pennies: np.ndarray | int) -> np.ndarray | int:

@@ -33,6 +33,14 @@ def hours(value: Decimal | None) -> str:
 
 
 @register.filter
+def thousands(value: int | None) -> str:
+    """A whole number with thousands separated: 2,000."""
+    if value is None:
+        return "–"
+    return f"{value:,}"
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key)
 
@@ -49,8 +57,18 @@ def bootstrap_attrs(field, css: str) -> dict:
     if field.errors:
         attrs["class"] += " is-invalid"
         attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = f"{field.html_name}-error"
+        # Django describes a field by its help text (id "<id>_helptext"); the error comes first.
+        help_text = f" {field.auto_id}_helptext" if field.help_text and field.auto_id else ""
+        attrs["aria-describedby"] = f"{field.html_name}-error{help_text}"
     return attrs
+
+
+@register.filter
+def invalid_by(field, message_id: str):
+    """A field marked invalid by a message about the whole form (``message_id``), e.g. a failed login."""
+    return field.as_widget(
+        attrs={"class": "form-control is-invalid", "aria-invalid": "true", "aria-describedby": message_id}
+    )
 
 
 @register.filter

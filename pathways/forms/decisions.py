@@ -97,7 +97,21 @@ class DecisionInputsForm(forms.Form):
     minutes_uncertainty_percent = _percent(
         "Minutes could be ± %", "A triangular range around each stage's minutes; 0: certain."
     )
-    draws = _whole("Monte Carlo draws", decision_settings.MIN_DRAWS, decision_settings.MAX_DRAWS)
+    minutes_together = forms.TypedChoiceField(
+        label="How the minutes vary",
+        choices=[
+            ("true", "Minutes of the same kind of step move together (if reviews run long, they run long everywhere)"),
+            ("false", "Each stage's minutes vary on their own (errors partly cancel out: a narrower range)"),
+        ],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        initial="true",
+        # Left unanswered: the default, together.
+        required=False,
+        empty_value=True,
+        error_messages={"invalid_choice": "Choose one of the two."},
+    )
+    draws = _whole("Simulated variations (Monte Carlo draws)", decision_settings.MIN_DRAWS, decision_settings.MAX_DRAWS)
     seed = _whole(
         "Random seed",
         0,
@@ -110,7 +124,7 @@ class DecisionInputsForm(forms.Form):
     other_appointment_minutes = _appointment("Other staff appointment (minutes)")
 
     SENSITIVITY = ("rate_percent", "minutes_percent", "extra_costs_percent", "patients_percent")
-    UNCERTAINTY = ("rate_uncertainty_percent", "minutes_uncertainty_percent", "draws", "seed")
+    UNCERTAINTY = ("rate_uncertainty_percent", "minutes_uncertainty_percent", "minutes_together", "draws", "seed")
     APPOINTMENTS = tuple(APPOINTMENT_FIELDS.values())
 
     @staticmethod
@@ -124,6 +138,7 @@ class DecisionInputsForm(forms.Form):
             "patients_percent": normalise_minutes(settings.patients_percent),
             "rate_uncertainty_percent": normalise_minutes(settings.rate_uncertainty_percent),
             "minutes_uncertainty_percent": normalise_minutes(settings.minutes_uncertainty_percent),
+            "minutes_together": "true" if settings.minutes_together else "false",
             "draws": settings.draws,
             "seed": settings.seed,
             **{name: normalise_minutes(lengths[kind]) for kind, name in APPOINTMENT_FIELDS.items()},
@@ -150,7 +165,7 @@ class DecisionInputsForm(forms.Form):
 
     def values(self) -> dict:
         """The cleaned values, by DecisionInputs field name."""
-        names = (*PERCENT_FIELDS, "draws", "seed", *APPOINTMENT_FIELDS.values())
+        names = (*PERCENT_FIELDS, "minutes_together", "draws", "seed", *APPOINTMENT_FIELDS.values())
         return {name: self.cleaned_data[name] for name in names}
 
 

@@ -62,21 +62,36 @@ def template_roles(pathway: engine.Pathway, roles: dict[str, engine.Role]) -> li
     return [roles[key] for key in dict.fromkeys(s.role for s in pathway.stages if s.role is not None)]
 
 
+# A start_from value naming one of the practice's own pathways: "practice:<pk>".
+OWN_PATHWAY = "practice:"
+
+
 class PathwayCreateForm(forms.Form):
     name = forms.CharField(max_length=limits.MAX_NAME_LENGTH, label="Name of the pathway", validators=[plain_text])
     start_from = forms.ChoiceField(
         label="Start from",
         required=False,
-        help_text="A blank pathway, or a copy of the stages of one of the worked examples' pathways.",
+        help_text="A blank pathway, a copy of one of this practice's pathways (its stages and roles), "
+        "or a copy of one of the worked examples' pathways.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, own_pathways=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["start_from"].choices = [("", "A blank pathway"), *template_choices()]
+        self.own_pathways = {f"{OWN_PATHWAY}{p.pk}": p for p in own_pathways}
+        own = [("This practice's pathways", [(value, p.name) for value, p in self.own_pathways.items()])]
+        self.fields["start_from"].choices = [
+            ("", "A blank pathway"),
+            *(own if self.own_pathways else []),
+            *template_choices(),
+        ]
+
+    def own_pathway(self):
+        """The practice's pathway to copy, or None."""
+        return self.own_pathways.get(self.cleaned_data.get("start_from") or "")
 
     def template(self) -> tuple[engine.Pathway, dict[str, engine.Role]] | None:
         value = self.cleaned_data.get("start_from")
-        return find_template(value) if value else None
+        return find_template(value) if value and not value.startswith(OWN_PATHWAY) else None
 
 
 class RoleMappingForm(forms.Form):
@@ -308,8 +323,8 @@ class CostModelForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class OrderedSelectMultiple(forms.SelectMultiple):
-    """A multi-select that lists the chosen options first, in the order they were given."""
+class ChosenFirst:
+    """A multiple choice widget that lists the chosen options first, in the order they were given."""
 
     def optgroups(self, name, value, attrs=None):
         groups = super().optgroups(name, value, attrs)
@@ -319,10 +334,14 @@ class OrderedSelectMultiple(forms.SelectMultiple):
         return [(None, options, i) for i, (_, options, _) in enumerate(chosen + rest)]
 
 
+class OrderedCheckboxSelectMultiple(ChosenFirst, forms.CheckboxSelectMultiple):
+    """Checkboxes, not a Ctrl-click multi-select: the chosen conditions first, then the others."""
+
+
 class OrderedConditionsField(SafeModelMultipleChoiceField):
     """Condition registers, cleaned to a list in the order they were submitted."""
 
-    widget = OrderedSelectMultiple
+    widget = OrderedCheckboxSelectMultiple
 
     def label_from_instance(self, obj: Condition) -> str:
         return f"{obj.name} ({obj.code})"
@@ -345,7 +364,7 @@ class CohortForm(forms.Form):
         label="Conditions",
         queryset=conditions(),
         required=False,
-        widget=OrderedSelectMultiple(attrs={"size": 4}),
+        widget=OrderedCheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": "Choose conditions from the list."},
     )
     patients = forms.IntegerField(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from costing import exchange, limits
+from costing import engine, exchange, limits
 from costing.templatetags.costing_tags import gbp, minutes
 from pathways import selectors, services
 from pathways.forms import postage
@@ -35,6 +36,7 @@ from pathways.forms.editor import (
 )
 from pathways.models import Cohort, CostModel, Pathway
 from pathways.views.pathways import pathway_result
+from practices import selectors as practice_selectors
 from practices.access import Permission, practice_access, scoped_get
 from practices.concurrency import EditConflict
 
@@ -139,10 +141,19 @@ def pathway_create(request: HttpRequest, ods_code: str) -> HttpResponse:
     practice = access.practice
     mapping_form = template = None
     file_roles: dict = {}
+    own = selectors.practice_pathways(practice=practice)
     if request.method == "POST":
-        form = PathwayCreateForm(request.POST)
+        form = PathwayCreateForm(request.POST, own_pathways=own)
         if form.is_valid():
             name = form.cleaned_data["name"]
+            original = form.own_pathway()
+            if original is not None:
+                pathway = services.pathway_copy(pathway=original, name=name, by=request.user)
+                result = pathway_result(selectors.pathway_with_stages(pathway_id=pathway.pk))
+                messages.success(
+                    request, f"Created the pathway “{pathway.name}” from “{original.name}”: {_figures(result)}."
+                )
+                return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
             found = form.template()
             if found is None:
                 pathway = services.pathway_create(practice=practice, name=name, by=request.user)
@@ -163,7 +174,7 @@ def pathway_create(request: HttpRequest, ods_code: str) -> HttpResponse:
                 )
                 return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
     else:
-        form = PathwayCreateForm(initial={"start_from": request.GET.get("template", "")})
+        form = PathwayCreateForm(initial={"start_from": request.GET.get("template", "")}, own_pathways=own)
     return render(
         request,
         "pathways/editor/pathway_create.html",
@@ -215,6 +226,8 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
                     count = len(selectors.models_using(pathway=saved))
                     changed = f" This changed {count} cost model{'s' if count != 1 else ''}." if count else ""
                     messages.success(request, f"Saved “{saved.name}”: {_figures(pathway_result(saved))}.{changed}")
+                    if request.POST.get("action") == "save-new":  # "Save and start a new pathway"
+                        return redirect("pathway_create", ods_code=practice.ods_code)
                     return redirect("pathway_edit", ods_code=practice.ods_code, pathway_pk=pathway.pk)
         else:
             op, prefix, index = action
@@ -248,8 +261,20 @@ def pathway_edit(request: HttpRequest, ods_code: str, pathway_pk: int) -> HttpRe
             "focus": focus,
             "pending": pending,
             "letter_prices": postage.price_table(),
+            "role_rates": _role_rates(practice),
+            # The page's title says "Error:" (base.html) when a stage was refused too.
+            "has_errors": stages.is_bound and bool(stages.total_error_count()),
         },
     )
+
+
+def _role_rates(practice) -> dict[str, str]:
+    """Each role's cost per hour by id, for the editor's running total as typed (display only)."""
+    places = Decimal("1e-8")  # a salaried rate does not terminate: near enough for a figure shown to the penny
+    return {
+        str(role.pk): str(engine.round_half_up(role.as_engine_role().exact_hourly_rate, places))
+        for role in practice_selectors.staff_roles(practice=practice)
+    }
 
 
 @login_required

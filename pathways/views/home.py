@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pathways import selectors
+from pathways import first_steps, selectors
 from pathways.models import CostModel
 from practices import selectors as practice_selectors
 from practices.access import Permission, is_facilitator, practice_access
@@ -36,6 +36,11 @@ def practice_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     practice = access.practice
     roles = [(role, role.as_engine_role()) for role in practice_selectors.staff_roles(practice=practice)]
     models = _with_figures(selectors.practice_cost_models(practice=practice))
+    pathways = list(selectors.practice_pathways(practice=practice))
+    facts = first_steps.Facts(
+        roles=len(roles), pathways=len(pathways), models=len(models), headlines=tuple(h for _m, h in models)
+    )
+    steps = first_steps.checklist(practice, facts, can_edit=access.can_edit)
     return render(
         request,
         "pathways/practice_detail.html",
@@ -43,7 +48,10 @@ def practice_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             "practice": practice,
             "access": access,
             "roles": roles,
-            "pathways": selectors.practice_pathways(practice=practice),
+            "pathways": pathways,
             "models": models,
+            # Shown until every step is done.
+            "first_steps": steps if not all(step.done for step in steps) else [],
+            "first_steps_done": sum(step.done for step in steps),
         },
     )

@@ -191,6 +191,8 @@ class StaffRoleForm(forms.Form):
         label="What the cost includes",
         choices=StaffRole.CostBasis.choices,
         widget=forms.RadioSelect,
+        # A new role starts on the basis of a pay band with employer NI and pension, the usual one.
+        initial=StaffRole.CostBasis.SALARY_ON_COSTS,
         help_text="Stated beside every figure that uses this role.",
         error_messages={
             "required": "Say what the cost includes.",

@@ -118,6 +118,8 @@ def _role_form_page(request: HttpRequest, access: PracticeAccess, role: StaffRol
                     f"Saved “{saved.name}”: {gbp(rate.hourly_rate)} an hour, £{rate.minute_rate} a minute "
                     f"— {basis_label(rate)}.",
                 )
+                if role is None and request.POST.get("then") == "another":
+                    return redirect("role_create", ods_code=practice.ods_code)
                 return redirect("role_list", ods_code=practice.ods_code)
     else:
         initial = StaffRoleForm.initial_for(role) if role is not None else {}

@@ -241,3 +241,70 @@
   letterPrices();
   document.querySelectorAll("form[data-editor-form]").forEach(warnBeforeLeaving);
 })();
+
+/* The pathway editor's running total: the cost per patient and the staff minutes of the stages as
+   typed, before saving (display only: the engine works out the saved figures exactly). */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-running-total]");
+  var rates = document.getElementById("role-rates");
+  var form = box && box.closest("form");
+  if (!box || !rates || !form) { return; }
+  rates = JSON.parse(rates.textContent);
+  var gbp = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" });
+
+  function number(input) {
+    if (!input) { return 0; }
+    var text = input.value.replace(/[£,\s]/g, "");
+    if (text === "") { return 0; }
+    return /^\d+(\.\d*)?$|^\.\d+$/.test(text) ? Number(text) : NaN;
+  }
+
+  function update() {
+    var pennies = 0;
+    var minutes = 0;
+    var unreadable = false;
+    var missingRole = false;
+    form.querySelectorAll("tr[data-formset-row]").forEach(function (row) {
+      var minute = number(row.querySelector("[name$='-minutes']"));
+      var extra = number(row.querySelector("[name$='-extra_cost']"));
+      var role = row.querySelector("select[name$='-role']");
+      if (isNaN(minute) || isNaN(extra)) { unreadable = true; return; }
+      var rate = role && rates[role.value];
+      if (minute && rate === undefined) { missingRole = true; }
+      // A stage's staff cost to the penny, half up, as the engine does; then its extra cost.
+      pennies += Math.round(minute * Number(rate || 0) / 60 * 100 + 1e-9) + Math.round(extra * 100);
+      minutes += minute;
+    });
+    box.hidden = false;
+    if (unreadable) {
+      box.textContent = "As typed: a figure above is not a number yet, so there is no total.";
+      return;
+    }
+    box.textContent = "As typed: " + gbp.format(pennies / 100) + " per patient, " +
+      Math.round(minutes * 100) / 100 + " minutes of staff time" +
+      (missingRole ? " (a stage with minutes has no role yet)" : "") + ". Worked out exactly when you save.";
+  }
+
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  form.addEventListener("click", function (event) {
+    if (event.target.closest("[data-row-action]")) { window.setTimeout(update, 0); }
+  });
+  update();
+})();
+
+/* A cohort's conditions: the disclosure's summary names the conditions ticked, as they are ticked. */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var picker = event.target.closest && event.target.closest("[data-checkbox-picker]");
+    if (!picker || event.target.type !== "checkbox") { return; }
+    var chosen = [];
+    picker.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+      var label = picker.querySelector("label[for='" + box.id + "']");
+      if (label) { chosen.push(label.textContent.trim() + "; "); }
+    });
+    picker.querySelector("[data-chosen]").textContent = chosen.join("");
+  });
+})();

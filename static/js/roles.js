@@ -1,5 +1,5 @@
 /* Staff roles screens: fill a role's cost from the reference data, show the
- * resulting rate as it is typed, make the key from the name, confirm deletes.
+ * resulting rate as it is typed, make the key from the name (deletes are confirmed by layout.js).
  *
  * The page works without this file: the pickers are then GET forms that the
  * server answers with the form filled in, and the server computes every saved
@@ -10,16 +10,6 @@
 
   var gbp2 = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var gbp4 = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", minimumFractionDigits: 4, maximumFractionDigits: 4 });
-
-  function confirmDeletes() {
-    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        if (!window.confirm(form.getAttribute("data-confirm"))) {
-          event.preventDefault();
-        }
-      });
-    });
-  }
 
   // A number as typed: "£33,000" and "28.5 %" are numbers; "" or "abc" is not.
   function amount(input) {
@@ -108,7 +98,8 @@
     form.addEventListener("input", updatePreview);
     form.addEventListener("change", function () { showEntry(); updatePreview(); });
     showEntry();
-    if (radioValue(form, "entry_method") && form.querySelector(".is-invalid") === null) {
+    // After a validation error too: the figures as typed, beside the messages that say what to fix.
+    if (radioValue(form, "entry_method") && (form.querySelector(".is-invalid") !== null || !preview.dataset.saved)) {
       updatePreview();
     }
 
@@ -194,7 +185,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    confirmDeletes();
     var form = document.getElementById("role-form");
     var data = document.getElementById("role-reference");
     if (form) {

@@ -88,19 +88,23 @@ def wait_for_charts(page) -> None:
 
 
 SERIOUS = {"serious", "critical"}
+_AXE = None
 
 
-def axe_serious_violations(page, context: dict | None = None) -> list[str]:
-    """axe-core's serious and critical violations on the page (or the part ``context`` names), one per element.
+def axe_violations(page, context: dict | None = None, *, impacts: set[str] | None = None) -> list[str]:
+    """axe-core's violations on the page (or the part ``context`` names), one per element; every impact
+    (minor to critical) unless ``impacts`` names some.
 
     All of axe's rules that are on by default: WCAG 2.0-2.2 A and AA, and best practices.
     """
+    global _AXE
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, context=context, options={"resultTypes": ["violations"]})
+    _AXE = _AXE or Axe()  # reads axe.min.js once
+    results = _AXE.run(page, context=context, options={"resultTypes": ["violations"]})
     lines = []
     for violation in results.response["violations"]:
-        if violation["impact"] not in SERIOUS:
+        if impacts is not None and violation["impact"] not in impacts:
             continue
         for node in violation["nodes"]:
             target = ", ".join(str(t) for t in node["target"])
@@ -109,6 +113,11 @@ def axe_serious_violations(page, context: dict | None = None) -> list[str]:
                 f"    {node['html'][:240]}\n    {node.get('failureSummary', '').replace(chr(10), ' ')[:400]}"
             )
     return lines
+
+
+def axe_serious_violations(page, context: dict | None = None) -> list[str]:
+    """Only the serious and critical ones."""
+    return axe_violations(page, context, impacts=SERIOUS)
 
 
 # ------------------------------------------------------------------------ keyboard

@@ -147,8 +147,8 @@ def create_practice(page, name: str, ods_code: str, list_size: str) -> None:
 
 
 def role_from_pay_band(page) -> None:
-    """The pay band picker fills a salary-based role: Agenda for Change 2025/26, band 7, entry point."""
-    page.get_by_role("link", name="Add a staff role").click()
+    """On a new role's form, the pay band picker fills a salary-based role: Agenda for Change 2025/26, band 7,
+    entry point; saved, the next role's form opens."""
     picker = page.locator("#payband-picker")
     picker.get_by_label(exactly("Pay scale")).select_option(label="Agenda for Change 2025/26 (England)")
     picker.get_by_label(exactly("Band")).select_option(label="Band 7")
@@ -163,24 +163,25 @@ def role_from_pay_band(page) -> None:
     expect(form.get_by_label(exactly("Salary + employer on-costs"))).to_be_checked()
     expect(page.locator("#role-rate-preview")).to_contain_text("an hour")
     form.get_by_label(exactly("Name")).fill("Practice manager")
-    form.get_by_role("button", name="Save role").click()
+    form.get_by_role("button", name="Save and add another").click()
     success(page, "Saved “Practice manager”")
+    expect(page.get_by_role("heading", level=1)).to_have_text("New staff role")
 
 
-def role_per_hour(page, name: str, rate: str) -> None:
-    page.get_by_role("link", name="Add a staff role").click()
+def role_per_hour(page, name: str, rate: str, *, last: bool) -> None:
+    """On a new role's form: a cost per hour; then the next role's form, or (the last) the list of roles."""
     form = page.locator("#role-form")
     form.get_by_label(exactly("Name")).fill(name)
     form.get_by_label(exactly("Cost per hour")).check()
     form.get_by_label(exactly("Cost per hour (£)")).fill(rate)
     form.get_by_label(exactly("Salary only")).check()
-    form.get_by_role("button", name="Save role").click()
+    form.get_by_role("button", name="Save role" if last else "Save and add another").click()
     success(page, f"Saved “{name}”: £{rate} an hour")
 
 
-def build_pathway(page, ods_code: str, name: str, stages, role_keys: dict[str, str]) -> None:
-    page.goto(f"/practices/{ods_code}/pathways/")
-    page.get_by_role("link", name="New pathway").click()
+def build_pathway(page, name: str, stages, role_keys: dict[str, str], *, last: bool) -> None:
+    """On the new pathway page: the pathway, stage by stage; then a new pathway's page, unless the last."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("New pathway")
     page.get_by_label(exactly("Name of the pathway")).fill(name)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit pathway: {name}")
@@ -191,7 +192,10 @@ def build_pathway(page, ods_code: str, name: str, stages, role_keys: dict[str, s
         choose(page.get_by_label(f"Role, stage {number}", exact=True), f"({role_keys[role]})")
         page.get_by_label(f"Minutes, stage {number}", exact=True).fill(minutes)
         page.get_by_label(f"Visit, stage {number}", exact=True).fill(visit)
-    page.get_by_role("button", name="Save pathway").click()
+    # The running total as typed, before saving.
+    cost = PATHWAY_FIGURES[name].split(" ")[0]
+    expect(page.locator("#pathway-running-total")).to_contain_text(f"As typed: {cost} per patient")
+    page.get_by_role("button", name="Save pathway" if last else "Save and start a new pathway").click()
     success(page, f"Saved “{name}”: {PATHWAY_FIGURES[name]}")
 
 
@@ -199,9 +203,11 @@ def fill_cohort(page, side: str, number: int, label: str, conditions: list[str],
     page.get_by_role("button", name=f"Add a cohort {side}").click()
     noun = f"{side} cohort {number}"
     page.get_by_label(f"Name, {noun}", exact=True).fill(label)
-    select = page.get_by_label(f"Conditions, {noun}", exact=True)
-    values = [select.locator("option", has_text=f"({code})").get_attribute("value") for code in conditions]
-    select.select_option(value=values)
+    # The conditions' checkboxes are in a disclosure: open it, then tick.
+    page.locator("summary", has_text=f"Conditions, {noun}:").click()
+    boxes = page.get_by_role("group", name=f"Conditions, {noun}", exact=True)
+    for code in conditions:
+        boxes.get_by_label(f"({code})").check()
     page.get_by_label(f"Patients, {noun}", exact=True).fill("1")
     page.get_by_label(f"Pathway, {noun}", exact=True).select_option(label=pathway)
 
@@ -230,14 +236,23 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
     assert Membership.objects.get(practice__ods_code=ODS, user__email="pm@riverside.example.nhs.uk").role == "admin"
     expect(admin.get_by_role("heading", level=1)).to_contain_text(PRACTICE)
 
-    # Staff roles: one from a pay band, then example B's four at their cost per hour.
-    admin.get_by_role("link", name="Staff roles").click()
+    # Every page the admin's browser loads from here until the comparison shows: fewer than the 29 of
+    # the same steps before the "start here" checklist, "save and add another" and "save and start a
+    # new pathway" (one role form, then the roles list; one pathway, then the pathway list; ...).
+    loads = []
+    admin.on("framenavigated", lambda frame: loads.append(frame.url) if frame == admin.main_frame else None)
+
+    # Staff roles, from the practice page's "start here" checklist: one from a pay band, then example B's
+    # four at their cost per hour, each saved with the next one's form opening.
+    checklist = admin.get_by_test_id("start-here")
+    expect(checklist).to_contain_text("0 of 4 steps done")
+    checklist.get_by_role("link", name="Add a staff role").click()
     role_from_pay_band(admin)
     manager = StaffRole.objects.get(practice__ods_code=ODS, name="Practice manager")
     assert manager.annual_salary == PayBand.objects.get(scale__key="afc-2025-26", band="7").entry
     assert manager.cost_basis == "salary_on_costs"
-    for name, rate in ROLES:
-        role_per_hour(admin, name, rate)
+    for number, (name, rate) in enumerate(ROLES, start=1):
+        role_per_hour(admin, name, rate, last=number == len(ROLES))
     roles = {r.name: r for r in StaffRole.objects.filter(practice__ods_code=ODS)}
     assert {name: roles[name].cost_per_hour for name, _ in ROLES} == {name: Decimal(rate) for name, rate in ROLES}
     table = admin.get_by_role("table", name=re.compile("Staff roles at"))
@@ -245,16 +260,20 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
         expect(table.get_by_role("row", name=re.compile(name))).to_contain_text(f"£{rate}")
     screenshot(admin, "journey-02-roles")
 
-    # Pathways, stage by stage, from blank.
+    # Pathways, stage by stage, from blank, from the checklist: roles are ticked off.
+    admin.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=PRACTICE).click()
+    expect(checklist.locator('[data-step="roles"]')).to_contain_text("(done)")
+    checklist.get_by_role("link", name="New pathway").click()
     keys = {name: roles[name].key for name, _ in ROLES}
-    for name, stages in PATHWAYS.items():
-        build_pathway(admin, ODS, name, stages, keys)
+    for number, (name, stages) in enumerate(PATHWAYS.items(), start=1):
+        build_pathway(admin, name, stages, keys, last=number == len(PATHWAYS))
     assert Pathway.objects.filter(practice__ods_code=ODS).count() == 4
     screenshot(admin, "journey-03-pathway-editor")
 
     # The cost model: per patient, three cohorts before and one after, one patient each.
-    admin.goto(f"/practices/{ODS}/")
-    admin.get_by_role("link", name="New cost model").click()
+    admin.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=PRACTICE).click()
+    expect(checklist).to_contain_text("2 of 4 steps done")
+    checklist.get_by_role("link", name="New cost model").click()
     admin.get_by_label(exactly("Name")).fill(MODEL)
     admin.get_by_label(exactly("Period")).select_option(label="Per patient")
     admin.get_by_role("button", name="Create cost model").click()
@@ -273,6 +292,10 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
     expect(admin.get_by_test_id("headline-saving")).to_have_text("Saving £13.67 (43.5%)")
     expect(admin.locator("#headline").locator("xpath=..")).to_contain_text("5 → 2")
     wait_for_charts(admin)
+    # 6 for the five roles (a form each, then the list), 10 for the pathways (the practice page, then
+    # two for each: the editor and the next), 4 for the model (the practice page, the new model, its
+    # editor, its comparison): 20, against 31 for the same steps before.
+    assert len(loads) == 20, loads
     model = CostModel.objects.get(practice__ods_code=ODS, name=MODEL)
     model_url = admin.url
     assert model_url.endswith(f"/practices/{ODS}/models/{model.pk}/")

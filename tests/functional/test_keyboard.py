@@ -145,3 +145,38 @@ def test_role_from_a_pay_band_with_the_keyboard_alone(page, world):
         "salary_on_costs",
     )
     assert role.paid_hours_per_year == Decimal(1950) and role.cost_per_hour is None
+
+
+def test_what_if_panel_with_the_keyboard_alone(page, world):
+    """The what-if panel by keyboard: a new rate recosts in place; a value out of range marks its
+    field invalid, tied to its message, until it is put right."""
+    log_in_as(page, world["admin"], world["base_url"])
+    page.goto(f"/practices/{world['ods']}/models/{world['model_b'].pk}/")
+    keyboard = page.keyboard
+    rate = page.get_by_label("Practice nurse: cost per hour (£)")
+
+    # The headline comes before the panel, on screen and in the tab order.
+    tab_to(page, rate, limit=400)
+    keyboard.press("Control+A")
+    keyboard.type("30")
+    keyboard.press("Tab")  # leaving the field asks for the results at once
+
+    expect(page.get_by_test_id("headline-cost")).to_have_text("£42.79 → £23.42", timeout=60_000)
+    expect(page.locator("#whatif-status")).to_contain_text("£42.79 before, £23.42 after")
+
+    keyboard.press("Shift+Tab")
+    expect(rate).to_be_focused()
+    keyboard.press("Control+A")
+    keyboard.type("-5")
+    keyboard.press("Tab")
+    expect(rate).to_have_attribute("aria-invalid", "true", timeout=60_000)
+    message = page.locator(f"#{rate.get_attribute('name')}-error")
+    expect(message).not_to_be_empty()
+    assert message.get_attribute("id") in rate.get_attribute("aria-describedby").split()
+
+    keyboard.press("Shift+Tab")
+    keyboard.press("Control+A")
+    keyboard.type("18.60")
+    keyboard.press("Tab")
+    expect(rate).not_to_have_attribute("aria-invalid", "true", timeout=60_000)
+    expect(page.get_by_test_id("headline-cost")).to_have_text("£31.39 → £17.72", timeout=60_000)

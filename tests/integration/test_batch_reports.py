@@ -283,3 +283,31 @@ def test_real_pdf_in_the_zip(fclient, facilitator, django_capture_on_commit_call
     assert content.startswith(b"%PDF")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "Riverside Surgery" in text and "£30.00" in text
+
+
+def test_under_the_development_server_the_batch_is_built_outside_the_request(
+    fclient, three, rendered, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    # make run: no broker (eager tasks) and DEBUG on. The request returns at once; a thread builds the zip.
+    settings.DEBUG = True
+    started = []
+
+    class RecordedThread:
+        def __init__(self, *, target, args, name, daemon):
+            started.append((target, args, name, daemon))
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr("reports.services.threading.Thread", RecordedThread)
+    monkeypatch.setattr("reports.services.connections.close_all", lambda: None)  # the test's own connection
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert batch.status == "queued" and rendered == []
+    [(target, args, name, daemon)] = started
+    assert daemon and name == f"batch-report-{batch.pk}"
+    target(*args)
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == ("done", 3)

@@ -211,13 +211,16 @@ def test_edit_page_lists_both_sides_with_labelled_controls(client, admin, import
     html = client.get(_edit_url(imported)).content.decode()
 
     assert 'for="id_before-2-patients">Patients, before cohort <span data-row-number>3</span>' in html
-    assert 'for="id_after-0-conditions">Conditions, after cohort' in html
+    assert '<legend class="visually-hidden">Conditions, after cohort' in html
     assert 'value="Diabetes + CHD + COPD"' in html
-    # Chosen conditions first, in their stored order.
-    select = html[html.index('id="id_after-0-conditions"') :]
-    select = select[: select.index("</select>")]
-    dm, chd, copd = (select.index(f"({code})</option>") for code in ("DM", "CHD", "COPD"))
-    assert dm < chd < copd < select.index("(AST)</option>")
+    # Checkboxes, the chosen conditions first, in their stored order, and named in the summary.
+    boxes = html[html.index('<fieldset id="id_after-0-conditions"') :]
+    boxes = boxes[: boxes.index("</fieldset>")]
+    assert boxes.count('type="checkbox"') == boxes.count("<label") > 3
+    dm, chd, copd = (boxes.index(f"({code})</label>") for code in ("DM", "CHD", "COPD"))
+    assert dm < chd < copd < boxes.index("(AST)</label>")
+    summary = html[html.index('id="id_after-0-conditions"') - 600 : html.index('id="id_after-0-conditions"')]
+    assert "(DM); " in summary and "(COPD); " in summary
 
 
 def test_conditions_are_stored_in_the_order_given(client, admin, imported):

@@ -32,7 +32,11 @@ def test_example_cd_capacity_freed_by_role(example_cd):
         D("-47.3"),
         D("-0.07"),
     )
-    # 703 - 710 + 2,725 - 2,215 - 311 + 695 = 887 minutes = 14.78 h a month; 177.4 h a year = 0.09 FTE.
+    # Gross: 703 + 2,725 + 695 = 4,123 minutes freed (68.72 h); 710 + 2,215 + 311 = 3,236 more (53.93 h).
+    assert (result.hours_released, result.hours_added) == (D("68.72"), D("53.93"))
+    assert (rows["pn-b7"].hours_added, rows["pn-b7"].hours_released) == (D("36.92"), D(0))
+    assert (rows["pn-b6"].hours_added, rows["pn-b6"].hours_released) == (D(0), D("45.42"))
+    # Net: 703 - 710 + 2,725 - 2,215 - 311 + 695 = 887 minutes = 14.78 h a month; 177.4 h a year = 0.09 FTE.
     assert (result.minutes_freed, result.hours_freed, result.hours_freed_per_year, result.fte_freed) == (
         D(887),
         D("14.78"),

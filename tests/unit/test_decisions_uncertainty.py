@@ -54,11 +54,76 @@ def test_simulation_is_pinned_for_seed_1():
         p95=D("147.40"),
         mean=D("45.47"),
         probability_positive=D("0.740"),
+        draws_saving=370,
         draws=500,
         seed=1,
         base_saving=D("110.00"),
         period=engine.Period.MONTH,
+        minutes_together=True,
     )
+
+
+def test_one_stage_of_each_step_draws_the_same_values_together_or_alone():
+    # Each step here has one ranged stage: a step's number turned into minutes is numpy's own triangular draw.
+    alone = replace(RANGES, minutes_together=False)
+
+    assert uncertainty.saving_draws(_model(), RANGES, draws=500, seed=1) == uncertainty.saving_draws(
+        _model(), alone, draws=500, seed=1
+    )
+
+
+@given(low=st.integers(0, 100), up=st.integers(0, 100), down=st.integers(0, 100), seed=st.integers(0, 2**32 - 1))
+def test_a_triangle_at_uniform_numbers_is_numpys_triangular_bit_for_bit(low, up, down, seed):
+    triangle = (D(low), D(low + up), D(low + up + down))
+    if low == low + up + down:
+        return  # a zero-width range is never drawn
+
+    numbers = np.random.default_rng(seed).random(200)
+    drawn = np.random.default_rng(seed).triangular(*(float(v) for v in triangle), size=200)
+
+    assert np.array_equal(uncertainty._triangular_at(numbers, triangle), drawn)
+
+
+def _two_reviews() -> engine.CostModel:
+    """Two pathways, each with a 20-minute routine review, before; nothing after."""
+    model = _model()
+    review = engine.Stage(name="Review", step=engine.Step.REVIEW, role="pn", minutes=D(20))
+    pathways = tuple(engine.Pathway(key=k, name=k, stages=(review,)) for k in ("a", "b"))
+    return replace(
+        model,
+        pathways=(*pathways, model.pathways[1]),
+        before=tuple(engine.Cohort(label=k, patients=10, pathway=k) for k in ("a", "b")),
+        after=(),
+    )
+
+
+def test_minutes_of_one_step_move_together_by_default_and_alone_as_an_option():
+    model = _two_reviews()
+    together = uncertainty.ranges_around(model, minutes_percent=D(50))
+    alone = uncertainty.ranges_around(model, minutes_percent=D(50), minutes_together=False)
+    assert together.minutes_together and not alone.minutes_together
+
+    # Together: both reviews take the same percentile of the same triangle, so the same minutes every draw;
+    # the saving (before only) is 20 patients x one review's cost.
+    rng = np.random.default_rng(5)
+    minutes = uncertainty._triangular_at(rng.random(50), (D(10), D(20), D(30)))
+    expected = [
+        engine.compare(replace(model, pathways=tuple(_with_minutes(p, m) for p in model.pathways))).saving
+        for m in minutes
+    ]
+    assert list(uncertainty.saving_draws(model, together, draws=50, seed=5)) == expected
+
+    # Alone, the two reviews' errors partly cancel: the 90 % range is narrower.
+    wide = uncertainty.simulate(model, together, draws=2000)
+    narrow = uncertainty.simulate(model, alone, draws=2000)
+    assert narrow.p95 - narrow.p5 < wide.p95 - wide.p5
+    assert (wide.minutes_together, narrow.minutes_together) == (True, False)
+
+
+def _with_minutes(pathway: engine.Pathway, minutes: float) -> engine.Pathway:
+    if pathway.key not in ("a", "b"):
+        return pathway
+    return replace(pathway, stages=(replace(pathway.stages[0], minutes=D(minutes)),))
 
 
 def test_same_seed_same_figures_and_another_seed_others():
@@ -80,7 +145,7 @@ def test_zero_width_ranges_give_the_engine_saving_every_draw(example_cd):
     assert saving == D("677.03")
     assert result.median == result.p5 == result.p95 == result.mean == result.base_saving == saving
     assert result.probability_positive == D("1.000")
-    assert (result.draws, result.seed) == (2000, 12345)
+    assert (result.draws, result.draws_saving, result.seed) == (2000, 2000, 12345)
 
 
 def test_no_ranges_is_the_engine_saving_with_salaried_roles(example_b):
@@ -120,6 +185,7 @@ def test_probability_counts_draws_with_a_saving():
 
     assert D(0) < result.probability_positive < D(1)
     assert result.probability_positive == D(sum(d > 0 for d in draws)) / 400
+    assert result.draws_saving == sum(d > 0 for d in draws)
     assert result.p5 < result.median < result.p95
 
 
@@ -139,6 +205,7 @@ def test_ranges_around_the_model():
         {"role_rates": {"pn": (D(1), D(2))}},
         {"stage_minutes": {("old", 0): (D(1), D(2), D(481))}},
         {"stage_minutes": {("old", 0): (1.0, 2.0, 3.0)}},
+        {"minutes_together": "yes"},
     ],
 )
 def test_bad_ranges_are_refused(kwargs):

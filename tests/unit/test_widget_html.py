@@ -66,13 +66,14 @@ def test_every_stage_has_labelled_minutes_and_role_at_the_models_values(example_
     assert len(sections) == len(example_cd.pathways) and not any("open" in s.attrs for s in sections)
     staffed = [(p, s) for p in example_cd.pathways for s in p.stages if s.role is not None]
     assert len(page.all("input")) == len(page.all("select")) == len(staffed)
-    for _pathway, stages in form.pathway_rows:
+    for pathway, stages in form.pathway_rows:
         for stage, minutes, role in stages:
             minutes_input = page.by_id(minutes.auto_id)
             role_select = page.by_id(role.auto_id)
             (chosen,) = [o for o in page.inside(role_select, "option") if "selected" in o.attrs]
-            assert page.label_of(minutes_input) == f"{stage.name} (min)"
-            assert page.label_of(role_select) == "done by"
+            # Each label names its stage and pathway (the pathway's name is for screen readers).
+            assert page.label_of(minutes_input) == f"{stage.name} (min), {pathway.name}"
+            assert page.label_of(role_select) == f"{stage.name}, {pathway.name}: done by"
             assert minutes_input.attrs["name"] == minutes.html_name and minutes_input.attrs["type"] == "number"
             assert minutes_input.attrs["value"] == str(engine.normalise_minutes(stage.minutes))
             assert chosen.attrs["value"] == stage.role
@@ -114,7 +115,7 @@ def test_names_and_values_with_markup_are_shown_as_text(example_cd):
     page = Markup(html)
     assert "<script>" not in html
     assert page.all("summary")[0].text.strip() == HOSTILE
-    assert page.label_of(page.by_id("id_stage_0_0_minutes")) == f"{HOSTILE} (min)"
+    assert page.label_of(page.by_id("id_stage_0_0_minutes")) == f"{HOSTILE} (min), {model.pathways[0].name}"
     assert page.by_id("id_stage_0_0_minutes").attrs["value"] == HOSTILE
     assert HOSTILE in [o.text for o in page.all("option", value=model.roles[0].key)]
 

@@ -25,6 +25,13 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the demo practices, the seed's worked examples and demo logins (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="HOST:PORT the development server will serve, for the printed address (make run passes its own)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         icb = Organisation.objects.get_or_create(name="Demo Integrated Care Board", kind=Organisation.Kind.ICB)[0]
@@ -65,7 +72,7 @@ class Command(BaseCommand):
         if not demo.profiles.exists():
             self._profile(demo, users["facilitator"])
 
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at http://{options['address']}/ as:"))
         for username, _first, _last, password, role in DEMO_USERS:
             what = {
                 None: "Year of Care facilitator (both demo practices)",
