@@ -275,7 +275,7 @@ class _Lines:
             p.key: [self._line(stage, stage.minutes, self._rate(stage), stage.extra_cost) for stage in p.stages]
             for p in self.pathways
         }
-        self.passes = self._passes(model.before, model.after)
+        self.passes = self._net_passes(model)
         self.base = sum(
             full * sum(self.pennies[key]) + screened * sum(self.pennies[key][: self.screened[key]])
             for key, (full, screened) in self.passes.items()
@@ -289,10 +289,10 @@ class _Lines:
         staff, extra = engine.stage_pennies(minutes.as_integer_ratio(), rate, extra_cost)
         return staff + extra
 
-    def _passes(self, before, after) -> dict[str, tuple[int, int]]:
+    def _net_passes(self, model: engine.CostModel) -> dict[str, tuple[int, int]]:
         """Net (full, screened) passes by pathway key: before less after."""
         passes = {p.key: [0, 0] for p in self.pathways}
-        for cohorts, sign in ((before, 1), (after, -1)):
+        for cohorts, sign in ((model.before, 1), (model.after, -1)):
             for cohort in cohorts:
                 counts = passes[cohort.pathway]
                 counts[0] += sign * (cohort.patients - cohort.exceptions) * cohort.times
