@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fmt bench load venv demo clean
+.PHONY: run test check fmt bench load faults venv demo clean
 
 $(BIN)/python:
 ifeq ($(PYTHON),)
@@ -62,6 +62,11 @@ LOAD_USERS ?= 50
 LOAD_SECONDS ?= 60
 load: venv
 	$(BIN)/python -m loadtest.run --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+
+# Fault injection (python -m faults): its own PostgreSQL cluster (PG_BIN, default PostgreSQL 15's),
+# two Redis servers, gunicorn and a Celery worker on spare loopback ports; each part failed in turn.
+faults: venv
+	$(BIN)/python -m faults
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

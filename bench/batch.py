@@ -48,10 +48,12 @@ def main(argv: list[str]) -> int:
         "status": batch.status,
         "errors": batch.error_lines,
         "seconds": round(seconds, 2),
-        "zip_bytes": len(batch.archive or b""),
+        "zip_bytes": batch.zip_file.size if batch.zip_file else 0,
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "vm_hwm_mb": round(_status_kb("VmHWM") / 1024, 1),  # the same peak, as the kernel reports it
     }
+    if batch.zip_file:
+        batch.zip_file.delete(save=False)  # the bench leaves nothing behind
     print(json.dumps(result))
     return 0 if batch.status == BatchReport.Status.DONE else 1
 

@@ -322,6 +322,9 @@ def create(*, practices: int, models_per_practice: int, per_side: int, seed: int
         for i, code in enumerate(codes)
     ]
     CohortCondition.objects.bulk_create(links, batch_size=BATCH)
+    # Each practice's last model is its baseline (the roll-up's choice), as its latest was before baselines.
+    baselines = {practice.pk: model.pk for model, (practice, *_rest) in zip(models, specs, strict=True)}
+    CostModel.objects.filter(pk__in=baselines.values()).update(is_baseline=True)
     query_ids = {10: models[0].pk, 100: models[1].pk}
     CostModel.objects.filter(pk__in=query_ids.values()).update(updated_at=timezone.now() - timedelta(days=1))
     rows = len(stored) * 2 + len(roles) + len(pathways) + len(stages) + len(models) + len(cohort_rows) + len(links)

@@ -181,6 +181,15 @@ def sql_floor(model_ids: list[int], repeat: int = 7) -> tuple[float, dict]:
     return statistics.median(times), totals
 
 
+def a_year_of(monthly: dict) -> dict:
+    """The SQL floor's totals of the bench's monthly models on the roll-up's basis, a year (x 12)."""
+    months = engine.MONTHS_PER_YEAR
+    return {
+        key: engine.normalise_minutes(value * months) if key == "staff_minutes_freed" else value * months
+        for key, value in monthly.items()
+    }
+
+
 def rollup_totals(result: rollup.Rollup) -> dict:
     (total,) = result.totals
     f = total.figures

@@ -25,8 +25,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# DJANGO_ENV=production switches on every production safeguard.
-PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
+# DJANGO_ENV=production switches on every production safeguard. Only the known
+# words are accepted: a misspelt "Production" must not start a development server.
+DJANGO_ENVS = ("development", "production")
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
+if DJANGO_ENV not in DJANGO_ENVS:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be one of {', '.join(DJANGO_ENVS)}, not {DJANGO_ENV[:40]!r}")
+PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 
 PRODUCTION_NEEDS = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
@@ -55,10 +60,14 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "practices",
     "pathways",
     "costing",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -147,12 +156,23 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Embedded SQLite by default (make run); DATABASE_URL switches to PostgreSQL.
+# A kept connection is checked before each request reuses it, so the first
+# request after a database restart is served, not a 500. A database that does
+# not answer fails a request in seconds, before gunicorn's 30 s kill.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
+STATEMENT_TIMEOUT_MS = "20000" if PRODUCTION else "0"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
+        # In production only by default: tests and `make run` may wait on their own locks.
+        options=f"-c statement_timeout={int(os.environ.get('DATABASE_STATEMENT_TIMEOUT_MS', STATEMENT_TIMEOUT_MS))}",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -193,15 +213,19 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # plotly.js is the npm "finance" bundle in static/vendor (bar, waterfall and histogram
 # traces: 351 kB brotli against 1.1 MB for the full bundle plotly.py carries).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the app writes (batch report zips): MEDIA_ROOT on the local filesystem by
+# default; any Django storage backend (S3-compatible with django-storages) by
+# replacing "default". Never served by URL: downloads go through the app's checks.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "config.storage.StaticFilesStorage"  # whitenoise's, without the vendored libraries' source maps
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -234,6 +258,38 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# The JSON API (api/, README "API"): personal bearer tokens only (the docs page also takes the
+# session), throttled per token, JSON in and out, every list paginated.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "300/min")
+API_MAX_BODY_BYTES = 5 * 1024 * 1024  # a model file's limit (costing.limits.MAX_MODEL_FILE_BYTES)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.RawJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PCSP cost profiling API",
+    "DESCRIPTION": (
+        "Practices, cost models (as model files, docs/model-format.md), their costing (as `cost_model --json`), "
+        "cohorts and the facilitator's roll-up. Send `Authorization: Bearer TOKEN`; make a token on your "
+        "account page (API tokens). Money is a string with two decimals."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -263,6 +319,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: one at a time per worker pr
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it ends, and given back to the queue if its worker
+# process dies, so a batch whose worker was killed is built again. The broker
+# keeps an unacknowledged task for longer than a task may run, so it is never
+# delivered twice while running. Starting a task with the broker down fails in
+# seconds (reports.services says so), never hangs the request.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Celery beat (docker-compose's "beat"): the sweep fails lost batches and deletes old zips.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-batch-reports": {"task": "reports.tasks.sweep_batch_reports", "schedule": 300.0},
+}
+
+# Batch reports: zips are kept this long (README), then deleted by the sweep; a
+# batch with no progress for BATCH_REPORT_LOST_AFTER is taken to be lost and failed
+# (waiting in the queue, six times that).
+BATCH_REPORT_RETENTION_DAYS = int(os.environ.get("BATCH_REPORT_RETENTION_DAYS", "7"))
+BATCH_REPORT_LOST_AFTER = timedelta(seconds=int(os.environ.get("BATCH_REPORT_LOST_AFTER_SECONDS", "600")))
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
 

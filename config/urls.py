@@ -13,6 +13,8 @@ admin.site.site_header = "PCSP cost profiling: administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("practices.urls.accounts")),
+    path("accounts/", include("api.urls.tokens")),
+    path("api/v1/", include("api.urls.api")),
     path("", include("pathways.urls.home")),
     path("", include("practices.urls.members")),
     path("", include("practices.urls.roles")),

@@ -24,6 +24,11 @@ No Django, no I/O, no floats. Inputs and outputs are frozen dataclasses holding
    patients incur every stage. Rules 3 and 5 split so: patients - exceptions full
    passes plus exceptions screened passes, x times. Reviews count full passes
    only; people and patients are unchanged.
+8. Patient scale (a what-if or a scenario, never a model file): a model with
+   ``patient_scale`` k is costed at its own numbers and every figure that counts
+   patients is then k times that figure, exactly, with no rounding to whole
+   people; money is rounded half up to the penny once, from the exact unscaled
+   figure (scale_comparison, docs/model-format.md "Patient scale").
 
 Intermediate arithmetic uses ``fractions.Fraction`` because a salary-based rate
 (33,000 x 1.285 / 1,950) does not terminate in decimal: rounding it to any
@@ -232,6 +237,8 @@ class CostModel:
     after: tuple[Cohort, ...]
     description: str = ""
     groups: tuple[Group, ...] = ()
+    # Costing rule 8: every patient-counting figure x this, exactly (a what-if's "patient numbers x 0.75").
+    patient_scale: Decimal = Decimal(1)
 
 
 # -------------------------------------------------------------------------- results
@@ -339,6 +346,9 @@ class Headline:
     people_after: int
     reviews_before: int
     reviews_after: int
+    # Minutes of stages with a visit (costing rule 5): the patients' time with staff.
+    contact_minutes_before: Decimal = Decimal(0)
+    contact_minutes_after: Decimal = Decimal(0)
 
     @classmethod
     def of(cls, comparison: Comparison) -> Headline:
@@ -354,11 +364,13 @@ class Headline:
             people_after=comparison.after.people,
             reviews_before=comparison.before.reviews,
             reviews_after=comparison.after.reviews,
+            contact_minutes_before=comparison.before.contact_minutes,
+            contact_minutes_after=comparison.after.contact_minutes,
         )
 
     @classmethod
     def zero(cls, period: Period) -> Headline:
-        return cls(period, PENNY * 0, PENNY * 0, 0, 0, Decimal(0), Decimal(0), 0, 0, 0, 0)
+        return cls(period, PENNY * 0, PENNY * 0, 0, 0, Decimal(0), Decimal(0), 0, 0, 0, 0, Decimal(0), Decimal(0))
 
     def __add__(self, other: Headline) -> Headline:
         """Two models' totals together (a roll-up): only of one period, as a month and a year do not add up."""
@@ -377,7 +389,13 @@ class Headline:
             people_after=self.people_after + other.people_after,
             reviews_before=self.reviews_before + other.reviews_before,
             reviews_after=self.reviews_after + other.reviews_after,
+            contact_minutes_before=self.contact_minutes_before + other.contact_minutes_before,
+            contact_minutes_after=self.contact_minutes_after + other.contact_minutes_after,
         )
+
+    def times(self, factor: Decimal | int, period: Period | None = None) -> Headline:
+        """These totals x ``factor`` (a patient scale, or periods in a year), as scale_headline says."""
+        return scale_headline(self, factor, period)
 
     @property
     def saving(self) -> Decimal:
@@ -425,6 +443,11 @@ def _round_ratio_half_up(numerator: int, denominator: int) -> int:
     twice = 2 * remainder
     # For a negative half, the floor already lies away from zero.
     return whole + ((twice > denominator) | ((twice == denominator) & (numerator >= 0)))
+
+
+def round_half_up_pennies(numerator, denominator: int):
+    """Whole pennies of numerator / denominator (> 0), halves away from zero: integers or numpy arrays of them."""
+    return _round_ratio_half_up(numerator, denominator)
 
 
 def _units_to_decimal(units: int, quantum: Decimal) -> Decimal:
@@ -788,7 +811,7 @@ def compare(model: CostModel) -> Comparison:
     before = _cost_side(model.before, pathways, totals, rates, screened)
     after = _cost_side(model.after, pathways, totals, rates, screened)
     saving = before.cost - after.cost
-    return Comparison(
+    comparison = Comparison(
         name=model.name,
         period=model.period,
         roles=model.roles,
@@ -799,6 +822,7 @@ def compare(model: CostModel) -> Comparison:
         saving_percent=saving_percent(before.cost, saving),
         discrepancies=reconcile(model, pathways),
     )
+    return comparison if model.patient_scale == 1 else scale_comparison(comparison, model.patient_scale)
 
 
 def headline(model: CostModel) -> Headline:
@@ -815,7 +839,102 @@ def headline(model: CostModel) -> Headline:
     used.update(key for key, _, _ in totals.screened_after)
     stages = {p.key: list(map(_TOTALS_FIELDS, p.stages)) for p in model.pathways if p.key in used}
     roles = {role.key: role for role in model.roles}
-    return headlines({None: totals}, stages, roles)[None]
+    found = headlines({None: totals}, stages, roles)[None]
+    return found if model.patient_scale == 1 else scale_headline(found, model.patient_scale)
+
+
+# ------------------------------------------------------------------- costing rule 8
+
+# A patient scale k multiplies every figure that counts patients. The engine costs
+# the model at its own whole numbers (rules 1 to 7), then: money = k x the exact
+# figure, rounded half up to the penny once (a per-patient figure is not scaled);
+# counts (patients, people, reviews, visits) and minutes = k x the figure, exact
+# (k has at most two decimal places, so they are Decimals, not rounded). A saving is
+# the scaled before less the scaled after, so the shown figures add up; its
+# percentage is of those. Rounding once from the exact figure, rather than scaling
+# patients to whole people per cohort, is what makes x 0.5 halve every figure.
+
+
+def _scaled_money(amount: Decimal, factor: Decimal | int) -> Decimal:
+    return round_half_up(Fraction(amount) * Fraction(factor), PENNY)
+
+
+def _scaled_count(value: Decimal | int, factor: Decimal | int) -> Decimal | int:
+    product = value * factor
+    if isinstance(product, int):
+        return product
+    return int(product) if product == product.to_integral_value() else product.normalize()
+
+
+def _scaled_minutes(value: Decimal, factor: Decimal | int) -> Decimal:
+    return normalise_minutes(value * factor)
+
+
+def scale_comparison(comparison: Comparison, factor: Decimal | int) -> Comparison:
+    """Costing rule 8: the comparison with ``factor`` times its patients, every figure scaled exactly."""
+
+    def cohort(c: CohortResult) -> CohortResult:
+        return make(
+            CohortResult,
+            label=c.label,
+            conditions=c.conditions,
+            patients=_scaled_count(c.patients, factor),
+            times=c.times,
+            pathway=c.pathway,
+            cost_per_patient=c.cost_per_patient,
+            cost=_scaled_money(c.cost, factor),
+            visits=_scaled_count(c.visits, factor),
+            contact_minutes=_scaled_minutes(c.contact_minutes, factor),
+            exceptions=_scaled_count(c.exceptions, factor),
+        )
+
+    def side(s: SideResult) -> SideResult:
+        return SideResult(
+            cost=_scaled_money(s.cost, factor),
+            patients=_scaled_count(s.patients, factor),
+            people=_scaled_count(s.people, factor),
+            reviews=_scaled_count(s.reviews, factor),
+            visits=_scaled_count(s.visits, factor),
+            contact_minutes=_scaled_minutes(s.contact_minutes, factor),
+            staff_minutes={k: _scaled_minutes(v, factor) for k, v in s.staff_minutes.items()},
+            staff_cost={k: _scaled_money(v, factor) for k, v in s.staff_cost.items()},
+            extra_cost=_scaled_money(s.extra_cost, factor),
+            cost_by_step={k: _scaled_money(v, factor) for k, v in s.cost_by_step.items()},
+            cohorts=tuple(map(cohort, s.cohorts)),
+        )
+
+    before, after = side(comparison.before), side(comparison.after)
+    saving = before.cost - after.cost
+    return Comparison(
+        name=comparison.name,
+        period=comparison.period,
+        roles=comparison.roles,
+        pathways=comparison.pathways,
+        before=before,
+        after=after,
+        saving=saving,
+        saving_percent=saving_percent(before.cost, saving),
+        discrepancies=comparison.discrepancies,
+    )
+
+
+def scale_headline(h: Headline, factor: Decimal | int, period: Period | None = None) -> Headline:
+    """Costing rule 8 on totals: every figure x ``factor`` (money to the penny once); of ``period`` if given."""
+    return Headline(
+        period=h.period if period is None else period,
+        before=_scaled_money(h.before, factor),
+        after=_scaled_money(h.after, factor),
+        visits_before=_scaled_count(h.visits_before, factor),
+        visits_after=_scaled_count(h.visits_after, factor),
+        staff_minutes_before=_scaled_minutes(h.staff_minutes_before, factor),
+        staff_minutes_after=_scaled_minutes(h.staff_minutes_after, factor),
+        people_before=_scaled_count(h.people_before, factor),
+        people_after=_scaled_count(h.people_after, factor),
+        reviews_before=_scaled_count(h.reviews_before, factor),
+        reviews_after=_scaled_count(h.reviews_after, factor),
+        contact_minutes_before=_scaled_minutes(h.contact_minutes_before, factor),
+        contact_minutes_after=_scaled_minutes(h.contact_minutes_after, factor),
+    )
 
 
 _TOTALS_FIELDS = attrgetter("role", "minutes", "extra_cost", "visit")  # a Stage as a TotalsStage
@@ -898,20 +1017,20 @@ def headlines(
     # minutes: each distinct one is read and costed once.
     minute_ratios: dict[Decimal, Ratio] = {}
     stage_costs: dict[TotalsStage, int] = {}
-    costed: dict[Hashable, tuple[int, int, Decimal]] = {}
-    costed_screened: dict[tuple[Hashable, int], tuple[int, int, Decimal]] = {}
+    costed: dict[Hashable, tuple[int, int, Decimal, Decimal]] = {}
+    costed_screened: dict[tuple[Hashable, int], tuple[int, int, Decimal, Decimal]] = {}
     # Bound once: these run for every stage of every pathway.
     rate_of, ratio_of, cost_of, costed_of = rates.get, minute_ratios.get, stage_costs.get, costed.get
 
-    def cost(key: Hashable, screened: int | None = None) -> tuple[int, int, Decimal]:
-        """A pathway's pennies, visits and staff minutes per pass; of its first ``screened`` stages if given."""
+    def cost(key: Hashable, screened: int | None = None) -> tuple[int, int, Decimal, Decimal]:
+        """A pathway's pennies, visits, staff and contact minutes a pass; of its first ``screened`` stages if given."""
         stages = pathways.get(key)
         if stages is None:
             raise ValueError(f"unknown pathway {key!r}")
         if screened is not None:
             stages = islice(stages, screened)
         pennies = 0
-        minutes = _NO_MINUTES
+        minutes = contact = _NO_MINUTES
         visit_numbers = set()
         for stage in stages:
             role, stage_minutes, extra_cost, visit = stage
@@ -932,7 +1051,8 @@ def headlines(
                 minutes += stage_minutes
             if visit is not None:
                 visit_numbers.add(visit)
-        found = (pennies, len(visit_numbers), minutes)
+                contact += stage_minutes
+        found = (pennies, len(visit_numbers), minutes, contact)
         if screened is None:
             costed[key] = found
         else:
@@ -941,28 +1061,38 @@ def headlines(
 
     def side(
         cohorts: tuple[tuple[Hashable, int], ...], screened: tuple[tuple[Hashable, int, int], ...]
-    ) -> tuple[Decimal, int, Decimal, int]:
+    ) -> tuple[Decimal, int, Decimal, int, Decimal]:
         patients_on: dict[Hashable, int] = {}
         for key, n in cohorts:
             patients_on[key] = patients_on.get(key, 0) + n
         pennies = visits = 0
-        minutes = _NO_MINUTES
+        minutes = contact = _NO_MINUTES
         for key, n in patients_on.items():
             pathway = costed_of(key) or cost(key)
             pennies += pathway[0] * n
             visits += pathway[1] * n
             minutes += pathway[2] * n
+            contact += pathway[3] * n
         for key, count, n in screened:  # rule 7: exceptions' passes, not reviews
             pathway = costed_screened.get((key, count)) or cost(key, count)
             pennies += pathway[0] * n
             visits += pathway[1] * n
             minutes += pathway[2] * n
-        return _pennies(pennies), visits, normalise_minutes(minutes), sum(patients_on.values())
+            contact += pathway[3] * n
+        return (
+            _pennies(pennies),
+            visits,
+            normalise_minutes(minutes),
+            sum(patients_on.values()),
+            normalise_minutes(contact),
+        )
 
     found = {}
     for model_key, model in models.items():
-        before, visits_before, minutes_before, reviews_before = side(model.before, model.screened_before)
-        after, visits_after, minutes_after, reviews_after = side(model.after, model.screened_after)
+        before, visits_before, minutes_before, reviews_before, contact_before = side(
+            model.before, model.screened_before
+        )
+        after, visits_after, minutes_after, reviews_after, contact_after = side(model.after, model.screened_after)
         found[model_key] = Headline(
             model.period,
             before,
@@ -975,6 +1105,8 @@ def headlines(
             model.people_after,
             reviews_before,
             reviews_after,
+            contact_before,
+            contact_after,
         )
     return found
 

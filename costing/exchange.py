@@ -30,6 +30,7 @@ from costing.engine import (
     SideResult,
     Stage,
     Step,
+    compare,
     normalise_minutes,
 )
 
@@ -81,6 +82,11 @@ class ModelFileError(ValueError):
 
 def loads(text: str | bytes) -> CostModel:
     """Parse the text of a model file. Raises ModelFileError."""
+    return parse(decode(text))
+
+
+def decode(text: str | bytes) -> Any:
+    """The JSON of a model file (or a part of one), numbers with a point as exact decimals. Raises ModelFileError."""
     if len(text) > limits.MAX_MODEL_FILE_BYTES:
         raise ModelFileError("", f"file is larger than {limits.MAX_MODEL_FILE_BYTES} bytes")
     if isinstance(text, bytes):
@@ -96,7 +102,7 @@ def loads(text: str | bytes) -> CostModel:
         raise ModelFileError("", str(exc)) from None
     except RecursionError:
         raise ModelFileError("", "not valid JSON: nested too deeply") from None
-    return parse(data)
+    return data
 
 
 def _reject_constant(name: str) -> Any:
@@ -564,6 +570,11 @@ def _dump_cohort(cohort: Cohort) -> dict:
     if cohort.printed_contact_minutes is not None:
         out["printed_contact_minutes"] = figure(cohort.printed_contact_minutes)
     return out
+
+
+def costing_json(model: CostModel) -> dict:
+    """A model's costing as ``cost_model --json`` prints it; the API serves the same."""
+    return comparison_json(compare(model))
 
 
 def comparison_json(comparison: Comparison) -> dict:

@@ -115,7 +115,8 @@ def _minutes(value: Decimal | None) -> Decimal | None:
 
 
 def _per(total: Decimal, count: int, quantum: Decimal) -> Decimal | None:
-    return None if not count else engine.round_half_up(Fraction(total) / count, quantum)
+    # A scaled count may hold a fraction of a person (costing rule 8): divided exactly all the same.
+    return None if not count else engine.round_half_up(Fraction(total) / Fraction(count), quantum)
 
 
 @dataclass(frozen=True)
@@ -216,3 +217,72 @@ def _annual(comparison: engine.Comparison) -> Annual | None:
         after=comparison.annualised(comparison.after.cost),
         saving=comparison.annualised(comparison.saving),
     )
+
+
+# ------------------------------------------------------------------ side by side
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One figure of a model less the same figure of the first model, and that as a % of the first's."""
+
+    amount: Decimal
+    percent: Decimal | None  # one decimal place, half up; None when the first's figure is 0
+
+
+@dataclass(frozen=True)
+class SideBySideRow:
+    label: str
+    kind: str  # "money", "count" or "hours" (from minutes): how the page shows the values
+    values: tuple[Decimal, ...]
+    # Against the first column: None for the first, and for a model counting another period.
+    differences: tuple[Difference | None, ...]
+
+
+def side_by_side(comparisons: list[engine.Comparison]) -> list[SideBySideRow]:
+    """The figures of several models, each against the first: cost, people, reviews, visits, contact and
+    staff time by role, before and after, with the difference (absolute and %) from the first model's.
+
+    Staff roles are matched by name (two models of a practice share its roles). A model that counts
+    another period than the first gets no difference: a month and a year do not subtract.
+    """
+    if not comparisons:
+        return []
+    first = comparisons[0]
+
+    def row(label: str, kind: str, values: list) -> SideBySideRow:
+        values = tuple(Decimal(v) for v in values)
+        differences = []
+        for index, (c, value) in enumerate(zip(comparisons, values, strict=True)):
+            if index == 0 or c.period != first.period:
+                differences.append(None)
+                continue
+            amount = value - values[0]
+            percent = None
+            if values[0]:
+                percent = engine.round_half_up(Fraction(amount) * 100 / Fraction(values[0]), engine.ONE_DECIMAL_PLACE)
+            differences.append(Difference(amount, percent))
+        return SideBySideRow(label, kind, values, tuple(differences))
+
+    rows = [
+        row("Cost before", "money", [c.before.cost for c in comparisons]),
+        row("Cost after", "money", [c.after.cost for c in comparisons]),
+        row("Saving", "money", [c.saving for c in comparisons]),
+    ]
+    for side in ("before", "after"):
+        sides = [getattr(c, side) for c in comparisons]
+        rows += [
+            row(f"People {side}", "count", [s.people for s in sides]),
+            row(f"Reviews {side}", "count", [s.reviews for s in sides]),
+            row(f"Visits {side}", "count", [s.visits for s in sides]),
+            row(f"Contact hours {side}", "hours", [s.contact_minutes for s in sides]),
+        ]
+    names = sorted({role.name for c in comparisons for role in c.roles})
+    for name in names:
+        for side in ("before", "after"):
+            values = []
+            for c in comparisons:
+                keys = [r.key for r in c.roles if r.name == name]
+                values.append(sum((getattr(c, side).staff_minutes.get(k, Decimal(0)) for k in keys), Decimal(0)))
+            rows.append(row(f"{name}: staff hours {side}", "hours", values))
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,7 +39,15 @@ class PayBandOption:
         )
 
 
-PAY_BAND_CACHE_KEY = "reference:pay-band-options"
+@once
+def pay_band_cache_key() -> str:
+    """The cached pay bands' key, named by the reference data file the servers run with.
+
+    load_reference_data deletes it after loading; should the cache not answer
+    then, a new file still gets a new key, so no server shows the old bands.
+    """
+    digest = hashlib.sha256(reference.PAY_AND_POSTAGE.read_bytes()).hexdigest()[:16]
+    return f"reference:pay-band-options:{digest}"
 
 
 def band_points(band: PayBand) -> list[tuple[str, Decimal]]:
@@ -58,7 +67,7 @@ def pay_band_options() -> list[PayBandOption]:
     point without them would be costed with no on-costs at all.
     Cached: reference data changes only when load_reference_data runs (which clears it).
     """
-    return cache.get_or_set(PAY_BAND_CACHE_KEY, _pay_band_options, timeout=24 * 3600)
+    return cache.get_or_set(pay_band_cache_key(), _pay_band_options, timeout=24 * 3600)
 
 
 def _on_costs(salary: Decimal, rate: OnCostRate | None) -> Decimal:

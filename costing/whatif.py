@@ -1,8 +1,13 @@
-"""What if: the same model with other rates, minutes, roles, extra costs or numbers.
+"""What if: the same model with other rates, minutes, roles, extra costs, numbers or channels.
 
 Pure, like the engine: a WhatIf describes changes, ``apply`` returns a new
 engine.CostModel with them, and ``describe`` says in words what changed, so a
-saved scenario can state its assumptions.
+saved scenario can state its assumptions. A saved scenario stores its WhatIf as
+an overlay on its base model (costing.overlay) and is costed by ``apply`` on the
+base as it is at the time of costing.
+
+Patient numbers scale exactly (costing rule 8, engine.scale_comparison): the
+model's ``patient_scale`` is multiplied, never its cohorts rounded to whole people.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from enum import StrEnum
 
 from costing import engine, limits
 
@@ -18,6 +24,65 @@ MIN_PATIENT_SCALE = Decimal("0.5")
 MAX_PATIENT_SCALE = Decimal(3)
 
 StageRef = tuple[str, int]  # (pathway key, stage index)
+
+
+class ChannelKind(StrEnum):
+    """How results are shared with a patient before their conversation (an information sharing stage)."""
+
+    LETTER_FIRST = "letter_first"
+    LETTER_SECOND = "letter_second"
+    TEXT = "text"
+    NHS_APP = "nhs_app"
+    EMAIL = "email"
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS[self]
+
+    @property
+    def is_free(self) -> bool:
+        """The NHS App and email cost no postage or message fee."""
+        return self in (ChannelKind.NHS_APP, ChannelKind.EMAIL)
+
+
+CHANNEL_LABELS = {
+    ChannelKind.LETTER_FIRST: "first class letter",
+    ChannelKind.LETTER_SECOND: "second class letter",
+    ChannelKind.TEXT: "text message",
+    ChannelKind.NHS_APP: "the NHS App",
+    ChannelKind.EMAIL: "email",
+}
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One channel for every information sharing stage: its cost per patient replaces the stage's extra cost.
+
+    A letter's cost is its price at a date (the form reads it from the postage
+    table; ``detail`` names the price and its date); a text message's cost may be
+    a fraction of a penny (up to limits.EXTRA_COST_PLACES); the NHS App and email
+    cost nothing. The stage's staff time is unchanged.
+    """
+
+    kind: ChannelKind
+    cost: Decimal = Decimal(0)
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.cost <= limits.MAX_EXTRA_COST:
+            raise ValueError(f"a channel's cost must be between £0 and £{limits.MAX_EXTRA_COST}")
+        if self.cost.as_tuple().exponent < -limits.EXTRA_COST_PLACES:
+            raise ValueError(f"a channel's cost has at most {limits.EXTRA_COST_PLACES} decimal places")
+        if self.kind.is_free and self.cost:
+            raise ValueError(f"{self.kind.label} has no postage")
+
+    def describe(self) -> str:
+        if self.kind.is_free:
+            return f"Results shared by {self.kind.label} (no postage)"
+        cost = money_text(self.cost)
+        each = "a message" if self.kind == ChannelKind.TEXT else "a letter"
+        detail = f": {self.detail}" if self.detail else ""
+        return f"Results shared by {self.kind.label} at £{cost} {each}{detail}"
 
 
 @dataclass(frozen=True)
@@ -29,6 +94,10 @@ class WhatIf:
     stage_minutes: Mapping[StageRef, Decimal] = field(default_factory=dict)
     stage_roles: Mapping[StageRef, str] = field(default_factory=dict)
     patient_scale: Decimal = Decimal(1)
+    # Every information sharing stage by this channel (its extra cost), whether or not it had one.
+    channel: Channel | None = None
+    # Another period for the model's numbers (they are then read as counts of that period).
+    period: engine.Period | None = None
 
     def __post_init__(self) -> None:
         if not MIN_PATIENT_SCALE <= self.patient_scale <= MAX_PATIENT_SCALE:
@@ -42,14 +111,12 @@ class WhatIf:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.roles or self.extra_costs or self.stage_minutes or self.stage_roles) and (
-            self.patient_scale == 1
+        return (
+            not (self.roles or self.extra_costs or self.stage_minutes or self.stage_roles)
+            and self.patient_scale == 1
+            and self.channel is None
+            and self.period is None
         )
-
-
-def scaled_patients(patients: int, scale: Decimal) -> int:
-    """Patients times the scale, to the nearest whole person (halves up)."""
-    return int(engine.round_half_up(patients * scale, Decimal(1)))
 
 
 def apply(model: engine.CostModel, whatif: WhatIf) -> engine.CostModel:
@@ -71,18 +138,46 @@ def apply(model: engine.CostModel, whatif: WhatIf) -> engine.CostModel:
                 changes["role"] = new_role
             if stage.extra_cost in whatif.extra_costs:
                 changes["extra_cost"] = whatif.extra_costs[stage.extra_cost]
+            if whatif.channel is not None and stage.step == engine.Step.INFORMATION_SHARING:
+                changes["extra_cost"] = whatif.channel.cost
             stage = replace(stage, **changes) if changes else stage
             if stage.role is None and stage.minutes:
                 stage = replace(stage, minutes=Decimal(0))  # minutes need somebody to spend them
             stages.append(stage)
         pathways.append(replace(pathway, stages=tuple(stages)))
+    return replace(
+        model,
+        roles=roles,
+        pathways=tuple(pathways),
+        # Costing rule 8: exact, every figure; never cohorts rounded to whole people.
+        patient_scale=model.patient_scale * whatif.patient_scale,
+        period=whatif.period or model.period,
+    )
 
-    def scale(cohorts: tuple[engine.Cohort, ...]) -> tuple[engine.Cohort, ...]:
-        if whatif.patient_scale == 1:
-            return cohorts
-        return tuple(replace(c, patients=scaled_patients(c.patients, whatif.patient_scale)) for c in cohorts)
 
-    return replace(model, roles=roles, pathways=tuple(pathways), before=scale(model.before), after=scale(model.after))
+def money_text(amount: Decimal) -> Decimal:
+    """An amount to two decimal places, or up to four when it has a fraction of a penny (0.5600 -> 0.56)."""
+    two = amount.quantize(Decimal("0.01"))
+    return two if two == amount else amount.normalize()
+
+
+def compose(first: WhatIf, then: WhatIf) -> WhatIf:
+    """One WhatIf doing ``first`` and then ``then`` (a what-if of a scenario, saved on the scenario's base).
+
+    Raises ValueError when the scales together leave the what-if's range.
+    """
+    extra_costs = {old: then.extra_costs.get(new, new) for old, new in first.extra_costs.items()}
+    for old, new in then.extra_costs.items():
+        extra_costs.setdefault(old, new)
+    return WhatIf(
+        roles={**first.roles, **then.roles},
+        extra_costs={old: new for old, new in extra_costs.items() if old != new},
+        stage_minutes={**first.stage_minutes, **then.stage_minutes},
+        stage_roles={**first.stage_roles, **then.stage_roles},
+        patient_scale=first.patient_scale * then.patient_scale,
+        channel=then.channel or first.channel,
+        period=then.period or first.period,
+    )
 
 
 def describe(model: engine.CostModel, whatif: WhatIf) -> list[str]:
@@ -91,10 +186,11 @@ def describe(model: engine.CostModel, whatif: WhatIf) -> list[str]:
     for role in model.roles:
         new = whatif.roles.get(role.key)
         if new is not None and new.exact_hourly_rate != role.exact_hourly_rate:
-            lines.append(f"{role.name}: £{role.hourly_rate}/h → £{new.hourly_rate}/h")
+            band = f" ({new.band})" if new.band and new.band != role.band else ""
+            lines.append(f"{role.name} £{role.hourly_rate} → £{new.hourly_rate} an hour{band}")
     for old, new in sorted(whatif.extra_costs.items()):
         if old != new:
-            lines.append(f"Extra cost £{old} → £{new}")
+            lines.append(f"Extra cost £{money_text(old)} → £{money_text(new)}")
     names = {r.key: r.name for r in model.roles}
     for pathway in model.pathways:
         for index, stage in enumerate(pathway.stages):
@@ -102,12 +198,19 @@ def describe(model: engine.CostModel, whatif: WhatIf) -> list[str]:
             minutes = whatif.stage_minutes.get(ref)
             if minutes is not None and minutes != stage.minutes:
                 lines.append(
-                    f"{pathway.name} – {stage.name}: {engine.normalise_minutes(stage.minutes)} → "
+                    f"{pathway.name} – {stage.name} {engine.normalise_minutes(stage.minutes)} → "
                     f"{engine.normalise_minutes(minutes)} minutes"
                 )
             role = whatif.stage_roles.get(ref)
             if role is not None and role != stage.role and role in names:
-                lines.append(f"{pathway.name} – {stage.name}: {names.get(stage.role, 'nobody')} → {names[role]}")
+                lines.append(f"{pathway.name} – {stage.name} done by {names.get(stage.role, 'nobody')} → {names[role]}")
+    if whatif.channel is not None:
+        lines.append(whatif.channel.describe())
     if whatif.patient_scale != 1:
         lines.append(f"Patient numbers × {whatif.patient_scale.normalize()}")
+    if whatif.period is not None and whatif.period != model.period:
+        lines.append(f"Numbers counted {_PERIOD_WORDS[model.period]} → {_PERIOD_WORDS[whatif.period]}")
     return lines
+
+
+_PERIOD_WORDS = {engine.Period.PER_PATIENT: "per patient", engine.Period.MONTH: "a month", engine.Period.YEAR: "a year"}

@@ -149,6 +149,11 @@ class CostModel(models.Model):
     description = models.TextField(max_length=limits.MAX_DESCRIPTION_LENGTH, blank=True)
     period = models.CharField(max_length=20, choices=Period.choices, default=engine.Period.MONTH.value)
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="scenarios")
+    # A scenario: only what differs from ``based_on`` (costing.overlay's JSON), applied to the base
+    # at costing time. None for a model in its own right (one copied from ``based_on`` keeps its rows).
+    overlay = models.JSONField(null=True, blank=True, default=None)
+    # The practice's baseline: its real figures, which the roll-up, its workbook and batches use.
+    is_baseline = models.BooleanField("baseline", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -166,6 +171,16 @@ class CostModel(models.Model):
                 condition=Q(period__in=[p.value for p in engine.Period]), name="costmodel_period_known"
             ),
             description_within_limit("costmodel"),
+            # A practice has at most one baseline, and it is a model in its own right, never a scenario.
+            models.UniqueConstraint(
+                fields=["practice"], condition=Q(is_baseline=True), name="costmodel_one_baseline_per_practice"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_baseline=False) | Q(overlay__isnull=True), name="costmodel_baseline_not_a_scenario"
+            ),
+            models.CheckConstraint(
+                condition=Q(overlay__isnull=True) | Q(based_on__isnull=False), name="costmodel_overlay_has_a_base"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +188,16 @@ class CostModel(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("model_detail", kwargs={"ods_code": self.practice.ods_code, "model_pk": self.pk})
+
+    @property
+    def is_scenario(self) -> bool:
+        """An overlay on its base: it holds no cohorts, pathways or roles of its own."""
+        return self.overlay is not None
+
+    @property
+    def is_copy(self) -> bool:
+        """A model in its own right that was copied from another (its own rows; edits to that one do not reach it)."""
+        return self.overlay is None and self.based_on_id is not None
 
 
 class CohortGroup(models.Model):

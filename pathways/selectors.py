@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Count, F, Max, Prefetch, QuerySet, Sum, When
 
-from costing import engine, profiles
+from costing import engine, overlay, profiles
 from costing.decisions.payback import SetupCosts
 from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
 from pathways.models import (
@@ -73,6 +73,32 @@ def engine_model(cost_model: CostModel) -> engine.CostModel:
     if rows is None:
         attach_engine_rows([cost_model])
         rows = cost_model._engine_rows
+    if cost_model.overlay is not None:
+        # A scenario: its base as it is now, with the scenario's differences (costing.overlay).
+        return overlay.apply(
+            _engine_model_of_rows(cost_model, rows),
+            scenario_overlay(cost_model),
+            name=cost_model.name,
+            description=cost_model.description,
+        )
+    return _engine_model_of_rows(cost_model, rows)
+
+
+def scenario_overlay(cost_model: CostModel) -> overlay.Overlay:
+    """The scenario's stored overlay, read and checked (costing.overlay.loads)."""
+    return overlay.loads(cost_model.overlay)
+
+
+def base_engine_model(cost_model: CostModel) -> engine.CostModel:
+    """A scenario's base as the engine's dataclasses (rows read as engine_model reads them), without its overlay."""
+    rows = getattr(cost_model, "_engine_rows", None)
+    if rows is None:
+        attach_engine_rows([cost_model])
+        rows = cost_model._engine_rows
+    return _engine_model_of_rows(cost_model.based_on if cost_model.overlay is not None else cost_model, rows)
+
+
+def _engine_model_of_rows(cost_model: CostModel, rows: tuple) -> engine.CostModel:
     cohorts, pathways, stages, roles, groups = rows
     sides: dict[str, list[engine.Cohort]] = {"before": [], "after": []}
     for (
@@ -131,8 +157,24 @@ def load_engine_rows(cost_models: Iterable[CostModel]) -> list[CostModel]:
 
 
 def attach_engine_rows(cost_models: list[CostModel]) -> None:
-    """Read the rows of engine_model for ``cost_models`` (five queries) and keep them on each model."""
-    by_id = {m.pk: m for m in cost_models}
+    """Read the rows of engine_model for ``cost_models`` (five queries; six with a scenario) and keep them on each.
+
+    A scenario (an overlay) is costed from its base's rows: they are read for it,
+    with the base's version, which keys its cached totals (headline_key).
+    """
+    sources = {m.pk: (m.based_on_id if m.overlay is not None else m.pk) for m in cost_models}
+    bases = {pk for m in cost_models if m.overlay is not None for pk in [m.based_on_id]}
+    if bases:
+        found = {
+            b.pk: b
+            for b in CostModel.objects.filter(pk__in=bases).only(
+                "id", "name", "period", "description", "version", "created_at"
+            )
+        }
+        for m in cost_models:
+            if m.overlay is not None:
+                m.based_on = found[m.based_on_id]
+    by_id = {pk: m for m in cost_models for pk in [sources[m.pk]]}
     ids = list(by_id)
     conditions: dict[int, list[str]] = {}
     for cohort_id, code in (
@@ -211,7 +253,8 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
             )
         )
     frozen_stages = {pk: tuple(s) for pk, s in stages.items()}
-    for model_id, model in by_id.items():
+    for model in cost_models:
+        model_id = sources[model.pk]
         used_pathways = {row[3] for row in cohorts[model_id]}
         model_pathways = {pk: pathways[pk] for pk in used_pathways}
         model_stages = {pk: frozen_stages.get(pk, ()) for pk in used_pathways}
@@ -350,16 +393,27 @@ def compare_loaded(cost_model: CostModel) -> engine.Comparison:
     return comparison
 
 
-def headline_key(pk: int, version: int, created_at: datetime) -> str:
-    # v2: a Headline with people and reviews; one cached before them is never read as one.
-    return f"costing:headline:v2:{pk}:{version}:{created_at.isoformat()}"
+def headline_key(pk: int, version: int, created_at: datetime, base: tuple | None = None) -> str:
+    """The cache key of a model's totals at its version; a scenario's also names its base's version,
+    as an edit to the base changes the scenario's figures (``base``: (pk, version, created_at))."""
+    # v3: a Headline with contact minutes; one cached before them is never read as one.
+    key = f"costing:headline:v3:{pk}:{version}:{created_at.isoformat()}"
+    if base is not None:
+        key += f":on:{base[0]}:{base[1]}:{base[2].isoformat()}"
+    return key
+
+
+def _model_key(cost_model: CostModel) -> str:
+    base = None
+    if cost_model.overlay is not None:
+        b = cost_model.based_on
+        base = (b.pk, b.version, b.created_at)
+    return headline_key(cost_model.pk, cost_model.version, cost_model.created_at, base)
 
 
 def remember_headline(cost_model: CostModel, comparison: engine.Comparison) -> None:
-    """Cache the totals of a comparison of the stored model as it was loaded (its version)."""
-    _cache_on_commit(
-        {headline_key(cost_model.pk, cost_model.version, cost_model.created_at): engine.Headline.of(comparison)}
-    )
+    """Cache the totals of a comparison of the stored model as it was loaded (its version, and its base's)."""
+    _cache_on_commit({_model_key(cost_model): engine.Headline.of(comparison)})
 
 
 def _cache_on_commit(values: dict) -> None:
@@ -388,14 +442,35 @@ def headlines(cost_models: Iterable[CostModel]) -> dict[int, engine.Headline]:
     costed together (headline_rows, four queries, and the engine) and
     cached. A model deleted meanwhile is left out.
     """
-    keys = {m.pk: headline_key(m.pk, m.version, m.created_at) for m in cost_models}
+    cost_models = list(cost_models)
+    scenarios = {m.pk for m in cost_models if m.overlay is not None}
+    bases = {}
+    if scenarios:  # a scenario's totals are keyed by its base's version too: one query
+        wanted = {m.based_on_id for m in cost_models if m.pk in scenarios}
+        bases = {
+            pk: (pk, version, created_at)
+            for pk, version, created_at in CostModel.objects.filter(pk__in=wanted).values_list(
+                "pk", "version", "created_at"
+            )
+        }
+    keys = {
+        m.pk: headline_key(m.pk, m.version, m.created_at, bases.get(m.based_on_id) if m.pk in scenarios else None)
+        for m in cost_models
+    }
     cached = cache.get_many(list(keys.values())) if keys else {}
     found = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    missing = [pk for pk in keys if pk not in found]
+    missing = [pk for pk in keys if pk not in found and pk not in scenarios]
     if missing:
         fresh = headlines_from_rows(headline_rows(missing))
         found.update({pk: h.headline for pk, h in fresh.items()})
         _cache_on_commit({headline_key(pk, h.version, h.created_at): h.headline for pk, h in fresh.items()})
+    missing_scenarios = [pk for pk in scenarios if pk not in found]
+    if missing_scenarios:
+        # Scenarios are costed from their bases' rows with their overlays (six queries, whatever their number).
+        fresh_scenarios = {}
+        for scenario in load_engine_rows(CostModel.objects.select_related("practice").filter(pk__in=missing_scenarios)):
+            fresh_scenarios[_model_key(scenario)] = found[scenario.pk] = engine.headline(engine_model(scenario))
+        _cache_on_commit(fresh_scenarios)
     return found
 
 
@@ -536,7 +611,7 @@ def setup_amount_label(kind: str, description: str) -> str:
 # ------------------------------------------------------------------ lists for pages and forms
 
 # What a list of models needs of each: its name and period, and what keys its cached figures.
-LIST_FIELDS = ("id", "practice_id", "name", "period", "version", "created_at")
+LIST_FIELDS = ("id", "practice_id", "name", "period", "version", "created_at", "based_on_id", "overlay", "is_baseline")
 
 
 def dashboard_practices(*, user) -> list[Practice]:
@@ -567,8 +642,8 @@ def compared_models(*, practice: Practice, ids: Iterable[int]) -> list[CostModel
 
 
 def scenarios_of(*, cost_model: CostModel) -> list[CostModel]:
-    """The models saved as scenarios based on this one: one query."""
-    return list(cost_model.scenarios.all())
+    """The models based on this one (scenarios, then copies), by name: one query."""
+    return sorted(cost_model.scenarios.all(), key=lambda m: (m.overlay is None, m.name, m.pk))
 
 
 def cohorts_with_conditions(*, cost_model: CostModel) -> list[Cohort]:

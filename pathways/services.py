@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from costing import engine, limits, profiles, whatif
+from costing import engine, limits, overlay, profiles, whatif
 from costing.decisions import settings as decision_settings
 from costing.exchange import ModelFileError
 from pathways import selectors
@@ -133,6 +133,63 @@ def cost_model_import(
     that the imported model costs exactly as its file does and no existing model
     changes. Raises ModelFileError for an unknown condition code.
     """
+    # One import at a time per practice: a second waits, then reuses the roles and
+    # pathways the first stored instead of colliding with their keys.
+    Practice.objects.select_for_update().filter(pk=practice.pk).first()
+    conditions, pathways = _store_roles_and_pathways(practice=practice, model=model)
+    cost_model = CostModel.objects.create(
+        practice=practice,
+        name=name or model.name,
+        description=model.description,
+        period=model.period.value,
+        created_by=by,
+    )
+    _store_groups_and_cohorts(
+        cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
+    )
+    _baseline_if_first(cost_model)
+    return cost_model
+
+
+@audited
+@transaction.atomic
+def cost_model_replace(
+    *, cost_model: CostModel, model: engine.CostModel, by: AbstractBaseUser | None, expected_version: int | None
+) -> CostModel:
+    """Make a stored model what a model file says (name, period, groups and cohorts), all or nothing.
+
+    Roles and pathways are matched or stored as cost_model_import does, so no
+    other model changes; the model keeps its id, its scenarios and its decision
+    inputs, and its version goes up by one. With ``expected_version``, raises
+    CostModelChanged if someone saved the model since: nothing is written.
+    """
+    locked = CostModel.objects.select_for_update(of=("self",)).select_related("practice").get(pk=cost_model.pk)
+    if locked.overlay is not None:
+        raise ModelFileError(
+            "model", "this model is a scenario: it holds only its differences from its base; replace its base instead"
+        )
+    Practice.objects.select_for_update().filter(pk=locked.practice_id).first()  # one import at a time per practice
+    try:
+        claim_version(locked, expected_version)
+    except EditConflict:
+        raise CostModelChanged(locked, expected_version) from None
+    conditions, pathways = _store_roles_and_pathways(practice=locked.practice, model=model)
+    locked.cohorts.all().delete()  # before the groups they name (Cohort.group is RESTRICT)
+    locked.groups.all().delete()
+    locked.name = model.name
+    locked.description = model.description
+    locked.period = model.period.value
+    locked.save(update_fields=["name", "description", "period", "updated_at"])
+    _store_groups_and_cohorts(
+        locked, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
+    )
+    return locked
+
+
+def _store_roles_and_pathways(
+    *, practice: Practice, model: engine.CostModel
+) -> tuple[dict[str, Condition], dict[str, Pathway]]:
+    """The file's conditions, and its pathways as the practice's (matched or stored), by the file's keys."""
     codes = {code for cohort in model.before + model.after for code in cohort.conditions}
     codes.update(code for group in model.groups for code in group.conditions)
     conditions = {c.code: c for c in Condition.objects.filter(code__in=codes)}
@@ -196,17 +253,7 @@ def cost_model_import(
         )
         pathways[pathway.key] = stored
 
-    cost_model = CostModel.objects.create(
-        practice=practice,
-        name=name or model.name,
-        description=model.description,
-        period=model.period.value,
-        created_by=by,
-    )
-    _store_groups_and_cohorts(
-        cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
-    )
-    return cost_model
+    return conditions, pathways
 
 
 # ----------------------------------------------------------------------- editor
@@ -529,6 +576,7 @@ def cost_model_create(
     _write_cohorts(cost_model, Cohort.Side.BEFORE, before)
     _write_cohorts(cost_model, Cohort.Side.AFTER, after)
     _check_model_size(cost_model)
+    _baseline_if_first(cost_model)
     return cost_model
 
 
@@ -563,31 +611,55 @@ def cost_model_update(
     _write_cohorts(locked, Cohort.Side.BEFORE, before)
     _write_cohorts(locked, Cohort.Side.AFTER, after)
     _check_model_size(locked)
+    # Its scenarios count over its period (unless one says otherwise: costing.overlay), as lists show it.
+    CostModel.objects.filter(based_on=locked, overlay__isnull=False).update(period=period)
     return locked
+
+
+class BaseHasScenarios(Exception):
+    """A model that scenarios are overlays on cannot be deleted: they are costed from it."""
+
+    def __init__(self, cost_model: CostModel, scenarios: list[CostModel]):
+        self.cost_model = cost_model
+        self.scenarios = scenarios
+        names = ", ".join(f"“{s.name}”" for s in scenarios)
+        super().__init__(f"“{cost_model.name}” is the base of the scenario(s) {names}: delete them first.")
 
 
 @audited
 @transaction.atomic
 def cost_model_delete(*, cost_model: CostModel, by: AbstractBaseUser | None) -> None:
-    """Delete the model and its cohorts; its scenarios stay, no longer based on it. Pathways stay."""
+    """Delete the model and its cohorts; models copied from it stay, no longer based on it. Pathways stay.
+
+    Raises BaseHasScenarios while a scenario is an overlay on it (nothing is deleted).
+    """
+    scenarios = list(CostModel.objects.filter(based_on=cost_model, overlay__isnull=False).order_by("name", "id"))
+    if scenarios:
+        raise BaseHasScenarios(cost_model, scenarios)
     cost_model.delete()
 
 
 @audited
 @transaction.atomic
 def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, name: str | None = None) -> CostModel:
-    """A scenario: a copy of the model and its cohorts, based on it, sharing the practice's pathways."""
+    """A copy of the model and its cohorts, sharing the practice's pathways: a model in its own right,
+    recorded as copied from it (edits to it do not reach the copy). A scenario's copy is another scenario."""
     name = name or f"{cost_model.name} (copy)"
     if len(name) > limits.MAX_NAME_LENGTH:
         name = cost_model.name[: limits.MAX_NAME_LENGTH - len(" (copy)")].rstrip() + " (copy)"
+    scenario = cost_model.overlay is not None
     copy = CostModel.objects.create(
         practice=cost_model.practice,
         name=name,
         description=cost_model.description,
         period=cost_model.period,
-        based_on=cost_model,
+        # A scenario's copy is another overlay on the same base; a model's, a model of its own.
+        based_on_id=cost_model.based_on_id if scenario else cost_model.pk,
+        overlay=cost_model.overlay,
         created_by=by,
     )
+    if scenario:
+        return copy
     groups = {}  # the original's group id -> the copy's group
     for group in cost_model.groups.prefetch_related("group_conditions").order_by("position", "id"):
         groups[group.pk] = CohortGroup.objects.create(
@@ -672,6 +744,10 @@ def cohorts_import(
     return locked
 
 
+class ScenarioOfScenario(ValueError):
+    """The scales of a scenario and of the what-if made on it together leave the what-if's range."""
+
+
 @audited
 @transaction.atomic
 def scenario_save(
@@ -682,18 +758,65 @@ def scenario_save(
     name: str,
     by: AbstractBaseUser | None,
 ) -> CostModel:
-    """Store a what-if as a new model based on ``cost_model``; the original is untouched.
+    """Store a what-if as a scenario: an overlay on ``cost_model`` holding only what differs.
 
-    Roles and pathways the changes leave alone are shared; changed ones are
-    stored as new roles and pathways of the practice (cost_model_import).
+    It creates no role, pathway, cohort or group: it is costed from its base as the
+    base is at the time (pathways.selectors.engine_model), so an edit to the base
+    reaches it. A what-if of a scenario is saved on that scenario's base, its
+    differences and the new ones together. ``model`` is the model the panel showed
+    (``cost_model`` as the engine costs it). Raises ScenarioOfScenario when the
+    patient scales together leave the what-if's range.
     """
+    base = cost_model
+    if cost_model.overlay is not None:
+        base = CostModel.objects.select_related("practice").get(pk=cost_model.based_on_id)
+        base_model = selectors.base_engine_model(cost_model)
+        earlier = overlay.resolve(base_model, overlay.loads(cost_model.overlay)).changes
+        try:
+            changes = whatif.compose(earlier, changes)
+        except ValueError as error:
+            raise ScenarioOfScenario(str(error)) from None
+        model = base_model
     assumptions = whatif.describe(model, changes)
-    scenario = cost_model_import(practice=cost_model.practice, model=whatif.apply(model, changes), by=by, name=name)
-    scenario.based_on = cost_model
-    note = "What-if of “" + cost_model.name + "”: " + ("; ".join(assumptions) if assumptions else "no changes") + "."
-    scenario.description = f"{note}\n\n{cost_model.description}".strip()
-    scenario.save(update_fields=["based_on", "description"])
+    note = "What-if of “" + base.name + "”: " + ("; ".join(assumptions) if assumptions else "no changes") + "."
+    scenario = CostModel(
+        practice=base.practice,
+        name=name,
+        description=note,
+        period=base.period,
+        based_on=base,
+        overlay=overlay.dumps(overlay.of(model, changes)),
+        created_by=by,
+    )
+    scenario.clean_fields(exclude=["practice", "based_on", "created_by", "overlay"])
+    scenario.save()
     return scenario
+
+
+class BaselineIsAScenario(ValueError):
+    """Only a model in its own right can be a practice's baseline."""
+
+
+@audited
+@transaction.atomic
+def cost_model_mark_baseline(*, cost_model: CostModel, by: AbstractBaseUser | None) -> CostModel:
+    """Make the model its practice's baseline (the one the roll-up uses); the practice's other model stops being it."""
+    if cost_model.overlay is not None:
+        raise BaselineIsAScenario("A scenario cannot be the practice's baseline: mark its base, or a model of its own.")
+    CostModel.objects.filter(practice_id=cost_model.practice_id, is_baseline=True).exclude(pk=cost_model.pk).update(
+        is_baseline=False
+    )
+    CostModel.objects.filter(pk=cost_model.pk).update(is_baseline=True)
+    cost_model.is_baseline = True
+    return cost_model
+
+
+def _baseline_if_first(cost_model: CostModel) -> None:
+    """A practice's first model in its own right is its baseline until it marks another."""
+    practice_models = CostModel.objects.filter(practice_id=cost_model.practice_id)
+    if not practice_models.filter(is_baseline=True).exists():
+        practice_models.filter(pk=cost_model.pk).update(is_baseline=True)
+        cost_model.is_baseline = True
 
 
 # ------------------------------------------------------------------ decision support

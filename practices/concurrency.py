@@ -6,7 +6,20 @@ opened>``), so two saves racing on any database cannot both win.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Model
+
+# An edit form posted without the version it was opened at (a page from before
+# the check, or a hand-made request) would overwrite whatever was saved since.
+STALE_PAGE = (
+    "This page did not say which version you opened, so nothing was saved: open it again and make your change there."
+)
+
+
+def require_version(cleaned: dict) -> None:
+    """An edit form's hidden version is required: refused with a message the user can act on."""
+    if cleaned.get("version") is None:
+        raise ValidationError(STALE_PAGE, code="version_missing")
 
 
 class EditConflict(Exception):

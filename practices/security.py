@@ -140,3 +140,16 @@ def log_refused(request, status: int) -> None:
         user.pk if user is not None and user.is_authenticated else "anonymous",
         _address(request),
     )
+
+
+def log_token_refused(request, reason: str, *, token_id: int | None = None, user_id: int | None = None) -> None:
+    """An API token that was refused (malformed, unknown, revoked, expired, its user inactive); never the token."""
+    log.warning(
+        "api token refused (%s) token=%s user=%s %s %s address=%s",
+        reason,
+        token_id if token_id is not None else "-",
+        user_id if user_id is not None else "-",
+        request.method,
+        request.path[:300],
+        _address(request),
+    )

@@ -1,9 +1,19 @@
 """Batch reports: a zip of PDF reports, one per practice, built in the background."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+
+RUNNING_STATUSES = ["queued", "running"]
+
+
+def zip_name(batch: "BatchReport", filename: str) -> str:
+    """Where a batch's zip is stored (Django's storage API): not guessable from the batch's number."""
+    return f"batch-reports/{batch.user_id}/{batch.pk}-{secrets.token_hex(8)}.zip"
 
 
 class BatchReport(models.Model):
@@ -11,7 +21,14 @@ class BatchReport(models.Model):
 
     ``model_ids`` are the cost models chosen when it was started (one per
     practice); the task checks again that the facilitator is still assigned to
-    each. A report that fails is named in ``errors``, never silently left out.
+    each. A report that fails is named in ``errors``, never silently left out;
+    ``notes`` name the practices shown without a model.
+
+    Always finished in the end: a task whose worker is lost is delivered again
+    (``attempts`` counts them), and a batch with no sign of life for a while
+    (``heartbeat_at``) is failed by the sweep (reports.services). One user has
+    at most one batch queued or running (a constraint). The zip is a file in
+    Django's default storage, deleted after ``BATCH_REPORT_RETENTION_DAYS``.
     """
 
     class Status(models.TextChoices):
@@ -29,7 +46,10 @@ class BatchReport(models.Model):
     done = models.PositiveIntegerField(default=0)
     # One line per practice whose report is missing from the zip, and why.
     errors = models.TextField(blank=True)
-    archive = models.BinaryField(null=True, blank=True, editable=False)
+    notes = models.TextField(blank=True)
+    zip_file = models.FileField(upload_to=zip_name, max_length=200, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -38,6 +58,9 @@ class BatchReport(models.Model):
                 condition=Q(status__in=["queued", "running", "done", "failed"]), name="batch_status_known"
             ),
             models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="batch_done_not_above_total"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status__in=RUNNING_STATUSES), name="batch_one_running_per_user"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,4 +81,9 @@ class BatchReport(models.Model):
 
     @property
     def error_lines(self) -> list[str]:
-        return [line for line in self.errors.splitlines() if line.strip()]
+        return [line for line in (self.notes + "\n" + self.errors).splitlines() if line.strip()]
+
+    @property
+    def zip_deleted(self) -> bool:
+        """Built, and its zip since deleted (the retention period passed)."""
+        return self.status == self.Status.DONE and not self.zip_file

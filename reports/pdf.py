@@ -2,9 +2,11 @@
 
 WeasyPrint reads nothing from the network or the disk except the app's own
 static files: every other URL (file://, http(s)://, anything) is refused by
-AppStaticFetcher (reports/pdf_writer.py). Charts are grey-scale images drawn by
-reports/pdf_charts.py; the fonts are the system's (fonts-dejavu-core, installed
-by the project's set-up).
+AppStaticFetcher (reports/pdf_writer.py). Page 1 is the one-page summary
+(reports/summary.py), the rest an appendix; the summary is also a download of its
+own. Charts are vector SVG drawn by matplotlib (reports/pdf_charts.py), each
+with alternative text of its figures; the PDF is tagged PDF/UA-1. The fonts are
+the system's (fonts-dejavu-core, installed by the project's set-up).
 
 WeasyPrint is imported only when a PDF is made (``load_pdf_writer``): it needs Pango
 and HarfBuzz, and a server without them must still serve every other page.
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from costing import engine, presenter
 from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
-from reports import pdf_charts
+from reports import pdf_charts, summary
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +78,19 @@ class ReportSubject:
     description: str = ""
 
 
-def _chart(images: dict[str, bytes], name: str, png: bytes) -> str:
-    """Keep a chart image for AppStaticFetcher; its URL for the template."""
-    path = f"{CHARTS_PATH}{name}.png"
-    images[path] = png
-    return STATIC_ORIGIN + path
+@dataclass(frozen=True)
+class ChartImage:
+    """A chart as the template names it: its URL (served from memory by AppStaticFetcher) and its alternative text."""
+
+    url: str
+    alt: str
+
+
+def _chart(images: dict[str, bytes], name: str, chart: pdf_charts.Chart) -> ChartImage:
+    """Keep a chart's SVG for AppStaticFetcher; its URL and alternative text for the template."""
+    path = f"{CHARTS_PATH}{name}.svg"
+    images[path] = chart.svg
+    return ChartImage(STATIC_ORIGIN + path, chart.alt)
 
 
 def decisions_context(results: DecisionResults, images: dict[str, bytes]) -> dict:
@@ -102,31 +112,55 @@ def report_context(
     comparison: engine.Comparison,
     subject: ReportSubject,
     decisions: DecisionSettings | None = None,
+    *,
+    summary_only: bool = False,
 ) -> dict:
     """Everything the report shows; ``decisions``: the model's decision inputs (default: the defaults).
 
-    ``chart_images``: the chart images the template names, for AppStaticFetcher.
+    ``summary_only``: page 1 alone (no appendix, so no decision analysis).
+    ``chart_images``: the chart drawings the template names, for AppStaticFetcher.
     """
     images: dict[str, bytes] = {}
+    presentation = presenter.present(model, comparison)
+    if summary_only:
+        charts = {"steps": _chart(images, "steps", pdf_charts.cost_by_step(comparison))}
+        decision_section = None
+    else:
+        charts = {name: _chart(images, name, chart) for name, chart in pdf_charts.all_charts(comparison).items()}
+        decision_section = decisions_context(analyse(model, comparison, decisions or DecisionSettings()), images)
     return {
-        **presenter.present(model, comparison).context(),
+        **presentation.context(),
+        "summary": summary.summarise(presentation),
+        "summary_only": summary_only,
         "subject": subject,
         "roles": comparison.roles,
-        "charts": {name: _chart(images, name, png) for name, png in pdf_charts.all_charts(comparison).items()},
+        "charts": charts,
         "generated": timezone.localtime() if timezone.is_aware(timezone.now()) else date.today(),
         "static_origin": STATIC_ORIGIN,
-        "decisions": decisions_context(analyse(model, comparison, decisions or DecisionSettings()), images),
+        "decisions": decision_section,
         "chart_images": images,
     }
 
 
-def render_pdf(model: engine.CostModel, subject: ReportSubject, decisions: DecisionSettings | None = None) -> bytes:
-    """The report as PDF bytes; ``decisions``: the model's decision inputs (default: the defaults).
+def render_pdf(
+    model: engine.CostModel,
+    subject: ReportSubject,
+    decisions: DecisionSettings | None = None,
+    *,
+    summary_only: bool = False,
+) -> bytes:
+    """The report as PDF bytes: page 1 the summary, then the appendix; ``summary_only``: page 1 alone.
 
-    PdfUnavailable (before any work) when WeasyPrint cannot load on this server.
+    ``decisions``: the model's decision inputs (default: the defaults). PdfUnavailable
+    (before any work) when WeasyPrint cannot load on this server.
     """
     writer = load_pdf_writer()
     comparison = engine.compare(model)
-    context = report_context(model, comparison, subject, decisions)
+    context = report_context(model, comparison, subject, decisions, summary_only=summary_only)
     html = render_to_string("reports/model_report.html", context)
     return writer.write_pdf(html, images=context["chart_images"])
+
+
+def render_summary_pdf(model: engine.CostModel, subject: ReportSubject) -> bytes:
+    """The one-page summary on its own (page 1 of render_pdf)."""
+    return render_pdf(model, subject, summary_only=True)

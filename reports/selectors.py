@@ -1,5 +1,10 @@
 """Reads of the facilitator's roll-up: their assigned practices, filtered, each with one model and its totals.
 
+Each practice's model is its baseline unless the facilitator picks another for
+the run (``model_<ODS code>``); a practice without a baseline has none until one
+is picked, so a scenario is never used silently. The page, its workbook and the
+batch of PDFs read the same selection.
+
 Queries are fixed whatever the number of practices: the practices, a list of
 their models, then the chosen models' totals (pathways.selectors.headlines:
 cached by model version, or costed together).
@@ -8,12 +13,10 @@ cached by model version, or costed together).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from costing import engine
 from pathways import selectors
@@ -29,9 +32,20 @@ MODEL_PARAM = "model_"  # + the practice's ODS code: the chosen model's id
 @dataclass
 class PracticeChoice:
     practice: Practice
-    models: list[CostModel]  # light rows, latest first, for the select
+    models: list[CostModel]  # light rows, the baseline first, then latest first, for the select
     chosen: CostModel | None = None  # light row
     headline: engine.Headline | None = None  # the chosen model's totals (None if it has gone meanwhile)
+
+    @property
+    def baseline(self) -> CostModel | None:
+        return next((m for m in self.models if m.is_baseline), None)
+
+    @property
+    def note(self) -> str:
+        """Why a practice with models has no figures: no baseline marked and none picked."""
+        if self.chosen is None and self.models:
+            return "No baseline marked: pick a model for this run, or mark the practice's baseline."
+        return ""
 
     @property
     def param(self) -> str:
@@ -89,8 +103,8 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
     by_practice: dict[int, list[CostModel]] = {p.pk: [] for p in practices}
     light = (
         CostModel.objects.filter(practice__in=[p.pk for p in practices])
-        .only("id", "name", "period", "updated_at", "practice_id", "version", "created_at")
-        .order_by("-updated_at", "-id")
+        .only(*selectors.LIST_FIELDS, "updated_at")
+        .order_by("-is_baseline", "-updated_at", "-id")
     )
     for model in light:
         by_practice[model.practice_id].append(model)
@@ -104,8 +118,9 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
         choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
         if choice.chosen is not None:
             selection.explicit[choice.param] = choice.chosen.pk
-        elif choice.models:
-            choice.chosen = choice.models[0]  # the latest by updated_at
+        else:
+            # The practice's baseline unless the facilitator picked another for this run; never a scenario silently.
+            choice.chosen = choice.baseline
         selection.choices.append(choice)
 
     if load:
@@ -141,7 +156,11 @@ def build_rollup(selection: Selection) -> rollup.Rollup:
         practice = choice.practice
         organisation = practice.organisation.name if practice.organisation else ""
         if choice.headline is None:
-            rows.append(rollup.PracticeRow(practice.name, practice.ods_code, organisation))
+            rows.append(
+                rollup.PracticeRow(
+                    practice.name, practice.ods_code, organisation, list_size=practice.list_size, note=choice.note
+                )
+            )
             continue
         rows.append(
             rollup.PracticeRow(
@@ -150,6 +169,7 @@ def build_rollup(selection: Selection) -> rollup.Rollup:
                 organisation=organisation,
                 model_name=choice.chosen.name,
                 figures=choice.headline,
+                list_size=practice.list_size,
             )
         )
     return rollup.rollup(rows)
@@ -158,30 +178,18 @@ def build_rollup(selection: Selection) -> rollup.Rollup:
 # ------------------------------------------------------------------ batch reports
 # A batch is only ever visible to the user who started it.
 
-# A batch still queued or running after this long is taken to have been lost (a worker died).
-STALE_AFTER = timedelta(minutes=30)
 
-
-def own_batch(user, batch_pk: int, *, with_archive: bool = False) -> BatchReport:
-    """The user's batch (404 for anyone else's); its zip only when asked for."""
-    queryset = BatchReport.objects.filter(user=user)
-    if not with_archive:
-        queryset = queryset.defer("archive")
-    return get_object_or_404(queryset, pk=batch_pk)
+def own_batch(user, batch_pk: int) -> BatchReport:
+    """The user's batch (404 for anyone else's)."""
+    return get_object_or_404(BatchReport.objects.filter(user=user), pk=batch_pk)
 
 
 def recent_batches(user, count: int = 5) -> list[BatchReport]:
-    return list(BatchReport.objects.filter(user=user).defer("archive")[:count])
+    return list(BatchReport.objects.filter(user=user)[:count])
 
 
 def running_batch(user) -> BatchReport | None:
-    """The user's batch still being built, unless it has been so long that it was lost."""
-    return (
-        BatchReport.objects.filter(
-            user=user,
-            status__in=[BatchReport.Status.QUEUED, BatchReport.Status.RUNNING],
-            created_at__gte=timezone.now() - STALE_AFTER,
-        )
-        .defer("archive")
-        .first()
-    )
+    """The user's batch still being built (reports.services.batch_reports_sweep fails lost ones)."""
+    return BatchReport.objects.filter(
+        user=user, status__in=[BatchReport.Status.QUEUED, BatchReport.Status.RUNNING]
+    ).first()

@@ -1,23 +1,41 @@
-"""Writes of reports: a facilitator's batch of PDF reports, started here and built by a task."""
+"""Writes of reports: a facilitator's batch of PDF reports, started here and built by a task; the sweep."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from reports.models import BatchReport
 from reports.selectors import Selection
 from reports.tasks import build_batch_report, run_batch
 
+logger = logging.getLogger(__name__)
 
-@transaction.atomic
+RUNNING = [BatchReport.Status.QUEUED, BatchReport.Status.RUNNING]
+NOT_QUEUED = (
+    "The batch could not be queued: the background task service did not answer. "
+    "Nothing is being built; try again in a few minutes."
+)
+LOST = (
+    "The batch stopped without finishing (the server building it was restarted or lost). "
+    "Try again; if it stops again, ask for help."
+)
+
+
 def batch_report_create(*, selection: Selection, by: AbstractBaseUser) -> BatchReport | None:
-    """A queued batch of the selection's chosen models, built once committed; None if no practice has a model.
+    """A queued batch of the selection's chosen models, queued once committed; None if no practice has a model.
 
-    Practices shown without a model are named in the batch's notes.
+    Practices shown without a model are named in the batch's notes. One user
+    has one batch running (a database constraint): a second start, however
+    close, gets the first. Should the queue not take the task, the batch is
+    failed at once with the reason, so nothing waits for a task that is not there.
     """
     model_ids = list(dict.fromkeys(m.pk for m in selection.chosen_models))
     if not model_ids:
@@ -27,9 +45,73 @@ def batch_report_create(*, selection: Selection, by: AbstractBaseUser) -> BatchR
         for c in selection.choices
         if c.chosen is None
     ]
-    batch = BatchReport.objects.create(user=by, model_ids=model_ids, total=len(model_ids), errors="\n".join(notes))
-    transaction.on_commit(lambda: _start(batch.pk))
+    return _create(user=by, model_ids=model_ids, notes="\n".join(notes))
+
+
+def batch_report_retry(*, batch: BatchReport, by: AbstractBaseUser) -> BatchReport:
+    """The same models again, as a new batch (the running one, if there is one)."""
+    return _create(user=by, model_ids=list(batch.model_ids), notes=batch.notes)
+
+
+def _create(*, user, model_ids: list[int], notes: str) -> BatchReport:
+    batch_reports_sweep(user=user)  # a lost batch must not hold the user's one running place
+    try:
+        with transaction.atomic():
+            batch = BatchReport.objects.create(user=user, model_ids=model_ids, total=len(model_ids), notes=notes)
+            transaction.on_commit(lambda: _enqueue(batch.pk))
+    except IntegrityError:
+        running = BatchReport.objects.filter(user=user, status__in=RUNNING).first()
+        if running is None:
+            raise  # not the one-running constraint
+        return running
+    batch.refresh_from_db()
     return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    try:
+        _start(batch_id)
+    except Exception:
+        logger.exception("batch report %s: could not be queued", batch_id)
+        BatchReport.objects.filter(pk=batch_id, status=BatchReport.Status.QUEUED).update(
+            status=BatchReport.Status.FAILED, errors=NOT_QUEUED, finished_at=timezone.now()
+        )
+
+
+def batch_reports_sweep(*, user: AbstractBaseUser | None = None) -> tuple[int, int]:
+    """Fail batches with no sign of life, and delete zips past their retention: (failed, deleted).
+
+    Run by Celery beat every few minutes (reports.tasks.sweep_batch_reports),
+    and for one user before each of their starts and reads of a batch, so a
+    lost batch is reported even without beat.
+    """
+    now = timezone.now()
+    lost_after = settings.BATCH_REPORT_LOST_AFTER
+    batches = BatchReport.objects.all() if user is None else BatchReport.objects.filter(user=user)
+    lost = batches.filter(
+        Q(status=BatchReport.Status.RUNNING, heartbeat_at__lt=now - lost_after)
+        | Q(status=BatchReport.Status.QUEUED, heartbeat_at__lt=now - 6 * lost_after)
+    )
+    failed = 0
+    for batch in lost.only("pk", "status", "heartbeat_at", "errors"):
+        # Only if nothing moved since it was read: a worker may be writing progress.
+        failed += BatchReport.objects.filter(pk=batch.pk, status=batch.status, heartbeat_at=batch.heartbeat_at).update(
+            status=BatchReport.Status.FAILED,
+            errors="\n".join(filter(None, [batch.errors, LOST])),
+            finished_at=now,
+        )
+    if failed:
+        logger.warning("batch reports: %s lost batch(es) failed", failed)
+    deleted = 0
+    if user is None:
+        expired = BatchReport.objects.filter(
+            finished_at__lt=now - timedelta(days=settings.BATCH_REPORT_RETENTION_DAYS)
+        ).exclude(zip_file="")
+        storage = BatchReport.zip_file.field.storage
+        for batch in expired.only("pk", "zip_file"):
+            storage.delete(batch.zip_file.name)
+            deleted += BatchReport.objects.filter(pk=batch.pk).update(zip_file="")
+    return failed, deleted
 
 
 def _start(batch_id: int) -> None:

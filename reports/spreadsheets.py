@@ -1,7 +1,7 @@
 """Spreadsheets in and out: a model and its results as XLSX or CSV; cohorts read from CSV or XLSX.
 
-Numbers leave as numbers (money with a £ format), never as text; text that a
-spreadsheet would run as a formula (=, +, -, @, tab, carriage return) is
+The workbook is live (reports/model_workbook.py); a CSV opens with the
+headline, then a row per cohort. Text that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) is
 neutralised with a leading apostrophe. Reading is all-or-nothing: every problem
 is reported with its row and column, and nothing is returned for writing until
 there are none.
@@ -12,12 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from costing import engine, limits
 from costing.exchange import figure
@@ -25,46 +19,18 @@ from costing.exchange import figure
 # The table reader is shared with the practice profile's import (costing/tables.py); re-exported here.
 from costing.tables import MAX_IMPORT_ROWS, CellError, SheetError, read_table  # noqa: F401
 from costing.tables import whole_number as _whole_number
+from reports import model_workbook
+from reports.sheet_format import hours, safe_text
 
-MONEY_FORMAT = '"£"#,##0.00'
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COHORT_COLUMNS = ("side", "label", "conditions", "patients", "times", "exceptions", "pathway")
-
-
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet will show, never run."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _storable(value: str) -> str:
-    """Text an XLSX cell can hold: control characters (no longer accepted, but perhaps stored before) dropped."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def _cell(value):
-    if isinstance(value, str):
-        return safe_text(_storable(value))
-    if isinstance(value, Decimal):
-        return float(value)  # the spreadsheet's own number type; figures were rounded by the engine
-    return value
 
 
 # ------------------------------------------------------------------------ writing
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], money_columns: set[int]) -> None:
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    for column in money_columns:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = MONEY_FORMAT
-    for index, name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = max(12, min(50, len(name) + 4))
-    ws.freeze_panes = "A2"
+def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
+    """The model as a live XLSX workbook (reports.model_workbook): inputs to change, every figure a formula."""
+    return model_workbook.workbook(model, c)
 
 
 def result_rows(c: engine.Comparison) -> list[list]:
@@ -80,14 +46,14 @@ def result_rows(c: engine.Comparison) -> list[list]:
                     ";".join(co.conditions),
                     co.patients,
                     co.times,
-                    co.patients * co.times,
+                    co.patients * co.times - co.exceptions * co.times,
                     None,
                     co.pathway,
                     co.cost_per_patient,
                     co.cost_per_patient * co.times,
                     co.cost,
                     co.visits,
-                    float(co.contact_minutes),
+                    co.contact_minutes,
                 ]
             )
         rows.append(
@@ -104,7 +70,7 @@ def result_rows(c: engine.Comparison) -> list[list]:
                 None,
                 side.cost,
                 side.visits,
-                float(side.contact_minutes),
+                side.contact_minutes,
             ]
         )
     return rows
@@ -125,125 +91,50 @@ RESULT_HEADER = [
     "visits",
     "contact minutes",
 ]
-RESULT_MONEY_COLUMNS = {9, 10, 11}  # 1-based, as openpyxl counts
 
 
-def workbook(model: engine.CostModel, c: engine.Comparison) -> bytes:
-    """The model's inputs and results as an XLSX workbook."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    summary = [
-        ["Model", model.name, None],
-        ["Period", c.period.value, None],
-        ["Cost before", c.before.cost, "money"],
-        ["Cost after", c.after.cost, "money"],
-        ["Saving", c.saving, "money"],
-        ["Saving %", float(c.saving_percent) if c.saving_percent is not None else None, None],
-        ["People before", c.before.people, None],
-        ["People after", c.after.people, None],
-        ["Reviews before", c.before.reviews, None],
-        ["Reviews after", c.after.reviews, None],
-        ["Visits before", c.before.visits, None],
-        ["Visits after", c.after.visits, None],
-        ["Contact minutes before", float(c.before.contact_minutes), None],
-        ["Contact minutes after", float(c.after.contact_minutes), None],
+def headline_rows(model_name: str, c: engine.Comparison) -> list[list[str]]:
+    """The headline a CSV opens with, as the page states it: cost, saving, people, reviews, visits, contact and
+    staff time."""
+    totals = engine.Headline.of(c)
+    percent = "" if c.saving_percent is None else f"{c.saving_percent}%"
+    rows = [
+        ["Model", safe_text(model_name)],
+        ["Period", c.period.value],
+        ["Cost before (£)", str(c.before.cost)],
+        ["Cost after (£)", str(c.after.cost)],
+        ["Saving (£)", str(c.saving)],
+        ["Saving %", percent],
     ]
-    _sheet(wb, "Summary", ["figure", "value"], [r[:2] for r in summary], set())
-    ws = wb["Summary"]
-    for index, row in enumerate(summary, start=2):
-        if row[2] == "money":
-            ws.cell(row=index, column=2).number_format = MONEY_FORMAT
-    _sheet(wb, "Results", RESULT_HEADER, result_rows(c), RESULT_MONEY_COLUMNS)
-    _sheet(
-        wb,
-        "Staff",
-        ["role", "hours before", "hours after", "cost before (£)", "cost after (£)"],
-        [
-            [
-                r.name,
-                float(c.before.staff_minutes[r.key] / 60),
-                float(c.after.staff_minutes[r.key] / 60),
-                c.before.staff_cost[r.key],
-                c.after.staff_cost[r.key],
-            ]
-            for r in c.roles
-        ],
-        {4, 5},
-    )
-    _sheet(
-        wb,
-        "Roles",
-        ["key", "name", "band", "cost per hour (£)", "annual salary (£)", "on-costs %", "paid hours a year", "basis"],
-        [
-            [
-                r.key,
-                r.name,
-                r.band,
-                r.hourly_rate,
-                r.annual_salary,
-                float(r.on_cost_percent) if r.on_cost_percent is not None else None,
-                float(r.paid_hours_per_year) if r.paid_hours_per_year is not None else None,
-                r.cost_basis.label if r.cost_basis else "",
-            ]
-            for r in model.roles
-        ],
-        {4, 5},
-    )
-    stage_rows = []
-    for p in model.pathways:
-        result = c.pathways[p.key]
-        for stage, costed in zip(p.stages, result.stages, strict=True):
-            stage_rows.append(
-                [
-                    p.key,
-                    p.name,
-                    stage.name,
-                    stage.step.value,
-                    stage.role or "",
-                    float(stage.minutes),
-                    stage.extra_cost,
-                    stage.visit,
-                    costed.cost,
-                ]
-            )
-    _sheet(
-        wb,
-        "Stages",
-        ["pathway", "pathway name", "stage", "step", "role", "minutes", "extra cost (£)", "visit", "cost (£)"],
-        stage_rows,
-        {7, 9},
-    )
-    _sheet(
-        wb,
-        "Cohorts",
-        list(COHORT_COLUMNS),
-        [
-            [side, co.label, ";".join(co.conditions), co.patients, co.times, co.exceptions, co.pathway]
-            for side, cohorts in (("before", model.before), ("after", model.after))
-            for co in cohorts
-        ],
-        set(),
-    )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    annual = c.annualised(c.saving)
+    if annual is not None and c.periods_per_year != 1:
+        rows += [
+            ["Cost before a year (£)", str(c.annualised(c.before.cost))],
+            ["Cost after a year (£)", str(c.annualised(c.after.cost))],
+            ["Saving a year (£)", str(annual)],
+        ]
+    for label, before, after in (
+        ("People", c.before.people, c.after.people),
+        ("Reviews", c.before.reviews, c.after.reviews),
+        ("Visits", c.before.visits, c.after.visits),
+        ("Contact minutes", figure(c.before.contact_minutes), figure(c.after.contact_minutes)),
+        ("Staff hours", hours(totals.staff_minutes_before), hours(totals.staff_minutes_after)),
+    ):
+        rows += [[f"{label} before", str(before)], [f"{label} after", str(after)]]
+    rows.append(["Staff hours freed", str(hours(totals.staff_minutes_freed))])
+    return rows
 
 
-def results_csv(c: engine.Comparison) -> str:
+def results_csv(model_name: str, c: engine.Comparison) -> str:
+    """The headline (headline_rows), a blank line, then a row per cohort and a total per side."""
     out = io.StringIO()
     writer = csv.writer(out)
+    writer.writerows(headline_rows(model_name, c))
+    writer.writerow([])
     writer.writerow(RESULT_HEADER)
     for row in result_rows(c):
-        writer.writerow(["" if v is None else (safe_text(v) if isinstance(v, str) else _plain(v)) for v in row])
+        writer.writerow(["" if v is None else (safe_text(v) if isinstance(v, str) else str(v)) for v in row])
     return out.getvalue()
-
-
-def _plain(value) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, float):
-        return figure(Decimal(str(value)))
-    return str(value)
 
 
 # ------------------------------------------------------------------------ reading

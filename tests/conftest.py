@@ -45,3 +45,10 @@ def no_weasyprint(monkeypatch):
         raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
 
     monkeypatch.setattr("reports.pdf._import_writer", import_writer)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files the app stores (batch report zips) go to a folder of each test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

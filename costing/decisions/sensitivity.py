@@ -10,8 +10,9 @@ stays as it is, and the saving is costed again by the engine's rules, exactly:
   every pathway, before and after, together;
 - postage and other extra costs (default ±50 %): every stage's extra cost, each
   rounded half up to the penny (money is whole pennies);
-- patient numbers (default ±20 %): every cohort, before and after, to the
-  nearest whole person (halves up), as the what-if panel does.
+- patient numbers (default ±20 %): the model's patient scale (costing rule 8),
+  exactly, as the what-if panel does: no rounding to whole people, so even a
+  model of one person per cohort has its swing.
 
 Limits on minutes, rates and the what-if patient scale are not enforced here: a
 tornado shows a plausible range, not an input. A percentage is at most 100, so
@@ -19,11 +20,12 @@ nothing becomes negative.
 
 How. The model is costed once, stage line by stage line, in whole pennies
 (``engine.stage_pennies``). Each line is rounded to the penny on its own, so a
-variation moves only the lines it touches: the saving is the base saving plus,
-for each touched line, its change in pennies times the net passes through it
-(before less after; an exception's screened pass counts for the lines it incurs,
-costing rule 7). Patient numbers touch no line: that varied model's totals come
-from engine.headline, which costs each pathway once.
+variation moves only the lines it touches: each side's pennies move by each
+touched line's change times that side's passes through it (an exception's
+screened pass counts for the lines it incurs, costing rule 7); each side is then
+scaled by the model's patient scale, to the penny once (rule 8). Patient numbers
+touch no line: that varied model's totals come from engine.headline, which costs
+each pathway once.
 ``varied_model`` gives the varied model itself, for a full re-costing
 (engine.headline) that these savings equal to the penny
 (tests/unit/test_decisions_sensitivity.py checks it on random models).
@@ -37,7 +39,7 @@ from decimal import Decimal, Inexact, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
-from costing import engine, whatif
+from costing import engine
 
 DEFAULT_ROLE_RATE_PERCENT = Decimal(20)
 DEFAULT_STEP_MINUTES_PERCENT = Decimal(20)
@@ -258,9 +260,10 @@ class _Lines:
     """A model costed once, stage line by stage line, for the savings of its variations.
 
     Every stage of every pathway a cohort uses, as its pennies per pass (staff +
-    extra, rounded once: costing rule 1), with the net passes through it: before
-    less after, full passes through every stage and an exception's screened
-    passes through the stages it incurs (rule 7). Raises ValueError as
+    extra, rounded once: costing rule 1), with each side's passes through it:
+    full passes through every stage and an exception's screened passes through
+    the stages it incurs (rule 7). A side's pennies are then scaled by the model's
+    patient scale, to the penny once (rule 8). Raises ValueError as
     engine.headline does for a reference the model lacks.
     """
 
@@ -275,11 +278,9 @@ class _Lines:
             p.key: [self._line(stage, stage.minutes, self._rate(stage), stage.extra_cost) for stage in p.stages]
             for p in self.pathways
         }
-        self.passes = self._net_passes(model)
-        self.base = sum(
-            full * sum(self.pennies[key]) + screened * sum(self.pennies[key][: self.screened[key]])
-            for key, (full, screened) in self.passes.items()
-        )
+        self.passes = self._passes(model)
+        self.base = {side: self._side_pennies(side) for side in SIDES}
+        self.scale = model.patient_scale.as_integer_ratio()
 
     def _rate(self, stage: engine.Stage) -> engine.Ratio | None:
         return None if stage.role is None else self.rates[stage.role]
@@ -289,15 +290,28 @@ class _Lines:
         staff, extra = engine.stage_pennies(minutes.as_integer_ratio(), rate, extra_cost)
         return staff + extra
 
-    def _net_passes(self, model: engine.CostModel) -> dict[str, tuple[int, int]]:
-        """Net (full, screened) passes by pathway key: before less after."""
-        passes = {p.key: [0, 0] for p in self.pathways}
-        for cohorts, sign in ((model.before, 1), (model.after, -1)):
-            for cohort in cohorts:
-                counts = passes[cohort.pathway]
-                counts[0] += sign * (cohort.patients - cohort.exceptions) * cohort.times
-                counts[1] += sign * cohort.exceptions * cohort.times
-        return {key: (full, screened) for key, (full, screened) in passes.items()}
+    def _passes(self, model: engine.CostModel) -> dict[str, dict[str, tuple[int, int]]]:
+        """(full, screened) passes by side and pathway key."""
+        passes = {side: {p.key: [0, 0] for p in self.pathways} for side in SIDES}
+        for side in SIDES:
+            for cohort in getattr(model, side):
+                counts = passes[side][cohort.pathway]
+                counts[0] += (cohort.patients - cohort.exceptions) * cohort.times
+                counts[1] += cohort.exceptions * cohort.times
+        return {side: {key: tuple(counts) for key, counts in by_key.items()} for side, by_key in passes.items()}
+
+    def _side_pennies(self, side: str) -> int:
+        total = 0
+        for key, (full, screened) in self.passes[side].items():
+            lines = self.pennies[key]
+            total += full * sum(lines) + screened * sum(lines[: self.screened[key]])
+        return total
+
+    def _saving(self, before: int, after: int) -> Decimal:
+        """Costing rule 8: each side x the model's patient scale, to the penny once; then the difference."""
+        if self.scale != (1, 1):
+            before, after = (engine.round_half_up_pennies(p * self.scale[0], self.scale[1]) for p in (before, after))
+        return _pounds(before - after)
 
     def saving(self, kind: InputGroup, key, factor: Decimal) -> Decimal:
         """The saving of varied_model(model, kind, key, factor), to the penny."""
@@ -324,15 +338,20 @@ class _Lines:
                     return None
                 return self._line(stage, stage.minutes, self._rate(stage), _scaled_extra_cost(stage, factor))
 
-        total = self.base
+        totals = dict(self.base)
         for pathway in self.pathways:
-            full, screened = self.passes[pathway.key]
             incurred = self.screened[pathway.key]
             for index, (stage, pennies) in enumerate(zip(pathway.stages, self.pennies[pathway.key], strict=True)):
                 new = change(stage)
-                if new is not None and new != pennies:
-                    total += (new - pennies) * (full + (screened if index < incurred else 0))
-        return _pounds(total)
+                if new is None or new == pennies:
+                    continue
+                for side in SIDES:
+                    full, screened = self.passes[side][pathway.key]
+                    totals[side] += (new - pennies) * (full + (screened if index < incurred else 0))
+        return self._saving(totals["before"], totals["after"])
+
+
+SIDES = ("before", "after")
 
 
 def _pounds(pennies: int) -> Decimal:
@@ -375,7 +394,4 @@ def _scaled_extra_cost(stage: engine.Stage, factor: Decimal) -> Decimal:
 
 
 def _with_patients(model: engine.CostModel, factor: Decimal) -> engine.CostModel:
-    def scale(cohorts: tuple[engine.Cohort, ...]) -> tuple[engine.Cohort, ...]:
-        return tuple(replace(c, patients=whatif.scaled_patients(c.patients, factor)) for c in cohorts)
-
-    return replace(model, before=scale(model.before), after=scale(model.after))
+    return replace(model, patient_scale=_times(model.patient_scale, factor))

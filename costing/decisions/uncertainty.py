@@ -244,7 +244,13 @@ def _savings_in_pennies(model: engine.CostModel, ranges: Ranges, draws: int, see
                 cost += np.int64(cohort.exceptions * cohort.times) * screened[cohort.pathway]
         return cost
 
-    return side(model.before) - side(model.after)
+    before, after = side(model.before), side(model.after)
+    if model.patient_scale != 1:
+        # Costing rule 8: each side x the scale, to the penny once; the saving is their difference.
+        scale_n, scale_d = model.patient_scale.as_integer_ratio()
+        before = engine.round_half_up_pennies(before * scale_n, scale_d)
+        after = engine.round_half_up_pennies(after * scale_n, scale_d)
+    return before - after
 
 
 def _check(triangle: Triangle, maximum: Decimal, what: str) -> None:

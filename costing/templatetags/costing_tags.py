@@ -1,7 +1,9 @@
 from decimal import Decimal
+from fractions import Fraction
 
 from django import template
 
+from costing.engine import round_half_up
 from costing.exchange import figure
 
 register = template.Library()
@@ -26,10 +28,10 @@ def minutes(value: Decimal | None) -> str:
 
 @register.filter
 def hours(value: Decimal | None) -> str:
-    """Minutes shown as hours to one decimal place."""
+    """Minutes shown as hours to one decimal place, half up as every figure (3 minutes is 0.1 hours)."""
     if value is None:
         return "–"
-    return f"{(Decimal(value) / 60).quantize(Decimal('0.1')):,}"
+    return f"{round_half_up(Fraction(Decimal(value)) / 60, Decimal('0.1')):,}"
 
 
 @register.filter
@@ -75,3 +77,14 @@ def invalid_by(field, message_id: str):
 def absolute(value):
     """The size of an amount, for text that already says which way it goes ("Extra cost £14.23")."""
     return None if value is None else abs(value)
+
+
+@register.filter
+def count(value) -> str:
+    """A count with thousands separators: 1,234; a scaled one keeps its fraction (2.5 people, costing rule 8)."""
+    if value is None or value == "":
+        return "–"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"

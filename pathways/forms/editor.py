@@ -16,6 +16,7 @@ from pathways.forms import postage
 from pathways.models import CohortGroup, Condition, Pathway, Period, Step
 from pathways.selectors import conditions, practice_pathways
 from pathways.services import CohortInput, StageInput
+from practices.concurrency import require_version
 from practices.formfields import SafeModelChoiceField, SafeModelMultipleChoiceField, description_field, plain_text
 from practices.models import Practice, StaffRole
 from practices.selectors import staff_roles
@@ -137,6 +138,11 @@ class PathwayForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=limits.MAX_NAME_LENGTH, validators=[plain_text])
     description = description_field()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        require_version(data)
+        return data
 
 
 class PracticeRoleField(SafeModelChoiceField):
@@ -321,6 +327,16 @@ class CostModelForm(forms.Form):
         help_text="What the numbers of patients count: one patient, a month or a year.",
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.editing:
+            require_version(data)
+        return data
 
 
 class ChosenFirst:

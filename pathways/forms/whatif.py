@@ -13,6 +13,10 @@ from costing.selectors import PayBandOption
 from pathways.forms import postage
 from practices.formfields import plain_text
 
+CHANNEL_CHOICES = [("", "As each stage says now")] + [
+    (kind.value, kind.label[0].upper() + kind.label[1:]) for kind in whatif.ChannelKind
+]
+
 SCALE_CHOICES = [
     (str(s), f"× {s.normalize()}")
     for s in (
@@ -65,14 +69,16 @@ class WhatIfForm(forms.Form):
         amounts = sorted({s.extra_cost for p in model.pathways for s in p.stages if s.extra_cost})
         for j, amount in enumerate(amounts):
             name = f"extra_{j}"
+            # Stored to 4 places (a text message costs a fraction of a penny): shown as £0.56, or £0.0125.
+            amount = whatif.money_text(amount)
             uses = sum(1 for p in model.pathways for s in p.stages if s.extra_cost == amount)
             self.fields[name] = forms.DecimalField(
                 label=f"Every extra cost of £{amount} (postage, {uses} stage{'s' if uses != 1 else ''})",
                 initial=amount,
                 min_value=Decimal(0),
                 max_value=limits.MAX_EXTRA_COST,
-                decimal_places=limits.MONEY_PLACES,
-                max_digits=12,
+                decimal_places=limits.EXTRA_COST_PLACES,
+                max_digits=14,
             )
             # "What if we post second class in 2026": a letter price at a date instead of an amount.
             self.fields[f"{name}_letter_class"] = postage.letter_class_field(
@@ -84,6 +90,28 @@ class WhatIfForm(forms.Form):
             self.fields[name].widget.attrs["data-letter-amount"] = ""
             self.extra_rows.append((amount, self[name], self[f"{name}_letter_class"], self[f"{name}_letter_date"]))
         self.letter_sources: dict[str, str] = {}
+        # One channel for every results (information sharing) stage, with or without an extra cost now.
+        self.sharing_stages = sum(
+            1 for p in model.pathways for s in p.stages if s.step == engine.Step.INFORMATION_SHARING
+        )
+        self.channel: whatif.Channel | None = None
+        if self.sharing_stages:
+            self.fields["channel"] = forms.ChoiceField(
+                label=f"Share results by ({self.sharing_stages} information sharing "
+                f"stage{'s' if self.sharing_stages != 1 else ''})",
+                choices=CHANNEL_CHOICES,
+                required=False,
+            )
+            self.fields["channel_letter_date"] = postage.letter_date_field("Letter price on")
+            self.fields["channel_text_cost"] = forms.DecimalField(
+                label="Cost of a text message (£, to 4 decimal places)",
+                required=False,
+                min_value=Decimal(0),
+                max_value=limits.MAX_EXTRA_COST,
+                decimal_places=limits.EXTRA_COST_PLACES,
+                max_digits=14,
+                help_text="A fraction of a penny is allowed: £0.0125 is 1.25p.",
+            )
         # A stage's two fields, built once and copied for each stage (_like).
         minutes_field = forms.DecimalField(
             min_value=Decimal(0),
@@ -115,6 +143,7 @@ class WhatIfForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_channel(cleaned)
         for _amount, field, letter_class, letter_date in self.extra_rows:
             if not cleaned.get(letter_class.name):
                 continue
@@ -131,6 +160,34 @@ class WhatIfForm(forms.Form):
             cleaned[field.name] = price.amount
             self.letter_sources[field.name] = price.source
         return cleaned
+
+    def _clean_channel(self, cleaned: dict) -> None:
+        """The chosen channel as a whatif.Channel: a letter's price at its date, a text's cost, or none."""
+        kind = cleaned.get("channel")
+        if not kind:
+            return
+        kind = whatif.ChannelKind(kind)
+        if kind in (whatif.ChannelKind.LETTER_FIRST, whatif.ChannelKind.LETTER_SECOND):
+            day = cleaned.get("channel_letter_date")
+            if day is None:
+                if "channel_letter_date" not in self.errors:
+                    self.add_error("channel_letter_date", "Choose the date of the letter price.")
+                return
+            letter_class = postage.FIRST if kind == whatif.ChannelKind.LETTER_FIRST else postage.SECOND
+            price = postage.letter_price(letter_class, day)
+            if isinstance(price, str):
+                self.add_error("channel_letter_date", price)
+                return
+            self.channel = whatif.Channel(kind=kind, cost=price.amount, detail=price.source)
+        elif kind == whatif.ChannelKind.TEXT:
+            cost = cleaned.get("channel_text_cost")
+            if cost is None:
+                if "channel_text_cost" not in self.errors:
+                    self.add_error("channel_text_cost", "Give the cost of one text message, like 0.0125.")
+                return
+            self.channel = whatif.Channel(kind=kind, cost=cost)
+        else:
+            self.channel = whatif.Channel(kind=kind)
 
     def whatif(self) -> whatif.WhatIf:
         """The changes the valid form asks for."""
@@ -164,6 +221,7 @@ class WhatIfForm(forms.Form):
             stage_minutes=stage_minutes,
             stage_roles=stage_roles,
             patient_scale=data.get("scale") or Decimal(1),
+            channel=self.channel,
         )
 
 

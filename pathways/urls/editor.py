@@ -11,4 +11,9 @@ urlpatterns = [
     path("practices/<str:ods_code>/models/<int:model_pk>/edit/", views.model_edit, name="model_edit"),
     path("practices/<str:ods_code>/models/<int:model_pk>/delete/", views.model_delete, name="model_delete"),
     path("practices/<str:ods_code>/models/<int:model_pk>/duplicate/", views.model_duplicate, name="model_duplicate"),
+    path(
+        "practices/<str:ods_code>/models/<int:model_pk>/baseline/",
+        views.model_mark_baseline,
+        name="model_mark_baseline",
+    ),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from costing import charts, engine, exchange, presenter, whatif
+from costing import charts, engine, exchange, overlay, presenter, whatif
 from costing.selectors import pay_band_options
 from pathways import selectors, services
 from pathways.forms.whatif import ScenarioNameForm, WhatIfForm
@@ -36,11 +36,24 @@ def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
     return _render_page(request, access, cost_model, form, _results_context(model, comparison), [])
 
 
+def _family(cost_model) -> dict:
+    """A scenario's base and its differences in words; a model's scenarios (and whether it is the baseline)."""
+    if cost_model.is_scenario:
+        return {
+            "base": cost_model.based_on,
+            "differences": overlay.describe(
+                selectors.base_engine_model(cost_model), selectors.scenario_overlay(cost_model)
+            ),
+        }
+    return {"scenarios": selectors.scenarios_of(cost_model=cost_model)}
+
+
 def _render_page(request, access, cost_model, form, results: dict, changes, status=200) -> HttpResponse:
     context = {
         "access": access,
         "practice": access.practice,
         "cost_model": cost_model,
+        "family": _family(cost_model),
         "form": form,
         "changes": changes,
         "scenario_form": ScenarioNameForm(initial={"scenario_name": f"{cost_model.name} (what if)"}),
@@ -85,13 +98,18 @@ def model_whatif_save(request: HttpRequest, ods_code: str, model_pk: int) -> Htt
     if form.cleaned_data["version"] != cost_model.version:
         messages.warning(request, "This model was changed by someone else meanwhile; nothing was saved.")
         return redirect(cost_model.get_absolute_url())
-    scenario = services.scenario_save(
-        cost_model=cost_model,
-        model=model,
-        changes=form.whatif(),
-        name=name_form.cleaned_data["scenario_name"],
-        by=request.user,
-    )
+    try:
+        scenario = services.scenario_save(
+            cost_model=cost_model,
+            model=model,
+            changes=form.whatif(),
+            name=name_form.cleaned_data["scenario_name"],
+            by=request.user,
+        )
+    except services.ScenarioOfScenario:
+        form.add_error("scale", "With this scenario's own patient scale that is outside × 0.5 to × 3: choose another.")
+        messages.error(request, "The scenario was not saved: correct the highlighted figures.")
+        return _render_page(request, access, cost_model, form, _results_context(model, engine.compare(model)), [], 422)
     messages.success(request, f"Saved as scenario “{scenario.name}”.")
     return redirect(scenario.get_absolute_url())
 
@@ -99,6 +117,13 @@ def model_whatif_save(request: HttpRequest, ods_code: str, model_pk: int) -> Htt
 @login_required
 def model_export(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     _access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
+    if model.patient_scale != 1:
+        messages.error(
+            request,
+            f"“{cost_model.name}” scales patient numbers by {model.patient_scale.normalize()}, which a model file "
+            "cannot hold (it counts whole people): download its base's file instead.",
+        )
+        return redirect(cost_model.get_absolute_url())
     response = HttpResponse(exchange.dumps(model), content_type="application/json; charset=utf-8")
     filename = slugify(cost_model.name)[:80] or "cost-model"
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
@@ -114,18 +139,13 @@ def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
     chosen = [m for m in available if str(m.pk) in wanted][:MAX_SIDE_BY_SIDE]
     columns = []
     if chosen:
-        for cost_model in selectors.compared_models(practice=access.practice, ids=[m.pk for m in chosen]):
+        loaded = selectors.compared_models(practice=access.practice, ids=[m.pk for m in chosen])
+        # The first column is the one the others are measured against: a model in its own right
+        # (the baseline first) before any scenario.
+        loaded.sort(key=lambda m: (m.is_scenario, not m.is_baseline, m.name, m.pk))
+        for cost_model in loaded:
             columns.append({"model": cost_model, "c": selectors.compare_loaded(cost_model)})
-    role_names = sorted({role.name for col in columns for role in col["c"].roles})
-    rows = []
-    for name in role_names:
-        cells = []
-        for col in columns:
-            keys = [r.key for r in col["c"].roles if r.name == name]
-            before = sum((col["c"].before.staff_minutes[k] for k in keys), start=0)
-            after = sum((col["c"].after.staff_minutes[k] for k in keys), start=0)
-            cells.append({"before": before, "after": after})
-        rows.append({"name": name, "cells": cells})
+    rows = presenter.side_by_side([col["c"] for col in columns])
     chart = None
     if columns:
         chart = charts.scenarios(
@@ -142,7 +162,7 @@ def scenario_compare(request: HttpRequest, ods_code: str) -> HttpResponse:
             "available": available,
             "chosen_ids": {m.pk for m in chosen},
             "columns": columns,
-            "staff_rows": rows,
+            "rows": [{"row": row, "cells": list(zip(row.values, row.differences, strict=True))} for row in rows],
             "chart": chart,
             "too_few": len(chosen) < 2 and bool(wanted),
             "max_models": MAX_SIDE_BY_SIDE,

@@ -341,13 +341,20 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
     access = practice_access(request.user, ods_code, Permission.EDIT)
     practice = access.practice
     cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
+    if cost_model.is_scenario:
+        messages.info(
+            request,
+            f"“{cost_model.name}” is a scenario: it holds only its differences from its base, listed on its page. "
+            "Edit the base and the scenario follows, or make a what-if of it and save that as a scenario.",
+        )
+        return redirect(cost_model.get_absolute_url())
     form_kwargs = {"practice": practice, "groups": selectors.cohort_groups_by_cohort(cost_model=cost_model)}
     focus = None
     pending = False
     if request.method == "POST":
         action = _row_action(request, SIDES)
         if action is None:
-            form = CostModelForm(request.POST, prefix="model")
+            form = CostModelForm(request.POST, prefix="model", editing=True)
             sides = {side: CohortFormSet(request.POST, prefix=side, form_kwargs=form_kwargs) for side in SIDES}
             if form.is_valid() and all(formset.is_valid() for formset in sides.values()):
                 try:
@@ -368,7 +375,7 @@ def model_edit(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
                 except services.CostModelChanged as exc:
                     data = request.POST.copy()
                     data["model-version"] = str(exc.cost_model.version)
-                    form = CostModelForm(data, prefix="model")
+                    form = CostModelForm(data, prefix="model", editing=True)
                     form.is_valid()
                     form.add_error(
                         None,
@@ -438,7 +445,11 @@ def model_delete(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
     access = practice_access(request.user, ods_code, Permission.EDIT)
     cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
     if request.method == "POST":
-        services.cost_model_delete(cost_model=cost_model, by=request.user)
+        try:
+            services.cost_model_delete(cost_model=cost_model, by=request.user)
+        except services.BaseHasScenarios as exc:
+            messages.error(request, f"Nothing was deleted: {exc}")
+            return redirect(cost_model.get_absolute_url())
         messages.success(request, f"Deleted the cost model “{cost_model.name}”.")
         return redirect("practice_detail", ods_code=access.practice.ods_code)
     return render(
@@ -459,10 +470,30 @@ def model_duplicate(request: HttpRequest, ods_code: str, model_pk: int) -> HttpR
     access = practice_access(request.user, ods_code, Permission.EDIT)
     cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
     copy = services.cost_model_duplicate(cost_model=cost_model, by=request.user)
+    if copy.is_scenario:
+        messages.success(request, f"Saved “{copy.name}”, another scenario with the differences of “{cost_model.name}”.")
+        return redirect(copy.get_absolute_url())
     messages.success(
-        request, f"Saved “{copy.name}”, a scenario based on “{cost_model.name}”. Change it here to try “what if”."
+        request,
+        f"Saved “{copy.name}”, a copy of “{cost_model.name}”: a model in its own right, which edits to "
+        f"“{cost_model.name}” do not reach. For a scenario that follows it, save a what-if on its page.",
     )
     return redirect("model_edit", ods_code=access.practice.ods_code, model_pk=copy.pk)
+
+
+@login_required
+@require_POST
+def model_mark_baseline(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
+    """Make the model its practice's baseline: the figures the roll-up, its workbook and batches use."""
+    access = practice_access(request.user, ods_code, Permission.EDIT)
+    cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
+    try:
+        services.cost_model_mark_baseline(cost_model=cost_model, by=request.user)
+    except services.BaselineIsAScenario as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"“{cost_model.name}” is now {access.practice.name}'s baseline.")
+    return redirect(cost_model.get_absolute_url())
 
 
 @login_required

@@ -21,6 +21,7 @@ from costing.models import OnCostRate
 from costing.reference import employer_on_cost_percent
 from costing.selectors import band_points, picker_rows
 from practices import selectors
+from practices.concurrency import require_version
 from practices.formfields import plain_text
 from practices.models import KEY_VALIDATOR, Practice, StaffRole
 
@@ -229,6 +230,8 @@ class StaffRoleForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.instance is not None:
+            require_version(data)
         self._clean_key_from_name(data)
         self._clean_cost(data)
         return data

@@ -9,4 +9,5 @@ urlpatterns = [
     path("rollup/reports/<int:batch_pk>/", batch.batch_report_detail, name="batch_report_detail"),
     path("rollup/reports/<int:batch_pk>/progress/", batch.batch_report_progress, name="batch_report_progress"),
     path("rollup/reports/<int:batch_pk>/download.zip", batch.batch_report_download, name="batch_report_download"),
+    path("rollup/reports/<int:batch_pk>/retry/", batch.batch_report_retry_view, name="batch_report_retry"),
 ]

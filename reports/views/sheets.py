@@ -1,5 +1,8 @@
 """Spreadsheets: a model and its results as XLSX or CSV, and cohorts imported from CSV or XLSX."""
 
+import logging
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -16,6 +19,22 @@ from reports.forms import CohortImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+logger = logging.getLogger(__name__)
+
+
+def xlsx_or_503(request: HttpRequest, build: Callable[[], bytes], back: str) -> bytes | HttpResponse:
+    """An XLSX workbook, or a page that says the server has no room to make one (503, logged).
+
+    openpyxl writes each sheet to a temporary file: with the temporary folder
+    full (or unwritable) that fails with an OSError, which is the server's
+    trouble, not the user's, and not a 500.
+    """
+    try:
+        return build()
+    except OSError:
+        logger.exception("XLSX export: no room in the temporary folder")
+        return render(request, "reports/no_space.html", {"back": back}, status=503)
+
 
 def _download(body, content_type: str, cost_model: CostModel, extension: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
@@ -29,7 +48,12 @@ def model_xlsx(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespon
     access = practice_access(request.user, ods_code, Permission.VIEW)
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     model = selectors.engine_model(cost_model)
-    return _download(spreadsheets.workbook(model, engine.compare(model)), XLSX, cost_model, "xlsx")
+    body = xlsx_or_503(
+        request, lambda: spreadsheets.workbook(model, engine.compare(model)), cost_model.get_absolute_url()
+    )
+    if isinstance(body, HttpResponse):
+        return body
+    return _download(body, XLSX, cost_model, "xlsx")
 
 
 @login_required
@@ -37,7 +61,8 @@ def model_csv(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRespons
     access = practice_access(request.user, ods_code, Permission.VIEW)
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     comparison = engine.compare(selectors.engine_model(cost_model))
-    return _download(spreadsheets.results_csv(comparison), "text/csv; charset=utf-8", cost_model, "csv")
+    body = spreadsheets.results_csv(cost_model.name, comparison)
+    return _download(body, "text/csv; charset=utf-8", cost_model, "csv")
 
 
 @login_required
@@ -46,6 +71,9 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
     cost_model = scoped_get(CostModel.objects.all(), access, pk=model_pk)
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
+    if cost_model.is_scenario:
+        messages.info(request, f"“{cost_model.name}” is a scenario: its cohorts are its base's. Import them there.")
+        return redirect(cost_model.get_absolute_url())
     form = CohortImportForm(request.POST or None, request.FILES or None)
     errors: list[spreadsheets.CellError] = []
     if request.method == "POST" and form.is_valid():

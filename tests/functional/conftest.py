@@ -156,7 +156,7 @@ def world(base_url, example_b, example_cd):
     from decimal import Decimal
 
     from costing import profiles
-    from pathways.services import cost_model_import, profile_create
+    from pathways.services import cost_model_import, cost_model_mark_baseline, profile_create
     from practices.models import FacilitatorAssignment, Membership
     from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory, UserFactory
     from tests.factories.accounts import InvitationFactory
@@ -165,6 +165,8 @@ def world(base_url, example_b, example_cd):
     # The model files' own (long) names: real names are long, and the pages must cope.
     model_b = cost_model_import(practice=practice, model=example_b, by=None)
     model_cd = cost_model_import(practice=practice, model=example_cd, by=None)
+    # The practice's real figures are a month's (C/D), which the roll-up shows a year of.
+    cost_model_mark_baseline(cost_model=model_cd, by=None)
     # A scenario that costs more after than before: the conversation takes two hours.
     csp = next(p for p in example_b.pathways if p.key == "csp")
     longer = replace(

@@ -315,7 +315,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
     traffic.settle()
     expect(admin.get_by_test_id("headline-saving")).to_have_text(re.compile(r"^Saving £19\.37"))
     expect(admin.locator("#results")).to_contain_text("What if (not saved)")
-    expect(admin.locator("#results")).to_contain_text("Practice nurse: £18.60/h → £30.00/h")
+    expect(admin.locator("#results")).to_contain_text("Practice nurse £18.60 → £30.00 an hour")
     waterfall = admin.locator('.chart[data-chart="chart-waterfall"]')
     expect(waterfall.locator("svg text", has_text="£42.79").first).to_be_attached()
     wait_for_charts(admin)
@@ -335,7 +335,7 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
 
     # Side by side.
     admin.get_by_role("link", name="Compare with other scenarios").click()
-    admin.get_by_label(MODEL, exact=True).check()
+    admin.get_by_label(f"{MODEL} (baseline)", exact=True).check()
     admin.get_by_label(re.compile("^" + re.escape(SCENARIO))).check()
     admin.get_by_role("button", name="Compare").click()
     table = admin.get_by_role("table", name=re.compile("Each model's figures"))
@@ -348,22 +348,28 @@ def test_facilitator_to_practice_admin_builds_example_b_and_compares_scenarios(p
 
     # The downloads of the model as built.
     admin.goto(model_url)
-    pdf = download(admin, "Download PDF summary")
-    assert pdf.startswith(b"%PDF")
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "31.39" in text and "17.72" in text and "13.67" in text, text[:2000]
-    workbook = load_workbook(io.BytesIO(download(admin, "Excel (.xlsx)")), read_only=True)
-    cells = [v for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    for link in ("One-page summary (PDF)", "Full report (PDF)"):
+        pdf = download(admin, link)
+        assert pdf.startswith(b"%PDF")
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert "31.39" in text and "17.72" in text and "13.67" in text, text[:2000]
+    # The workbook is live: its figures are formulas over its inputs (recalculated in
+    # tests/integration/test_workbook_recalculation.py).
+    workbook = load_workbook(io.BytesIO(download(admin, "Workbook (.xlsx)")), read_only=True)
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row[0]}
+    minutes = [row[5] for row in workbook["Stages"].iter_rows(min_row=2, values_only=True)]
     workbook.close()
-    numbers = {round(Decimal(str(v)), 2) for v in cells if isinstance(v, int | float | Decimal)}
-    assert {Decimal("31.39"), Decimal("17.72")} <= numbers, sorted(numbers)[:50]
+    assert summary["Cost before"].startswith("=ROUND(") and summary["Cost after"].startswith("=ROUND(")
+    assert Decimal("7") in {Decimal(str(m)) for m in minutes}
 
     # The facilitator's roll-up shows the practice.
     page.goto("/rollup/")
-    rollup = page.get_by_role("table", name=re.compile("Cost, visits, people, reviews and staff time"))
+    rollup = page.get_by_role("table", name=re.compile("^Cost a year"))
     row = rollup.get_by_role("row", name=re.compile(PRACTICE))
     expect(row).to_contain_text(ODS)
-    expect(row).to_contain_text(re.compile(r"£31\.39|£42\.79"))
+    # Its baseline (the first model) counts per patient: shown apart, not in a year's total.
+    expect(row).to_contain_text("shown apart")
+    expect(page.locator("#rollup-apart")).to_contain_text("£31.39")
     wait_for_charts(page)
     screenshot(page, "journey-08-rollup")
 

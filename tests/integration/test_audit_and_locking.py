@@ -11,7 +11,7 @@ from pathways.models import Cohort, CohortGroup, CostModel, Pathway, Stage
 from pathways.services import cost_model_delete, cost_model_import
 from practices.models import Membership, StaffRole
 from tests.factories import MembershipFactory, PracticeFactory
-from tests.factories.editor import pathway_post, stage
+from tests.factories.editor import model_post, pathway_post, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,54 @@ def test_a_deleted_version_2_model_is_restored_with_its_groups(client, admin, pr
         1,
         1,
     )
+
+
+def test_a_deleted_model_made_by_its_user_is_restored_by_that_user(client, admin, practice, example_b):
+    # Models made in the UI, by import or by the demo carry created_by; the restore
+    # checks that user still exists while the request's user is a lazy object.
+    model = cost_model_import(practice=practice, model=example_b, by=admin)
+    assert model.created_by == admin
+    client.force_login(admin)
+    client.post(reverse("model_delete", args=[practice.ods_code, model.pk]))
+
+    listing = client.get(reverse("deleted_list", args=[practice.ods_code]))
+    item = next(i for i in listing.context["items"] if i.kind == "model")
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "model", item.history_id]))
+
+    assert response.status_code == 302
+    assert CostModel.objects.get(pk=model.pk).created_by == admin
+
+
+def test_a_stale_role_form_without_its_version_is_refused(client, admin, practice, model_b):
+    client.force_login(admin)
+    nurse = StaffRole.objects.get(practice=practice, key="pn")
+    data = _role_post(nurse, "99.00", nurse.version)
+    del data["version"]
+
+    response = client.post(reverse("role_edit", args=[practice.ods_code, nurse.pk]), data)
+
+    assert response.status_code == 200 and "did not say which version" in response.content.decode()
+    assert StaffRole.objects.get(pk=nurse.pk).cost_per_hour != D("99.00")
+
+
+def test_a_stale_pathway_form_without_its_version_is_refused(client, admin, practice, model_b):
+    client.force_login(admin)
+    pathway = Pathway.objects.get(practice=practice, key="copd")
+    role = StaffRole.objects.get(practice=practice, key="pn")
+
+    response = client.post(
+        reverse("pathway_edit", args=[practice.ods_code, pathway.pk]),
+        pathway_post("Overwritten", [stage("Review", "review", role, "99", visit=1)]),
+    )
+
+    assert response.status_code == 200 and "did not say which version" in response.content.decode()
+    assert Pathway.objects.get(pk=pathway.pk).name != "Overwritten"
+
+
+def test_a_stale_model_form_without_its_version_is_refused(client, admin, practice, model_b):
+    client.force_login(admin)
+
+    response = client.post(reverse("model_edit", args=[practice.ods_code, model_b.pk]), model_post("Overwritten"))
+
+    assert response.status_code == 200 and "did not say which version" in response.content.decode()
+    assert CostModel.objects.get(pk=model_b.pk).name != "Overwritten"

@@ -1,10 +1,15 @@
 """Batch reports: a zip of every practice's PDF, built by a Celery task (in-process here)."""
 
+import errno
 import io
 import zipfile
+from datetime import timedelta
 
+import kombu.exceptions
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from pathways.models import CostModel
@@ -68,7 +73,9 @@ def _zip(client, batch) -> zipfile.ZipFile:
     response = client.get(reverse("batch_report_download", kwargs={"batch_pk": batch.pk}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    return zipfile.ZipFile(io.BytesIO(response.content))
+    assert response.streaming  # from storage, never read whole into memory
+    content = b"".join(response.streaming_content)  # the test client closes it once read
+    return zipfile.ZipFile(io.BytesIO(content))
 
 
 def test_batch_of_three_practices_gives_a_zip_of_three_pdfs(
@@ -149,7 +156,7 @@ def test_where_weasyprint_cannot_load_the_batch_failed_and_says_what_to_install(
     _start(fclient, django_capture_on_commit_callbacks)
 
     batch = BatchReport.objects.get()
-    assert batch.status == "failed" and batch.archive is None
+    assert batch.status == "failed" and not batch.zip_file
     (line,) = batch.error_lines
     assert line.startswith("PDF reports are unavailable on this server")
     page = fclient.get(batch.get_absolute_url()).content.decode()
@@ -311,3 +318,130 @@ def test_under_the_development_server_the_batch_is_built_outside_the_request(
     target(*args)
     batch.refresh_from_db()
     assert (batch.status, batch.done) == ("done", 3)
+
+
+# ------------------------------------------------------------------ when a part fails
+
+
+def test_with_the_broker_down_the_batch_says_so_and_nothing_waits(
+    fclient, three, rendered, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.build_batch_report, "delay", broker_down)
+
+    response = _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert response.status_code == 302 and response.url == batch.get_absolute_url()
+    assert batch.status == "failed" and "could not be queued" in batch.errors and rendered == []
+    page = fclient.get(batch.get_absolute_url()).content.decode()
+    assert "could not be queued" in page and "Build these reports again" in page and "hx-trigger" not in page
+
+
+def test_a_failed_batch_is_built_again_by_its_retry_button(
+    fclient, three, rendered, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(tasks.pdf, "render_pdf", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("no")))
+    _start(fclient, django_capture_on_commit_callbacks)
+    failed = BatchReport.objects.get()
+    assert failed.status == "failed"
+    monkeypatch.undo()
+    monkeypatch.setattr("reports.pdf.render_pdf", lambda model, subject, **k: b"%PDF " + subject.ods_code.encode())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = fclient.post(reverse("batch_report_retry", kwargs={"batch_pk": failed.pk}))
+
+    again = BatchReport.objects.exclude(pk=failed.pk).get()
+    assert response.url == again.get_absolute_url()
+    assert again.status == "done" and again.model_ids == failed.model_ids and len(_zip(fclient, again).namelist()) == 3
+
+
+def test_one_running_batch_per_user_is_a_database_constraint(facilitator):
+    BatchReport.objects.create(user=facilitator.user, total=1, model_ids=[1])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BatchReport.objects.create(user=facilitator.user, total=1, model_ids=[1], status="running")
+    BatchReport.objects.create(user=facilitator.user, total=1, model_ids=[1], status="done")  # finished: any number
+
+
+def test_a_task_delivered_again_after_its_worker_was_lost_builds_the_batch(fclient, three, rendered):
+    fclient.post(START)  # queued; its task never ran (on_commit does not run in the test's transaction)
+    batch = BatchReport.objects.get()
+    # The first delivery's worker was killed mid-batch: running, one practice done.
+    BatchReport.objects.filter(pk=batch.pk).update(status="running", attempts=1, done=1, errors="half")
+
+    tasks.run_batch(batch.pk)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts, batch.done, batch.errors) == ("done", 2, 3, "")
+    assert len(_zip(fclient, batch).namelist()) == 3
+
+
+def test_a_batch_that_kills_its_worker_every_time_is_failed_not_tried_for_ever(fclient, three, rendered):
+    fclient.post(START)
+    batch = BatchReport.objects.get()
+    BatchReport.objects.filter(pk=batch.pk).update(status="running", attempts=tasks.MAX_ATTEMPTS)
+
+    tasks.run_batch(batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "stopped 3 times" in batch.errors and rendered == []
+
+
+def test_a_lost_batch_is_failed_when_read_so_polling_ends(fclient, three, rendered, settings):
+    fclient.post(START)
+    batch = BatchReport.objects.get()
+    quiet = timezone.now() - settings.BATCH_REPORT_LOST_AFTER - timedelta(seconds=1)
+    BatchReport.objects.filter(pk=batch.pk).update(status="running", attempts=1, done=1, heartbeat_at=quiet)
+
+    progress = fclient.get(reverse("batch_report_progress", kwargs={"batch_pk": batch.pk})).content.decode()
+
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "stopped without finishing" in batch.errors
+    assert "hx-trigger" not in progress and "Build these reports again" in progress
+
+
+def test_a_lost_batch_does_not_block_a_new_start(fclient, three, rendered, django_capture_on_commit_callbacks):
+    fclient.post(START)
+    lost = BatchReport.objects.get()
+    BatchReport.objects.filter(pk=lost.pk).update(heartbeat_at=timezone.now() - timedelta(days=1))
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    lost.refresh_from_db()
+    assert lost.status == "failed" and BatchReport.objects.filter(status="done").count() == 1
+
+
+def test_the_sweep_deletes_zips_past_their_retention(
+    fclient, three, rendered, settings, media_root, django_capture_on_commit_callbacks
+):
+    _start(fclient, django_capture_on_commit_callbacks)
+    batch = BatchReport.objects.get()
+    stored = media_root / batch.zip_file.name
+    assert stored.exists()
+    BatchReport.objects.filter(pk=batch.pk).update(
+        finished_at=timezone.now() - timedelta(days=settings.BATCH_REPORT_RETENTION_DAYS, seconds=1)
+    )
+
+    tasks.sweep_batch_reports()
+
+    batch.refresh_from_db()
+    assert not stored.exists() and not batch.zip_file and batch.status == "done"
+    assert fclient.get(reverse("batch_report_download", kwargs={"batch_pk": batch.pk})).status_code == 404
+    assert "deleted 7 days after" in fclient.get(batch.get_absolute_url()).content.decode()
+
+
+def test_with_no_disk_space_for_the_zip_the_batch_says_so(fclient, three, rendered, monkeypatch):
+    fclient.post(START)
+    batch = BatchReport.objects.get()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tasks.tempfile, "TemporaryFile", disk_full)
+    tasks.run_batch(batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "ran out of disk space" in batch.errors

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pathways import selectors
+from costing import engine, whatif
+from pathways import selectors, services
 from pathways.models import CostModel
 from pathways.services import cost_model_import
 from practices.models import Membership
@@ -138,7 +139,7 @@ def test_whatif_recalculates_without_saving(client, staff, model_b):
     html = response.content.decode()
     assert response.status_code == 200
     assert "£36.79 → £20.42" in html  # the nurse's 60 minutes before cost £5.40 more, 30 after £2.70
-    assert "Practice nurse: £18.60/h → £24.00/h" in html
+    assert "Practice nurse £18.60 → £24.00 an hour" in html
     assert selectors.compare_cost_model(model_b).before.cost == D("31.39")
     assert CostModel.objects.count() == 1
 
@@ -214,7 +215,7 @@ def test_save_as_scenario_creates_a_new_model_and_keeps_the_original(client, adm
     assert scenario.based_on == model_b
     assert selectors.compare_cost_model(scenario).after.cost == D("20.42")
     assert selectors.compare_cost_model(model_b).after.cost == D("17.72")
-    assert "Practice nurse: £18.60/h → £24.00/h" in scenario.description
+    assert "Practice nurse £18.60 → £24.00 an hour" in scenario.description
 
 
 def test_save_as_scenario_by_practice_staff_is_403(client, staff, model_b):
@@ -253,10 +254,38 @@ def test_side_by_side_shows_each_model(client, staff, model_b, practice, example
         for tr in page.all("tr")
         if page.inside(tr, "th")
     }
-    assert rows["People before → after"] == ["1 → 1", "1 → 1"]
-    assert rows["Reviews before → after"] == ["3 → 1", "3 → 1"]
+    assert rows["People before"] == ["1", "1", "0 (0.0%)"]
+    assert rows["Reviews before"] == ["3", "3", "0 (0.0%)"]
     assert "Patients before" not in html
     assert 'id="chart-scenarios-data"' in html
+
+
+def test_side_by_side_measures_each_scenario_against_the_base(client, staff, model_b):
+    scenario = services.scenario_save(
+        cost_model=model_b,
+        model=selectors.engine_model(model_b),
+        changes=whatif.WhatIf(
+            roles={"pn": engine.Role(key="pn", name="Practice nurse", cost_per_hour=D("24.00"))},
+            patient_scale=D(2),
+        ),
+        name="Twice, nurse on £24",
+        by=None,
+    )
+    client.force_login(staff)
+
+    response = client.get(reverse("scenario_compare", args=["B82001"]), {"m": [scenario.pk, model_b.pk]})
+
+    page = Markup(response.content.decode())
+    rows = {
+        " ".join(page.inside(tr, "th")[0].text.split()): [" ".join(td.text.split()) for td in page.inside(tr, "td")]
+        for tr in page.all("tr")
+        if page.inside(tr, "th")
+    }
+    assert [col["model"] for col in response.context["columns"]] == [model_b, scenario]  # the base first
+    # £17.72 after; the scenario: twice £20.42 = £40.84 (nurse at £24 an hour).
+    assert rows["Cost after"] == ["£17.72", "£40.84", "+£23.12 (+130.5%)"]
+    assert rows["People after"] == ["1", "2", "+1 (+100.0%)"]
+    assert rows["Practice nurse: staff hours after"] == ["0.5", "1.0", "+0.5 (+100.0%)"]
 
 
 def test_side_by_side_ignores_other_practices_models(client, staff, model_b, example_b):
@@ -353,3 +382,75 @@ def test_whatif_panel_without_extra_costs_offers_no_letter_price(client, staff, 
     response = client.get(model_b.get_absolute_url())
 
     assert 'id="letter-prices"' not in response.content.decode()
+
+
+def _sharing_stages(model) -> int:
+    return sum(1 for p in model.pathways for s in p.stages if s.step == engine.Step.INFORMATION_SHARING)
+
+
+def test_whatif_channel_gives_every_results_stage_a_letter_price_though_none_had_an_extra_cost(client, staff, model_b):
+    client.force_login(staff)
+    model = selectors.engine_model(model_b)
+    assert _sharing_stages(model) and not any(s.extra_cost for p in model.pathways for s in p.stages)
+    data = {**_panel_data(client, model_b), "channel": "letter_second", "channel_letter_date": "2026-04-07"}
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 200
+    channel = response.context["form"].whatif().channel
+    assert (channel.kind, channel.cost) == (whatif.ChannelKind.LETTER_SECOND, D("0.91"))
+    expected = engine.compare(whatif.apply(model, whatif.WhatIf(channel=channel)))
+    assert response.context["c"].before.cost == expected.before.cost
+    assert expected.before.extra_cost == D("0.91") * sum(
+        1
+        for co in model.before
+        for s in next(p for p in model.pathways if p.key == co.pathway).stages
+        if s.step == engine.Step.INFORMATION_SHARING
+    )
+    assert response.context["changes"] == [
+        "Results shared by second class letter at £0.91 a letter: Royal Mail second class, from 7 April 2026"
+    ]
+
+
+def test_whatif_channel_text_message_costs_a_fraction_of_a_penny(client, admin, model_b):
+    client.force_login(admin)
+    data = {**_panel_data(client, model_b), "channel": "text", "channel_text_cost": "0.0125"}
+    data["scenario_name"] = "By text"
+
+    client.post(reverse("model_whatif_save", args=["B82001", model_b.pk]), data)
+
+    scenario = CostModel.objects.get(name="By text")
+    assert scenario.overlay["channel"] == {"kind": "text", "cost": "0.0125", "detail": ""}
+    stages = [s for p in selectors.engine_model(scenario).pathways for s in p.stages]
+    assert {s.extra_cost for s in stages if s.step == engine.Step.INFORMATION_SHARING} == {D("0.0125")}
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"channel": "text"}, "channel_text_cost"),
+        ({"channel": "letter_first", "channel_letter_date": "2016-01-01"}, "channel_letter_date"),
+    ],
+)
+def test_whatif_channel_without_its_cost_is_refused_beside_the_field(client, staff, model_b, data, field):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("model_whatif", args=["B82001", model_b.pk]), {**_panel_data(client, model_b), **data}
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].errors[field]
+
+
+def test_whatif_of_a_model_with_stored_extra_costs_recalculates(client, staff, practice, example_cd):
+    """Extra costs are stored to 4 places (0.5600): the panel shows £0.56 and accepts its own value."""
+    model = cost_model_import(practice=practice, model=example_cd, by=None)
+    client.force_login(staff)
+    data = {**_panel_data(client, model), "scale": "2"}
+
+    response = client.post(reverse("model_whatif", args=["B82001", model.pk]), data)
+
+    assert response.status_code == 200, response.context["form"].errors
+    assert response.context["c"].before.cost == D("5571.00")
+    assert response.context["form"]["extra_0"].label.startswith("Every extra cost of £0.56 ")

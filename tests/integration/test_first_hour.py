@@ -89,7 +89,8 @@ def test_a_pathway_starts_as_a_copy_of_one_of_the_practices_own(client, admin, p
     original = Pathway.objects.create(practice=practice, key="dm", name="Diabetes review")
     client.post(
         reverse("pathway_edit", args=[practice.ods_code, original.pk]),
-        pathway_post("Diabetes review", [stage("Review", "review", nurse, "20", visit=1)]),
+        pathway_post("Diabetes review", [stage("Review", "review", nurse, "20", visit=1)])
+        | {"pathway-version": str(original.version)},
     )
     create = reverse("pathway_create", args=[practice.ods_code])
     assert f'value="practice:{original.pk}"' in client.get(create).content.decode()
@@ -120,7 +121,9 @@ def test_save_and_start_a_new_pathway_goes_to_a_new_pathway(client, admin, pract
     assert "Save and start a new pathway" in page
     assert "It can be restored from Deleted items" in page  # the delete asks first
 
-    response = client.post(edit, pathway_post("Diabetes review", [], action="save-new"))
+    response = client.post(
+        edit, pathway_post("Diabetes review", [], action="save-new") | {"pathway-version": str(pathway.version)}
+    )
 
     assert response.url == reverse("pathway_create", args=[practice.ods_code])
 

@@ -111,7 +111,8 @@ def test_every_form_field_at_its_limit_survives_export_and_import(client):
                 )
             ],
             description=description,
-        ),
+        )
+        | {"pathway-version": str(pathway.version)},
     )
     assert saved.status_code == 302, saved.content.decode()[:3000]
     client.post(reverse("model_create", args=["R00001"]), {"model-name": "M", "model-period": "year"})

@@ -106,7 +106,7 @@ def _build_pathway(client, practice, name, stages):
     response = client.post(reverse("pathway_create", args=[practice.ods_code]), {"name": name})
     assert response.status_code == 302, response.content.decode()
     pathway = Pathway.objects.get(practice=practice, name=name)
-    response = client.post(response.url, pathway_post(name, stages))
+    response = client.post(response.url, {"pathway-version": str(pathway.version)} | pathway_post(name, stages))
     assert response.status_code == 302, response.context["stages"].errors
     return pathway
 

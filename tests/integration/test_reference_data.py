@@ -202,7 +202,7 @@ def test_a_band_whose_points_do_not_rise_is_refused(tmp_path):
 
 
 def test_pay_band_options_offer_every_2025_26_point_and_the_salaried_gp_range(django_capture_on_commit_callbacks):
-    selectors.cache.delete(selectors.PAY_BAND_CACHE_KEY)
+    selectors.cache.delete(selectors.pay_band_cache_key())
 
     options = {o.value: o for o in selectors.pay_band_options()}
 

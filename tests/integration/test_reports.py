@@ -64,22 +64,24 @@ def test_report_fetcher_serves_the_apps_stylesheet():
 
 
 @pytest.mark.django_db
-def test_pdf_download_by_practice_staff(client, example_cd):
+@pytest.mark.parametrize(("name", "one_page"), [("report.pdf", False), ("summary.pdf", True)])
+def test_pdf_download_by_practice_staff(client, example_cd, name, one_page):
     practice = PracticeFactory(ods_code="C83001", name="Riverside Surgery")
     model = cost_model_import(practice=practice, model=example_cd, by=None)
     client.force_login(MembershipFactory(practice=practice, role=Membership.Role.STAFF).user)
 
-    response = client.get(f"/practices/C83001/models/{model.pk}/report.pdf")
+    response = client.get(f"/practices/C83001/models/{model.pk}/{name}")
 
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('-summary.pdf"') == one_page
+    assert (len(PdfReader(io.BytesIO(response.content)).pages) == 1) == one_page
     text = _text(response.content)
     assert "Riverside Surgery" in text
     assert "£2,785.50" in text
 
 
-def test_render_report_command_needs_no_database(tmp_path):
-    out = tmp_path / "b.pdf"
-
+def _render_report_without_a_database(tmp_path, out: Path) -> None:
+    """manage.py render_report on example B in a fresh process whose database cannot exist."""
     result = subprocess.run(
         [sys.executable, "manage.py", "render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(out)],
         cwd=ROOT,
@@ -88,9 +90,15 @@ def test_render_report_command_needs_no_database(tmp_path):
         timeout=300,
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'none' / 'db.sqlite3'}"},
     )
-
     assert result.returncode == 0, result.stderr
-    text = _text(out.read_bytes())
+
+
+def test_render_report_command_needs_no_database(tmp_path):
+    out = tmp_path / "b.pdf"
+
+    _render_report_without_a_database(tmp_path, out)
+
+    text = " ".join(_text(out.read_bytes()).split())
     assert "£31.39" in text
     assert "1 person: 3 reviews → 1" in text
 
@@ -193,3 +201,113 @@ def test_report_cohort_tables_leave_out_times_when_every_cohort_is_once_a_period
     text = " ".join(_text(pdf).split())
     assert "£2,785.50 for 194 people, 194 reviews" in text
     assert "People Reviews Per review Cost Visits Contact min" in text
+
+
+# ------------------------------------------------------------------ page 1, the appendix, accessibility
+
+
+def _struct_elements(node, found):
+    """Every structure element under ``node`` (a pypdf dictionary), in reading order."""
+    node = node.get_object()
+    kids = node.get("/K")
+    if kids is None:
+        return found
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object()
+        if hasattr(kid, "get") and kid.get("/Type") == "/StructElem":
+            found.append(kid)
+            _struct_elements(kid, found)
+    return found
+
+
+def test_report_page_one_is_the_summary_and_the_rest_an_appendix(example_cd):
+    pdf = render_pdf(example_cd, ReportSubject(model_name=example_cd.name, practice_name="Demo practice"))
+
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    first = pages[0]
+    assert "£2,785.50 → £2,108.47" in first and "Saving £677.03 (24.3%)" in first
+    assert "a saving of £677.03 (24.3%), £8,124.36 a year." in first
+    assert "Reviews go from 194 to 136 reviews; visits go from 276 to 245" in first
+    assert "Staff time goes from 123.4 to 108.6 hours a month: it frees 45.4 hours of Practice nurse (band 6)" in first
+    assert "Staff hours by role" in first and "All staff 123.4 108.6 14.8" in first
+    assert "Appendix" not in first
+    assert pages[1].startswith("Appendix: the figures in full")
+    text = " ".join(pages)
+    assert "Seed" not in text and "Draws" not in text
+
+
+def test_summary_pdf_is_page_one_alone(example_cd):
+    from reports.pdf import render_summary_pdf
+
+    pdf = render_summary_pdf(example_cd, ReportSubject(model_name=example_cd.name))
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    assert "£2,785.50 → £2,108.47" in " ".join(reader.pages[0].extract_text().split())
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+
+
+def test_report_is_tagged_pdf_ua_with_alt_text_stating_each_charts_figures(example_cd):
+    pdf = render_pdf(example_cd, ReportSubject(model_name=example_cd.name, practice_name="Demo practice"))
+
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title == f"{example_cd.name}: Demo practice"
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    elements = _struct_elements(root["/StructTreeRoot"], [])
+    kinds = [e["/S"] for e in elements]
+    figures = [e for e in elements if e["/S"] == "/Figure"]
+    assert len(figures) == 6  # page 1's, 3 in the appendix, tornado, capacity (a histogram only with uncertainty)
+    assert all(str(f.get("/Alt", "")).strip() for f in figures)
+    alts = [str(f["/Alt"]) for f in figures]
+    assert "Recall and invitation: £419.04 before, £293.76 after" in alts[0]
+    assert any("Practice nurse (band 6): 45.4 hours before, 0.0 hours after" in alt for alt in alts)
+    assert kinds.count("/TH") > 50 and "/Table" in kinds and "/H1" in kinds
+    headers = [e for e in elements if e["/S"] == "/TD" and e.get("/A") and e["/A"].get("/Headers")]
+    assert headers, "data cells name their header cells"
+
+
+def test_report_running_header_and_footer_are_artefacts(example_b):
+    from pypdf.generic import ContentStream
+
+    pdf = render_pdf(example_b, ReportSubject(model_name=example_b.name))
+
+    reader = PdfReader(io.BytesIO(pdf))
+    for page in reader.pages:
+        operations = ContentStream(page.get_contents(), reader).operations
+        stack, artefact_text = [], 0
+        for operands, operator in operations:
+            if operator in (b"BMC", b"BDC"):
+                stack.append(operands[0])
+            elif operator == b"EMC":
+                stack.pop()
+            elif operator == b"BT" and stack and stack[-1] == "/Artifact":
+                artefact_text += 1
+        assert artefact_text >= 2, "the footer's title and page number are artefacts"
+
+
+def test_report_says_person_for_one(example_b):
+    text = " ".join(_text(render_pdf(example_b, ReportSubject(model_name="B"))).split())
+
+    assert "1 patients" not in text and "1 people" not in text
+    assert "1 person: 3 reviews → 1" in text
+
+
+def test_render_report_command_writes_the_workbook_with_no_database(tmp_path):
+    out = tmp_path / "b.xlsx"
+
+    _render_report_without_a_database(tmp_path, out)
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert wb.sheetnames[:2] == ["Summary", "Staff"]
+    assert wb["Summary"]["A4"].value == "Cost before" and wb["Summary"]["B4"].data_type == "f"
+
+
+def test_render_report_command_refuses_other_extensions(tmp_path):
+    with pytest.raises(CommandError, match=r"name a \.pdf or \.xlsx file"):
+        call_command("render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(tmp_path / "b.docx"))

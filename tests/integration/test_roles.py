@@ -63,6 +63,11 @@ def url(name, practice, role=None):
     return reverse(name, args=args)
 
 
+def _opened(role) -> dict:
+    """The hidden version of an editor opened now."""
+    return {"version": str(StaffRole.objects.get(pk=role.pk).version)}
+
+
 def role_data(**changes):
     data = {
         "name": "Practice nurse",
@@ -332,7 +337,8 @@ def test_role_edit_shows_the_role_and_saves_a_change(client, admin, practice, nu
 
     response = client.post(
         url("role_edit", practice, nurse),
-        role_data(name="Senior nurse", key="pn", band="AfC 6", cost_per_hour="30", cost_basis="full_unit_cost"),
+        _opened(nurse)
+        | role_data(name="Senior nurse", key="pn", band="AfC 6", cost_per_hour="30", cost_basis="full_unit_cost"),
     )
 
     assert response.status_code == 302
@@ -345,7 +351,7 @@ def test_role_edit_shows_the_role_and_saves_a_change(client, admin, practice, nu
 def test_role_edit_keeping_its_own_key_is_no_clash(client, admin, practice, nurse):
     client.force_login(admin)
 
-    response = client.post(url("role_edit", practice, nurse), role_data(key="pn", **SALARY))
+    response = client.post(url("role_edit", practice, nurse), _opened(nurse) | role_data(key="pn", **SALARY))
 
     assert response.status_code == 302
 
@@ -353,7 +359,7 @@ def test_role_edit_keeping_its_own_key_is_no_clash(client, admin, practice, nurs
 def test_role_edit_to_another_roles_key_is_refused(client, admin, practice, nurse, hca):
     client.force_login(admin)
 
-    response = client.post(url("role_edit", practice, nurse), role_data(key="hca"))
+    response = client.post(url("role_edit", practice, nurse), _opened(nurse) | role_data(key="hca"))
 
     assertContains(response, "has the key “hca”")
     nurse.refresh_from_db()
@@ -428,7 +434,10 @@ def test_role_create_edit_delete_by_practice_staff_is_403(client, staff, practic
     assert client.get(url("role_create", practice)).status_code == 403
     assert client.post(url("role_create", practice), role_data(key="new")).status_code == 403
     assert client.get(url("role_edit", practice, nurse)).status_code == 403
-    assert client.post(url("role_edit", practice, nurse), role_data(key="pn", name="Changed")).status_code == 403
+    assert (
+        client.post(url("role_edit", practice, nurse), _opened(nurse) | role_data(key="pn", name="Changed")).status_code
+        == 403
+    )
     assert client.post(url("role_delete", practice, nurse)).status_code == 403
     nurse.refresh_from_db()
     assert nurse.name == "Practice nurse"
@@ -467,7 +476,7 @@ def test_role_of_another_practice_under_my_practices_url_is_404(client, admin, p
     client.force_login(admin)
 
     assert client.get(url("role_edit", practice, theirs)).status_code == 404
-    assert client.post(url("role_edit", practice, theirs), role_data(key="x")).status_code == 404
+    assert client.post(url("role_edit", practice, theirs), _opened(theirs) | role_data(key="x")).status_code == 404
     assert client.post(url("role_delete", practice, theirs)).status_code == 404
     theirs.refresh_from_db()
     assert theirs.name == "Their nurse"

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from pathways import selectors
+from costing import whatif
+from pathways import selectors, services
 from pathways.models import Cohort, CostModel
 from practices.models import FacilitatorAssignment, Membership, Organisation
+from reports.selectors import select
 from tests.factories import (
     CohortFactory,
     CostModelFactory,
@@ -33,8 +35,13 @@ EXPORT = reverse("rollup_export")
 
 
 def model_for(practice, *, before=10, after=4, period="month", name=None, age_days=0) -> CostModel:
-    """A model costing £3.00 a patient (15 minutes at £12/h, one visit) on each side."""
+    """A model costing £3.00 a patient (15 minutes at £12/h, one visit) on each side.
+
+    The practice's first is its baseline, as pathways.services makes it.
+    """
     model = CostModelFactory(practice=practice, period=period, **({"name": name} if name else {}))
+    if not CostModel.objects.filter(practice=practice, is_baseline=True).exists():
+        CostModel.objects.filter(pk=model.pk).update(is_baseline=True)
     pathway = PathwayFactory(practice=practice)
     StageFactory(pathway=pathway)
     CohortFactory(cost_model=model, pathway=pathway, side=Cohort.Side.BEFORE, patients=before)
@@ -74,30 +81,46 @@ def test_rollup_totals_equal_the_sum_of_the_practices(fclient, facilitator):
     (total,) = result.totals
     comparisons = [selectors.compare_cost_model(m) for m in models]
     assert total.practices == 3
-    assert total.figures.before == sum(c.before.cost for c in comparisons) == Decimal("60.00")
-    assert total.figures.after == sum(c.after.cost for c in comparisons) == Decimal("48.00")
-    assert total.figures.saving == Decimal("12.00")
-    assert total.figures.visits_before == 20 and total.figures.visits_after == 16
-    assert (total.figures.people_before, total.figures.people_after) == (20, 16)
-    assert (total.figures.reviews_before, total.figures.reviews_after) == (20, 16)
-    assert total.figures.staff_minutes_freed == Decimal(60)
+    # Models of a month, on the roll-up's one basis: a year (x 12).
+    assert total.figures.before == 12 * sum(c.before.cost for c in comparisons) == Decimal("720.00")
+    assert total.figures.after == 12 * sum(c.after.cost for c in comparisons) == Decimal("576.00")
+    assert total.figures.saving == Decimal("144.00")
+    assert total.figures.visits_before == 240 and total.figures.visits_after == 192
+    assert (total.figures.people_before, total.figures.people_after) == (240, 192)
+    assert (total.figures.reviews_before, total.figures.reviews_after) == (240, 192)
+    assert (total.figures.contact_minutes_before, total.figures.contact_minutes_after) == (3600, 2880)
+    assert total.figures.staff_minutes_freed == Decimal(720)
+    assert total.figures.before == sum(row.annual.before for row in result.annual_rows)
     content = response.content.decode()
-    assert "£60.00" in content and "£48.00" in content and "20.0%" in content
+    assert "£720.00" in content and "£576.00" in content and "20.0%" in content
     assert 'data-chart="chart-rollup"' in content and 'id="chart-rollup-data"' in content
 
 
-def test_rollup_uses_the_latest_model_unless_another_is_chosen(fclient, facilitator):
+def test_rollup_uses_the_baseline_unless_another_is_chosen(fclient, facilitator):
     practice = assigned(facilitator)
-    old = model_for(practice, before=100, after=50, name="Old", age_days=10)
-    model_for(practice, before=10, after=4, name="New", age_days=1)
+    baseline = model_for(practice, before=100, after=50, name="Baseline", age_days=10)
+    new = model_for(practice, before=10, after=4, name="New", age_days=1)
 
-    latest = _rows(fclient.get(ROLLUP))[practice.ods_code]
-    chosen = _rows(fclient.get(ROLLUP, {f"model_{practice.ods_code}": old.pk}))[practice.ods_code]
+    default = _rows(fclient.get(ROLLUP))[practice.ods_code]
+    chosen = _rows(fclient.get(ROLLUP, {f"model_{practice.ods_code}": new.pk}))[practice.ods_code]
     junk = _rows(fclient.get(ROLLUP, {f"model_{practice.ods_code}": "nonsense"}))[practice.ods_code]
 
-    assert (latest.model_name, latest.figures.before) == ("New", Decimal("30.00"))
-    assert (chosen.model_name, chosen.figures.before) == ("Old", Decimal("300.00"))
-    assert junk.model_name == "New"
+    assert (default.model_name, default.figures.before) == ("Baseline", Decimal("300.00"))
+    assert (chosen.model_name, chosen.figures.before) == ("New", Decimal("30.00"))
+    assert junk.model_name == "Baseline"
+    assert baseline.pk != new.pk
+
+
+def test_a_practice_without_a_baseline_has_no_figures_until_one_is_picked(fclient, facilitator):
+    practice = assigned(facilitator)
+    model = model_for(practice, name="Latest")
+    CostModel.objects.filter(pk=model.pk).update(is_baseline=False)
+
+    row = _rows(fclient.get(ROLLUP))[practice.ods_code]
+    picked = _rows(fclient.get(ROLLUP, {f"model_{practice.ods_code}": model.pk}))[practice.ods_code]
+
+    assert row.figures is None and row.note.startswith("No baseline marked")
+    assert picked.model_name == "Latest"
 
 
 def test_rollup_never_takes_another_practices_model(fclient, facilitator):
@@ -142,20 +165,21 @@ def test_rollup_filter_by_someone_elses_organisation_shows_an_error_and_all_mine
     assert "Secret PCN" not in response.content.decode()
 
 
-def test_rollup_totals_per_period_when_periods_differ(fclient, facilitator):
+def test_rollup_puts_every_model_on_a_year_and_per_patient_ones_apart(fclient, facilitator):
     model_for(assigned(facilitator), period="month")
     model_for(assigned(facilitator), period="year")
     model_for(assigned(facilitator), period="month")
+    apart = model_for(assigned(facilitator, name="Per patient Surgery"), period="per patient")
 
     response = fclient.get(ROLLUP)
 
     result = response.context["result"]
-    assert result.mixed_periods
-    assert [(t.label, t.practices, t.figures.before) for t in result.totals] == [
-        ("per month", 2, Decimal("60.00")),
-        ("per year", 1, Decimal("30.00")),
-    ]
-    assert "different periods" in response.content.decode()
+    assert not result.mixed_periods
+    # 2 x £30.00 a month x 12 + £30.00 a year.
+    assert [(t.label, t.practices, t.figures.before) for t in result.totals] == [("per year", 3, Decimal("750.00"))]
+    assert [r.model_name for r in result.apart] == [apart.name]
+    content = response.content.decode()
+    assert "Shown apart, not in the total" in content and "not a span of time" in content
 
 
 def test_rollup_by_non_facilitator_is_403(client):
@@ -200,7 +224,7 @@ def test_practice_without_a_model_is_shown_and_left_out_of_totals(fclient, facil
 
     assert not _rows(response)[empty.ods_code].has_model
     assert response.context["result"].totals[0].practices == 1
-    assert "left out of the totals" in response.content.decode()
+    assert "left out of the total" in response.content.decode()
 
 
 def test_rollup_with_no_practices(fclient):
@@ -222,26 +246,30 @@ def test_export_opens_with_numbers_as_numbers_and_formulas_neutralised(fclient, 
     assert response["Content-Disposition"].startswith("attachment;")
     ws = load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in ws[1]]
-    assert header[:6] == ["Practice", "ODS code", "Organisation", "Cost model", "Period", "Before (£)"]
+    assert header[:8] == [
+        "Practice",
+        "ODS code",
+        "Organisation",
+        "Cost model",
+        "Model counts",
+        "Basis",
+        "List size",
+        "Before (£ a year)",
+    ]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
     evil = rows['\'=HYPERLINK("http://evil.example/","Click me")']
     assert evil[0].data_type == "s"
     assert evil[3].value == "'+cmd|' /C calc'!A0"
-    before, after, saving = (evil[i].value for i in (5, 6, 7))
-    assert (before, after, saving) == (30, 12, 18)
+    before, after, saving = (evil[i].value for i in (7, 8, 9))
+    assert (before, after, saving) == (360, 144, 216)  # £30.00, £12.00 and £18.00 a month, x 12
     assert all(isinstance(v, (int, float)) for v in (before, after, saving))
-    assert "£" in evil[5].number_format
-    assert isinstance(evil[9].value, int) and evil[9].value == 10
+    assert "£" in evil[7].number_format
+    assert isinstance(evil[13].value, int) and evil[13].value == 120
     assert [
         evil[header.index(f"{count} {side}")].value for count in ("People", "Reviews") for side in ("before", "after")
-    ] == [
-        10,
-        4,
-        10,
-        4,
-    ]
+    ] == [120, 48, 120, 48]
     total = next(r for name, r in rows.items() if str(name).startswith("Total"))
-    assert total[5].value == 60 and total[7].value == 36
+    assert total[7].value == 720 and total[9].value == 432
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
@@ -293,7 +321,7 @@ def _cells(page: Markup, row: Element) -> list[str]:
 
 def test_each_row_shows_its_practice_and_figures_with_a_labelled_choice_of_model(fclient, facilitator):
     practice = assigned(facilitator, name="Two models", organisation=OrganisationFactory(name="PCN A"))
-    older = model_for(practice, name="Older", age_days=2)
+    older = model_for(practice, name="Older", age_days=2)  # the first: the baseline
     latest = model_for(practice, name="Latest", before=10, after=4)
 
     page = Markup(fclient.get(ROLLUP).content.decode())
@@ -302,28 +330,35 @@ def test_each_row_shows_its_practice_and_figures_with_a_labelled_choice_of_model
     (heading,) = page.inside(row, "th")
     select = page.by_id(f"id_model_{practice.ods_code}")
     options = page.inside(select, "option")
-    (link,) = [a for a in page.inside(row, "a") if a.attrs["href"] == latest.get_absolute_url()]
+    (link,) = [a for a in page.inside(row, "a") if a.attrs["href"] == older.get_absolute_url()]
     assert heading.attrs["scope"] == "row" and page.inside(heading, "a")[0].attrs["href"] == practice.get_absolute_url()
     assert f"{practice.ods_code} · PCN A" in " ".join(heading.text.split())
     assert select.attrs["name"] == f"model_{practice.ods_code}" and page.label_of(select) == "Cost model of Two models"
     assert [(o.attrs["value"], o.text, "selected" in o.attrs) for o in options] == [
-        (str(latest.pk), "Latest (latest)", True),
-        (str(older.pk), "Older", False),
+        (str(older.pk), "Older (baseline)", True),
+        (str(latest.pk), "Latest", False),
     ]
-    assert " ".join(link.text.split()) == "Open model Latest"
+    assert " ".join(link.text.split()) == "Open model Older"
     assert _cells(page, row)[1:] == [
-        "Per month",
-        "£30.00",
-        "£12.00",
-        "£18.00",
+        "a month × 12",
+        "8,000",
+        "£360.00",
+        "£144.00",
+        "£216.00",
         "60.0%",
-        "10",
-        "4",
-        "10",
-        "4",
-        "10",
-        "4",
-        "1.5",
+        "£45.00",  # £360.00 for 8,000 listed patients
+        "£18.00",
+        "120",
+        "48",
+        "30.0",  # 15 minutes x 120 visits
+        "12.0",
+        "120",
+        "48",
+        "120",
+        "48",
+        "£3.00",
+        "£3.00",
+        "18.0",
     ]
 
 
@@ -333,9 +368,9 @@ def test_rows_of_practices_without_figures_say_so(fclient, facilitator):
 
     page = Markup(fclient.get(ROLLUP).content.decode())
 
-    assert _cells(page, _row_of(page, "No model")) == ["No cost model yet."]
-    assert page.inside(_row_of(page, "No model"), "td")[0].attrs["colspan"] == "13"
-    assert "saving-negative" in page.inside(_row_of(page, "Costs more"), "td")[4].attrs["class"]
+    assert _cells(page, _row_of(page, "No model")) == ["", "No cost model yet."]
+    assert page.inside(_row_of(page, "No model"), "td")[1].attrs["colspan"] == "19"
+    assert "saving-negative" in page.inside(_row_of(page, "Costs more"), "td")[5].attrs["class"]
 
 
 def test_rows_show_names_with_markup_as_text(fclient, facilitator):
@@ -352,5 +387,26 @@ def test_rows_show_names_with_markup_as_text(fclient, facilitator):
     select = page.by_id(f"id_model_{practice.ods_code}")
     assert page.label_of(select) == f"Cost model of {hostile}"
     assert [(o.attrs["value"], o.text) for o in page.inside(select, "option")] == [
-        (str(model.pk), f"{hostile} (latest)")
+        (str(model.pk), f"{hostile} (baseline)")
     ]
+
+
+def test_a_scenario_saved_later_never_replaces_the_baseline_in_the_rollup_workbook_or_batch(fclient, facilitator):
+    practice = assigned(facilitator)
+    baseline = model_for(practice, name="Real figures", age_days=3)
+    scenario = services.scenario_save(
+        cost_model=baseline,
+        model=selectors.engine_model(baseline),
+        changes=whatif.WhatIf(patient_scale=Decimal(2)),
+        name="What if twice",
+        by=None,
+    )
+
+    row = _rows(fclient.get(ROLLUP))[practice.ods_code]
+    ws = load_workbook(io.BytesIO(fclient.get(EXPORT).content)).active
+    picked = _rows(fclient.get(ROLLUP, {f"model_{practice.ods_code}": scenario.pk}))[practice.ods_code]
+
+    assert row.model_name == "Real figures" and row.annual.before == Decimal("360.00")
+    assert ws[2][3].value == "Real figures"
+    assert [m.pk for m in select(facilitator.user, {}, load=False).chosen_models] == [baseline.pk]
+    assert picked.model_name == "What if twice" and picked.annual.before == Decimal("720.00")

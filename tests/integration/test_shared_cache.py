@@ -35,7 +35,7 @@ def test_without_a_url_each_process_caches_in_its_own_memory():
 
 
 def test_a_redis_url_gives_the_shared_cache():
-    assert cache_config("redis://cache:6379/1")["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache_config("redis://cache:6379/1")["BACKEND"] == "config.caches.TolerantRedisCache"
 
 
 @pytest.mark.parametrize("url", ["memcached://cache:11211", "cache:6379", "http://redis"])

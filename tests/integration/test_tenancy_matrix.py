@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -30,6 +31,7 @@ from practices.models import FacilitatorAssignment, Membership
 from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[2] / "costing" / "fixtures"
 
 # URLs that are not about one practice, each for a stated reason.
 GLOBAL_URLS = {
@@ -53,6 +55,16 @@ GLOBAL_URLS = {
     "batch_report_detail",
     "batch_report_progress",
     "batch_report_download",
+    "batch_report_retry",
+    # The user's own API tokens (tests/integration/test_api.py: another user's token is a 404).
+    "api_tokens",
+    "api_token_revoke",
+    # The API's schema and docs (no practice data), its list of the user's visible practices, and the
+    # facilitator's roll-up (test_api.py checks each); the API's practice-scoped routes are in this matrix.
+    "api:schema",
+    "api:docs",
+    "api:practices",
+    "api:rollup",
 }
 
 APP_MODELS = [m for m in apps.get_models() if m._meta.app_label in {"practices", "pathways", "costing", "auth"}]
@@ -68,7 +80,13 @@ def _walk(patterns, prefix="", namespace=""):
 
 
 ALL_URLS = list(_walk(get_resolver().url_patterns))
-SCOPED = sorted({name for route, name in ALL_URLS if "<str:ods_code>" in route and name})
+# Pages answer an anonymous user with the login page; the JSON API (api/) with 401, and takes tokens, not sessions.
+SCOPED = sorted(
+    {name for route, name in ALL_URLS if "<str:ods_code>" in route and name and not route.startswith("api/")}
+)
+API_SCOPED = sorted(
+    {name for route, name in ALL_URLS if "<str:ods_code>" in route and name and route.startswith("api/")}
+)
 
 
 def test_every_url_is_practice_scoped_or_declared_global():
@@ -87,6 +105,7 @@ def test_matrix_covers_practice_scoped_urls():
     assert {"profile_list", "profile_detail", "profile_import", "profile_generate", "model_profile_derive"} <= set(
         SCOPED
     )
+    assert {"api:models", "api:model", "api:costing", "api:cohorts"} <= set(API_SCOPED)
 
 
 def test_matrix_covers_the_cohort_estimator_and_its_accept():
@@ -210,3 +229,63 @@ def test_editors_can_reach_every_page(client, world, name, who):
     client.force_login(world["users"][who])
 
     assert client.get(url).status_code in {200, 302, 405}, url
+
+
+# ------------------------------------------------------------------ the JSON API
+# Every method of every practice-scoped API route, with a body that would write if a check were missing.
+
+API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _api_client(user=None):
+    from rest_framework.test import APIClient
+
+    from api.services import api_token_create
+
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='matrix').secret}")
+    return client
+
+
+def _api_call(client, method: str, url: str, world):
+    body = (FIXTURES / "example_b.json").read_bytes()
+    version = CostModel.objects.get(pk=world["objects"]["model_pk"]).version
+    return client.generic(method, url, body, content_type="application/json", HTTP_IF_MATCH=f'"{version}"')
+
+
+@pytest.mark.parametrize("method", API_METHODS)
+@pytest.mark.parametrize("name", API_SCOPED)
+def test_api_without_a_token_is_401(world, name, method):
+    assert _api_call(_api_client(), method, _url(name, world["objects"]), world).status_code == 401
+
+
+@pytest.mark.parametrize("who", ["outsider", "unassigned_facilitator", "no_practice"])
+@pytest.mark.parametrize("name", API_SCOPED)
+def test_api_users_without_the_practice_get_404_and_change_nothing(world, name, who):
+    client = _api_client(world["users"][who])
+    url = _url(name, world["objects"])
+    before = _snapshot()
+
+    for method in API_METHODS:
+        # 405 for a method the route does not have is the same for every practice: it discloses nothing.
+        assert _api_call(client, method, url, world).status_code in {404, 405}, (method, url)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("name", API_SCOPED)
+def test_api_practice_staff_never_write(world, name):
+    client = _api_client(world["users"]["staff"])
+    url = _url(name, world["objects"])
+    before = _snapshot()
+
+    assert client.get(url).status_code == 200, url
+    for method in API_METHODS[1:]:
+        assert _api_call(client, method, url, world).status_code in {403, 405}, (method, url)
+    assert _snapshot() == before, f"{name}: practice staff changed data"
+
+
+@pytest.mark.parametrize("who", ["admin", "assigned_facilitator"])
+@pytest.mark.parametrize("name", API_SCOPED)
+def test_api_editors_can_read_every_route(world, name, who):
+    assert _api_client(world["users"][who]).get(_url(name, world["objects"])).status_code == 200

@@ -113,15 +113,24 @@ def test_scaled_extra_costs_round_half_up_to_the_penny():
     assert bar.saving_high == D("50.00") + 10 * D("1.28")
 
 
-def test_patients_scale_to_whole_people_half_up():
+def test_patients_scale_exactly_without_whole_people():
     model = replace(_model(), before=(engine.Cohort(label="old", patients=5, pathway="old"),))
     model = replace(model, after=(engine.Cohort(label="new", patients=5, pathway="new"),))
 
     bar = next(b for b in sensitivity.tornado(model, ranges=SensitivityRanges(patients_percent=D(10))) if b.key is None)
 
     assert bar.kind is InputGroup.PATIENTS
-    # 5 x 0.9 = 4.5 -> 5 and 5 x 1.1 = 5.5 -> 6 patients.
-    assert (bar.saving_low, bar.saving_high) == (D("25.00"), D("30.00"))
+    # 5 x 0.9 = 4.5 and 5 x 1.1 = 5.5 patients, exactly (costing rule 8): £5.00 saved a patient.
+    assert (bar.saving_low, bar.saving_high) == (D("22.50"), D("27.50"))
+
+
+def test_patients_bar_of_example_b_has_its_swing(example_b):
+    bar = next(b for b in sensitivity.tornado(example_b) if b.kind is InputGroup.PATIENTS)
+
+    # One person, £31.39 -> £17.72: x 0.8 is £25.11 -> £14.18 (25.112, 14.176), saving £10.93;
+    # x 1.2 is £37.67 -> £21.26, saving £16.41 (the saving of the shown figures, rule 8).
+    assert (bar.saving_low, bar.saving_high) == (D("10.93"), D("16.41"))
+    assert bar.swing == D("5.48")
 
 
 @pytest.mark.parametrize("percent", [D(-1), D("100.1")])
@@ -147,7 +156,9 @@ percents = st.integers(0, 100).map(D) | st.decimals(0, 100, places=2)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=cost_models(), data=st.data())
 def test_each_bar_equals_a_full_costing_of_the_varied_model_on_random_models(model, data):
-    # Arrange: random ranges, one for a random role and one for a random step besides the groups'
+    # Arrange: a random patient scale (costing rule 8), and random ranges, one for a random role and
+    # one for a random step besides the groups'
+    model = replace(model, patient_scale=data.draw(st.sampled_from([D(1), D("0.5"), D("1.37"), D("2.125")])))
     roles = {r.key for r in model.roles}
     ranges = SensitivityRanges(
         role_rate_percent=data.draw(percents),

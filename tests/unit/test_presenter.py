@@ -94,3 +94,20 @@ def test_present_has_no_cost_per_person_for_a_side_with_no_one(example_b):
         None,
         None,
     )
+
+
+def test_side_by_side_measures_each_model_against_the_first(example_b, example_cd):
+    D = Decimal
+    b = engine.compare(example_b)
+    doubled = engine.compare(dataclasses.replace(example_b, patient_scale=D(2)))
+    monthly = engine.compare(example_cd)
+
+    rows = {row.label: row for row in presenter.side_by_side([b, doubled, monthly])}
+
+    cost = rows["Cost before"]
+    assert cost.values == (D("31.39"), D("62.78"), D("2785.50"))
+    assert cost.differences[0] is None and cost.differences[2] is None  # a month is not subtracted from a patient
+    assert cost.differences[1] == presenter.Difference(D("31.39"), D("100.0"))
+    assert rows["People after"].differences[1] == presenter.Difference(D(1), D("100.0"))
+    assert rows["Contact hours after"].values[:2] == (D(60), D(120))  # minutes, shown as hours
+    assert "Practice nurse: staff hours after" in rows

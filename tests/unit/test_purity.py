@@ -17,6 +17,7 @@ PURE = [
     "costing.exchange",
     "costing.limits",
     "costing.whatif",
+    "costing.overlay",
     "costing.reference",
     "costing.charts",
     "costing.presenter",

@@ -22,7 +22,8 @@ def _row(name: str, comparison: engine.Comparison, period: engine.Period | None 
 
 
 def _sum(rows, attribute):
-    return sum((getattr(r.figures, attribute) for r in rows), start=type(getattr(rows[0].figures, attribute))(0))
+    """The sum of the rows' figures a year (the roll-up's one basis)."""
+    return sum((getattr(r.annual, attribute) for r in rows), start=type(getattr(rows[0].annual, attribute))(0))
 
 
 FIELDS = [
@@ -37,6 +38,8 @@ FIELDS = [
     "people_after",
     "reviews_before",
     "reviews_after",
+    "contact_minutes_before",
+    "contact_minutes_after",
 ]
 
 
@@ -91,21 +94,27 @@ def test_total_saving_percent_is_of_the_sums_not_an_average_of_percentages():
     assert result.totals[0].figures.saving_percent == Decimal("10.4")  # 105 / 1010
 
 
-def test_mixed_periods_are_totalled_per_period_never_across():
+def test_every_model_is_put_on_a_year_and_per_patient_ones_are_apart():
     month = _totals(MONTH, before=Decimal("100.00"), after=Decimal("60.00"), visits_before=4, visits_after=2)
     year = _totals(YEAR, before=Decimal("1200.00"), after=Decimal("1000.00"), visits_before=40, visits_after=30)
+    each = _totals(engine.Period.PER_PATIENT, before=Decimal("31.39"), after=Decimal("17.72"))
     rows = [
-        rollup.PracticeRow("A", "A00001", figures=year),
-        rollup.PracticeRow("B", "B00001", figures=month),
-        rollup.PracticeRow("C", "C00001", figures=month),
+        rollup.PracticeRow("A", "A00001", figures=year, list_size=6000),
+        rollup.PracticeRow("B", "B00001", figures=month, list_size=3000),
+        rollup.PracticeRow("C", "C00001", figures=month, list_size=1000),
+        rollup.PracticeRow("D", "D00001", figures=each, list_size=500),
     ]
 
     result = rollup.rollup(rows)
 
-    assert result.mixed_periods
-    assert [(t.period, t.practices) for t in result.totals] == [(MONTH, 2), (YEAR, 1)]
-    assert result.totals[0].figures.before == Decimal("200.00")
-    assert result.totals[1].figures.before == Decimal("1200.00")
+    assert not result.mixed_periods
+    (total,) = result.totals
+    assert (total.period, total.practices, total.list_size) == (YEAR, 3, 10000)
+    assert total.figures.before == Decimal("1200.00") + 2 * 12 * Decimal("100.00")
+    assert total.figures.visits_before == 40 + 2 * 12 * 4
+    assert total.rates.before_per_thousand == Decimal("360.00")  # £3,600.00 for 10,000 listed patients
+    assert [r.practice_name for r in result.apart] == ["D"] and "not a span of time" in result.apart[0].apart_reason
+    assert [r.practice_name for r in result.annual_rows] == ["A", "B", "C"]
 
 
 def test_practices_without_a_model_add_nothing_to_the_totals():
@@ -114,7 +123,7 @@ def test_practices_without_a_model_add_nothing_to_the_totals():
 
     result = rollup.rollup(rows)
 
-    assert result.totals[0].figures == f and result.totals[0].practices == 1
+    assert result.totals[0].figures == f.times(12, YEAR) and result.totals[0].practices == 1
     assert [r.practice_name for r in result.without_model] == ["B"]
 
 
@@ -139,20 +148,29 @@ figures = st.builds(
     people_after=st.integers(0, 10**5),
     reviews_before=st.integers(0, 10**5),
     reviews_after=st.integers(0, 10**5),
+    contact_minutes_before=minutes,
+    contact_minutes_after=minutes,
 )
 
 
 @given(st.lists(figures, min_size=1, max_size=12))
-def test_each_periods_total_is_the_sum_of_its_practices(items):
+def test_the_total_is_the_sum_of_the_rows_a_year(items):
     rows = [rollup.PracticeRow(f"P{i}", f"P{i:05d}", figures=f) for i, f in enumerate(items)]
 
     result = rollup.rollup(rows)
 
-    assert sum(t.practices for t in result.totals) == len(rows)
+    annual = [r for r in rows if r.period != engine.Period.PER_PATIENT]
+    assert sum(t.practices for t in result.totals) == len(annual)
+    assert len(result.apart) == len(rows) - len(annual)
     for total in result.totals:
-        mine = [r for r in rows if r.period == total.period]
         for attribute in FIELDS:
-            assert getattr(total.figures, attribute) == _sum(mine, attribute)
+            assert getattr(total.figures, attribute) == _sum(annual, attribute)
+    for row in annual:  # a month x 12 exactly, to the penny: no rounding
+        factor = 12 if row.period == MONTH else 1
+        assert (
+            row.annual.before == row.figures.before * factor
+            and row.annual.people_after == row.figures.people_after * factor
+        )
 
 
 def test_staff_hours_freed_are_minutes_before_less_after_in_hours():
@@ -188,34 +206,37 @@ def test_spreadsheet_has_a_header_numbers_and_no_formulas(example_b):
     assert [c.value for c in ws[1]] == list(rollup.HEADER)
     first = ws[2]
     assert first[0].value == '\'=HYPERLINK("http://evil.example","Click")' and first[0].data_type == "s"
-    assert isinstance(first[5].value, (int, float)) and "£" in first[5].number_format
-    assert first[5].value == pytest.approx(31.39)
-    assert first[8].value == pytest.approx(0.435) and first[8].number_format == "0.0%"
+    assert first[5].value == "a month × 12"
+    assert isinstance(first[7].value, (int, float)) and "£" in first[7].number_format
+    assert first[7].value == pytest.approx(12 * 31.39)
+    assert first[10].value == pytest.approx(0.435) and first[10].number_format == "0.0%"
     counts = {
         name: first[rollup.HEADER.index(name)] for name in rollup.HEADER if name.startswith(("People", "Reviews"))
     }
     assert {name: cell.value for name, cell in counts.items()} == {
-        "People before": 1,
-        "People after": 1,
-        "Reviews before": 3,
-        "Reviews after": 1,
+        "People before": 12,
+        "People after": 12,
+        "Reviews before": 36,
+        "Reviews after": 12,
     }
-    assert all(cell.number_format == rollup.COUNT_FORMAT for cell in counts.values())
+    assert all(cell.number_format == rollup.FRACTIONAL_COUNT_FORMAT for cell in counts.values())
     assert ws[3][2].value == "'-PCN"
     total = ws[4]
-    assert total[0].value.startswith("Total") and total[5].value == pytest.approx(31.39)
+    assert total[0].value.startswith("Total") and total[7].value == pytest.approx(12 * 31.39)
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
-def test_chart_has_one_bar_pair_per_practice_with_a_model(example_b, example_cd):
+def test_chart_shows_each_practice_a_year_and_nothing_per_patient(example_b, example_cd):
     rows = [
         _row("B", engine.compare(example_b), MONTH),
         _row("CD", engine.compare(example_cd), YEAR),
+        _row("Per patient", engine.compare(example_b)),
         rollup.PracticeRow("None", "N00001"),
     ]
 
     figure = rollup.chart(rollup.rollup(rows))
 
     before, after = figure["data"]
-    assert before["x"] == ["B (per month)", "CD (per year)"]
-    assert before["y"] == [31.39, 2785.5] and after["y"] == [17.72, 2108.47]
+    assert before["x"] == ["B", "CD"]
+    assert before["y"] == [376.68, 2785.5] and after["y"] == [212.64, 2108.47]
+    assert figure["layout"]["yaxis"]["title"]["text"] == "£ a year"

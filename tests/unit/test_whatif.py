@@ -40,13 +40,15 @@ def test_minutes_and_role_of_one_stage(example_b):
     assert c.after.contact_minutes == D(50)
 
 
-def test_patient_scale_rounds_to_whole_people(example_cd):
+def test_patient_scale_is_exact_not_whole_people(example_cd):
     c = engine.compare(whatif.apply(example_cd, whatif.WhatIf(patient_scale=D("0.5"))))
 
-    # 38 asthma -> 19; 5 heart failure -> 2.5 -> 3 (half up)
+    # 38 asthma -> 19; 5 heart failure -> 2.5 (costing rule 8: never rounded to whole people)
     counts = {co.label: co.patients for co in c.before.cohorts}
     assert counts["Asthma"] == 19
-    assert counts["Heart failure"] == 3
+    assert counts["Heart failure"] == D("2.5")
+    assert c.before.cost == D("1392.75")  # half of £2,785.50
+    assert c.saving_percent == D("24.3")  # as the model's own
 
 
 @pytest.mark.parametrize(
@@ -73,4 +75,4 @@ def test_describe_lists_only_real_changes(example_b):
         patient_scale=D(2),
     )
 
-    assert whatif.describe(example_b, changes) == ["Practice nurse: £18.60/h → £24.00/h", "Patient numbers × 2"]
+    assert whatif.describe(example_b, changes) == ["Practice nurse £18.60 → £24.00 an hour", "Patient numbers × 2"]

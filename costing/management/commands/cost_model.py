@@ -17,10 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         model = read_model_file(options["file"])
-        comparison = engine.compare(model)
         if options["json"]:
-            self.stdout.write(json.dumps(exchange.comparison_json(comparison), ensure_ascii=False))
+            self.stdout.write(json.dumps(exchange.costing_json(model), ensure_ascii=False))
             return
+        comparison = engine.compare(model)
         self.stdout.write(headline(comparison))
         for d in comparison.discrepancies:
             self.stdout.write(f"Note: {d.where}: {d.what} printed {d.printed}, computed {d.computed}")

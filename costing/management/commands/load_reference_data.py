@@ -6,7 +6,7 @@ from django.db import transaction
 
 from costing import reference
 from costing.models import OnCostRate, PayBand, PayScale, PostageRate, SalariedGPRange, StandardHours, UnitCost
-from costing.selectors import PAY_BAND_CACHE_KEY
+from costing.selectors import pay_band_cache_key
 from costing.signals import reference_data_loaded
 
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             **_sourced(hours),
         )
         loaded_above = [summary for _receiver, summary in reference_data_loaded.send(sender=self.__class__)]
-        transaction.on_commit(lambda: cache.delete(PAY_BAND_CACHE_KEY))
+        transaction.on_commit(self._forget_cached_pay_bands)
         if options["verbosity"]:
             self.stdout.write(
                 ", ".join(
@@ -98,4 +98,19 @@ class Command(BaseCommand):
                     ]
                 )
                 + "."
+            )
+
+    def _forget_cached_pay_bands(self) -> None:
+        """The running servers' cached pay bands go, so the next page reads the new ones.
+
+        Should the cache not answer, the data is still loaded (committed) and the
+        servers are told nothing: the cached bands are keyed by the reference
+        data file they came from (costing.selectors.pay_band_cache_key), so a new
+        file is never shadowed; this says so rather than fail.
+        """
+        cache.delete(pay_band_cache_key())
+        if not getattr(cache, "available", True):
+            self.stderr.write(
+                "The cache did not answer, so it was not cleared: the pay bands are loaded, and servers"
+                " read them once the cache answers or its copy expires (a day at most)."
             )

@@ -6,11 +6,17 @@ from django.utils.text import slugify
 
 from costing import exchange
 from pathways import selectors
+from pathways.backup import practice_backup
 from practices.models import Practice
+
+BACKUP_NAME = "practice.json"
 
 
 class Command(BaseCommand):
-    help = "Write every cost model of a practice as model files, with a manifest, into a folder (a backup)."
+    help = (
+        "Back up a practice into a folder: practice.json (everything of the practice, what import_practice"
+        " restores) and each cost model as a model file (readable, portable), with a manifest."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("ods_code")
@@ -22,6 +28,8 @@ class Command(BaseCommand):
             raise CommandError(f"no practice with ODS code {options['ods_code']!r}")
         folder = Path(options["output"])
         folder.mkdir(parents=True, exist_ok=True)
+        backup = practice_backup(practice)
+        (folder / BACKUP_NAME).write_text(json.dumps(backup, indent=1, ensure_ascii=False), encoding="utf-8")
         files = []
         loaded = selectors.cost_models().filter(practice=practice).order_by("pk")
         for number, cost_model in enumerate(loaded, start=1):
@@ -32,7 +40,9 @@ class Command(BaseCommand):
             )
         manifest = {
             "practice": {"name": practice.name, "ods_code": practice.ods_code, "list_size": practice.list_size},
+            "backup": BACKUP_NAME,
             "models": files,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        self.stdout.write(f"Wrote {len(files)} model file(s) of {practice} to {folder}")
+        counts = ", ".join(f"{len(rows)} {name.replace('_', ' ')}" for name, rows in backup["tables"].items())
+        self.stdout.write(f"Backed up {practice} to {folder}: {counts}")

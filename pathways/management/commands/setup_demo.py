@@ -2,13 +2,21 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from costing import exchange, profiles, reference, tables
 from pathways.models import Condition, CostModel, DecisionInputs
-from pathways.services import INPUT_FIELDS, SetupCostInput, cost_model_import, decision_inputs_save, profile_create
+from pathways.services import (
+    INPUT_FIELDS,
+    SetupCostInput,
+    cost_model_import,
+    cost_model_mark_baseline,
+    decision_inputs_save,
+    profile_create,
+)
 from practices.models import Facilitator, FacilitatorAssignment, Membership, Organisation, Practice, StaffRole
 
 PROFILE_TEMPLATE = Path(__file__).resolve().parents[3] / "static" / "files" / "practice-profile-template.csv"
@@ -34,6 +42,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo logins' passwords are published in the README.
+            raise CommandError("setup_demo creates logins whose passwords are public: it does not run in production.")
         icb = Organisation.objects.get_or_create(name="Demo Integrated Care Board", kind=Organisation.Kind.ICB)[0]
         pcn = Organisation.objects.get_or_create(
             name="Demo Primary Care Network", kind=Organisation.Kind.PCN, defaults={"parent": icb}
@@ -68,6 +79,8 @@ class Command(BaseCommand):
                 stored = cost_model_import(practice=practice, model=model, by=users["facilitator"])
                 if fixture == "example_cd.json":
                     self._decision_inputs(stored, users["facilitator"])
+                    # The demo practice's real figures (a month's), which the roll-up shows a year of.
+                    cost_model_mark_baseline(cost_model=stored, by=users["facilitator"])
 
         if not demo.profiles.exists():
             self._profile(demo, users["facilitator"])

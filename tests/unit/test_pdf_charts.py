@@ -1,0 +1,48 @@
+"""The PDF's charts: vector SVG whose words are text, figures rounded as the tables round them, alt text of them."""
+
+import re
+
+from costing import engine
+from reports import pdf_charts
+
+
+def _texts(svg: bytes) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<text[^>]*>(.*?)</text>", svg.decode(), re.S)]
+
+
+def test_staff_hours_chart_labels_bars_and_ticks_as_the_table_rounds_them(example_b):
+    chart = pdf_charts.staff_hours(engine.compare(example_b))
+
+    texts = _texts(chart.svg)
+    # Administrator: 21 minutes before, 8 after: 0.35 hours shows as 0.4 (half up), as in the staff table.
+    assert "0.4" in texts and "0.1" in texts
+    assert "Administrator: 0.4 hours before, 0.1 hours after" in chart.alt
+    assert "Practice nurse: 1.0 hours before, 0.5 hours after" in chart.alt
+
+
+def test_charts_are_vector_svg_with_words_as_text(example_cd):
+    charts = pdf_charts.all_charts(engine.compare(example_cd))
+
+    for name, chart in charts.items():
+        assert chart.svg.lstrip().startswith(b"<?xml") and b"<svg" in chart.svg, name
+        assert b"<image" not in chart.svg, name
+        assert _texts(chart.svg), name
+    assert "Recall and invitation: £419.04 before, £293.76 after" in charts["steps"].alt
+    assert "Care and support planning conversation" in " ".join(_texts(charts["steps"].svg)).replace("\n", " ")
+
+
+def test_long_labels_are_wrapped_whole_never_cut_short():
+    assert pdf_charts._wrap("Care and support planning conversation: minutes", 34) == (
+        "Care and support planning\nconversation: minutes"
+    )
+    assert "…" not in pdf_charts._wrap("x" * 80, 30)
+
+
+def test_tick_labels_have_the_decimals_their_step_needs():
+    def labels(step, values, money=False):
+        return [pdf_charts._axis_formatter(step, money)(v, None) for v in values]
+
+    assert labels(0.25, [0, 0.25, 0.5, 0.75]) == ["0.00", "0.25", "0.50", "0.75"]
+    assert labels(0.2, [0, 0.2, 0.4]) == ["0.0", "0.2", "0.4"]
+    assert labels(500, [0, 500, 1500], money=True) == ["£0", "£500", "£1,500"]
+    assert labels(2.5, [-5, 0, 2.5]) == ["−5.0", "0.0", "2.5"]
