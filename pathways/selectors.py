@@ -528,8 +528,9 @@ def setup_cost_rows(cost_model: CostModel) -> list[SetupCost]:
 
 
 def decisions_key(cost_model: CostModel, settings: DecisionSettings) -> str:
+    """The headline's key (a scenario's names its base's version too) with the settings' digest."""
     digest = hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
-    return f"decisions:v1:{cost_model.pk}:{cost_model.version}:{cost_model.created_at.isoformat()}:{digest}"
+    return f"decisions:v1:{digest}:{_model_key(cost_model)}"
 
 
 def decision_results(cost_model: CostModel, settings: DecisionSettings) -> DecisionResults:

@@ -432,3 +432,26 @@ def test_decisions_page_serves_when_the_cache_fails(
     # Assert: the page, costed afresh
     assert response.status_code == 200
     assert response.context["r"].comparison.saving == engine.compare(selectors.engine_model(model_cd)).saving
+
+
+def test_a_scenarios_cached_analysis_is_keyed_by_its_base_version_too(model_cd):
+    # Arrange: a scenario of example C/D (patients x 2)
+    from costing import whatif
+    from pathways import services
+    from pathways.models import CostModel
+
+    scenario = services.scenario_save(
+        cost_model=model_cd,
+        model=selectors.engine_model(model_cd),
+        changes=whatif.WhatIf(patient_scale=D(2)),
+        name="Twice the patients",
+        by=None,
+    )
+    settings = DecisionSettings()
+    key = selectors.decisions_key(CostModel.objects.get(pk=scenario.pk), settings)
+
+    # Act: the base gets a new version (an edit to it reaches the scenario)
+    CostModel.objects.filter(pk=model_cd.pk).update(version=model_cd.version + 1)
+
+    # Assert
+    assert selectors.decisions_key(CostModel.objects.get(pk=scenario.pk), settings) != key
