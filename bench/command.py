@@ -30,7 +30,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 
-from bench import data, measure
+from bench import data, limits, measure
 from costing import engine, exchange
 from pathways.models import CostModel
 from reports.selectors import build_rollup, select
@@ -81,6 +81,7 @@ class Command(BaseCommand):
         )
         try:
             result.update(self._pages(made, options))
+            result.update(self._limits(made, options))
             result.update(self._engine(options))
             result.update(self._pdf(options))
             batch = measure.batch_peak_rss(
@@ -168,6 +169,20 @@ class Command(BaseCommand):
         )
         out.update(measure.first_visit(html))
         return out
+
+    def _limits(self, made: data.Generated, options) -> dict:
+        """Example C/D's decisions page; the comparison page and PDF of the model at the app's limits."""
+        client = Client()
+        client.force_login(made.facilitator)
+        try:
+            return limits.measure_at_limits(
+                made.practice_ids[0],
+                measure.session_cookie(client),
+                requests=min(20, options["requests"]),
+                pdfs=0 if options["tiny"] else 1,
+            )
+        finally:
+            client.logout()
 
     # ----------------------------------------------------------------- engine
 

@@ -3,7 +3,8 @@
 A model's rows are read in a fixed number of queries and turned into the
 engine's dataclasses (engine_model); its figures come from the engine
 (compare_cost_model), its totals from a cache keyed by its version (headlines);
-its decision-support inputs become a DecisionSettings (decision_settings).
+its decision-support inputs become a DecisionSettings (decision_settings), and
+its decision-support analysis is cached by its version too (decision_results).
 The pages' and forms' other reads of pathways, models, cohorts and conditions
 are at the end, each saying how many queries it makes.
 """
@@ -11,6 +12,8 @@ are at the end, each saying how many queries it makes.
 from __future__ import annotations
 
 import gc
+import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -26,7 +29,7 @@ from django.db.models import Case, Count, F, Max, Prefetch, QuerySet, Sum, When
 
 from costing import engine, overlay, profiles
 from costing.decisions.payback import SetupCosts
-from costing.decisions.settings import DecisionSettings
+from costing.decisions.settings import DecisionResults, DecisionSettings, analyse
 from pathways.models import (
     APPOINTMENT_FIELDS,
     Cohort,
@@ -44,6 +47,8 @@ from pathways.models import (
 )
 from practices.access import visible_practices
 from practices.models import ENGINE_ROLE_FIELDS, Practice, StaffRole, engine_role
+
+logger = logging.getLogger(__name__)
 
 STEPS = {step.value: step for step in engine.Step}
 
@@ -418,7 +423,15 @@ def _cache_on_commit(values: dict) -> None:
     never committed, and later given to different figures: those are not cached.
     """
     if values:
-        transaction.on_commit(lambda: cache.set_many(values, HEADLINE_CACHE_SECONDS))
+        transaction.on_commit(lambda: _cache_quietly(values))
+
+
+def _cache_quietly(values: dict) -> None:
+    """cache.set_many, but a cache that fails is logged and passed by: it is a help, never a need."""
+    try:
+        cache.set_many(values, HEADLINE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("figures not cached: the cache failed", exc_info=True)
 
 
 def headlines(cost_models: Iterable[CostModel]) -> dict[int, engine.Headline]:
@@ -506,6 +519,34 @@ def stored_inputs(cost_model: CostModel) -> DecisionInputs | None:
 
 def setup_cost_rows(cost_model: CostModel) -> list[SetupCost]:
     return list(SetupCost.objects.filter(cost_model=cost_model).select_related("role").order_by("position", "id"))
+
+
+# The decision support analysis of a model (tornado, Monte Carlo, payback, capacity)
+# is cached under the model's version, as its headline is, and a digest of the
+# settings it was made with (the practice's inputs are not part of the version),
+# for as long as a headline (_cache_on_commit).
+
+
+def decisions_key(cost_model: CostModel, settings: DecisionSettings) -> str:
+    """The headline's key (a scenario's names its base's version too) with the settings' digest."""
+    digest = hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
+    return f"decisions:v1:{digest}:{_model_key(cost_model)}"
+
+
+def decision_results(cost_model: CostModel, settings: DecisionSettings) -> DecisionResults:
+    """The model's decision support analysis: cached for its version and these settings, or made
+    (its rows read, costed once, analysed) and cached. A cache that fails is passed by."""
+    key = decisions_key(cost_model, settings)
+    try:
+        found = cache.get(key)
+    except Exception:  # a cache is a help, never a need
+        logger.warning("decision support not read from the cache: the cache failed", exc_info=True)
+        found = None
+    if isinstance(found, DecisionResults):
+        return found
+    results = analyse(engine_model(cost_model), compare_loaded(cost_model), settings)
+    _cache_on_commit({key: results})
+    return results
 
 
 def decision_settings(cost_model: CostModel) -> DecisionSettings:

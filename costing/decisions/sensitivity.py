@@ -1,8 +1,7 @@
 """One-way sensitivity: which input moves the saving most (the bars of a tornado chart).
 
 Each input group is moved down and up by a percentage while everything else
-stays as it is, and the model is costed again by the engine, so every figure
-follows the costing rules exactly:
+stays as it is, and the saving is costed again by the engine's rules, exactly:
 
 - a role's cost per hour (default ±20 %): an hourly role's ``cost_per_hour`` is
   scaled, a salaried role's ``annual_salary`` is scaled (on-costs and paid hours
@@ -18,6 +17,18 @@ follows the costing rules exactly:
 Limits on minutes, rates and the what-if patient scale are not enforced here: a
 tornado shows a plausible range, not an input. A percentage is at most 100, so
 nothing becomes negative.
+
+How. The model is costed once, stage line by stage line, in whole pennies
+(``engine.stage_pennies``). Each line is rounded to the penny on its own, so a
+variation moves only the lines it touches: each side's pennies move by each
+touched line's change times that side's passes through it (an exception's
+screened pass counts for the lines it incurs, costing rule 7); each side is then
+scaled by the model's patient scale, to the penny once (rule 8). Patient numbers
+touch no line: that varied model's totals come from engine.headline, which costs
+each pathway once.
+``varied_model`` gives the varied model itself, for a full re-costing
+(engine.headline) that these savings equal to the penny
+(tests/unit/test_decisions_sensitivity.py checks it on random models).
 """
 
 from __future__ import annotations
@@ -113,6 +124,7 @@ def tornado(
     ranges = ranges or SensitivityRanges()
     if base_saving is None:
         base_saving = engine.headline(model).saving
+    lines = _Lines(model)
     stages = [stage for pathway in model.pathways for stage in pathway.stages]
     bars = []
 
@@ -131,7 +143,7 @@ def tornado(
                 role.key,
                 percent,
                 (f"£{low.hourly_rate}/h ({MINUS}{_pc(percent)})", f"£{high.hourly_rate}/h (+{_pc(percent)})"),
-                (_with_role(model, low), _with_role(model, high)),
+                tuple(lines.saving(InputGroup.ROLE_RATE, role.key, factor) for factor in _factors(percent)),
                 base_saving,
             )
         )
@@ -147,7 +159,7 @@ def tornado(
                 step.value,
                 percent,
                 (f"{MINUS}{_pc(percent)} minutes", f"+{_pc(percent)} minutes"),
-                tuple(_with_step_minutes(model, step, factor) for factor in _factors(percent)),
+                tuple(lines.saving(InputGroup.STEP_MINUTES, step, factor) for factor in _factors(percent)),
                 base_saving,
             )
         )
@@ -161,7 +173,7 @@ def tornado(
                 None,
                 percent,
                 (f"{MINUS}{_pc(percent)}", f"+{_pc(percent)}"),
-                tuple(_with_extra_costs(model, factor) for factor in _factors(percent)),
+                tuple(lines.saving(InputGroup.EXTRA_COSTS, None, factor) for factor in _factors(percent)),
                 base_saving,
             )
         )
@@ -175,7 +187,7 @@ def tornado(
                 None,
                 percent,
                 (f"{MINUS}{_pc(percent)} patients", f"+{_pc(percent)} patients"),
-                tuple(_with_patients(model, factor) for factor in _factors(percent)),
+                tuple(lines.saving(InputGroup.PATIENTS, None, factor) for factor in _factors(percent)),
                 base_saving,
             )
         )
@@ -192,10 +204,10 @@ def _bar(
     key: str | None,
     percent: Decimal,
     value_labels: tuple[str, str],
-    models: tuple[engine.CostModel, engine.CostModel],
+    savings: tuple[Decimal, Decimal],
     base_saving: Decimal,
 ) -> TornadoBar:
-    low, high = (engine.headline(m).saving for m in models)
+    low, high = savings
     return TornadoBar(
         label=label,
         kind=kind,
@@ -227,6 +239,125 @@ def _pc(percent: Decimal) -> str:
     return f"{engine.normalise_minutes(percent)}%"
 
 
+def varied_model(model: engine.CostModel, kind: InputGroup, key, factor: Decimal) -> engine.CostModel:
+    """The model with one input group moved by ``factor`` (1 - percent/100 or 1 + percent/100):
+    ``key`` is the role key (ROLE_RATE), the engine.Step (STEP_MINUTES), or None.
+
+    What a tornado bar's saving is of: engine.headline(varied_model(...)).saving
+    equals the bar's, which is costed without building it (_Lines).
+    """
+    if kind is InputGroup.ROLE_RATE:
+        role = next(role for role in model.roles if role.key == key)
+        return _with_role(model, _scaled_role(role, factor))
+    if kind is InputGroup.STEP_MINUTES:
+        return _with_step_minutes(model, key, factor)
+    if kind is InputGroup.EXTRA_COSTS:
+        return _with_extra_costs(model, factor)
+    return _with_patients(model, factor)
+
+
+class _Lines:
+    """A model costed once, stage line by stage line, for the savings of its variations.
+
+    Every stage of every pathway a cohort uses, as its pennies per pass (staff +
+    extra, rounded once: costing rule 1), with each side's passes through it:
+    full passes through every stage and an exception's screened passes through
+    the stages it incurs (rule 7). A side's pennies are then scaled by the model's
+    patient scale, to the penny once (rule 8). Raises ValueError as
+    engine.headline does for a reference the model lacks.
+    """
+
+    def __init__(self, model: engine.CostModel):
+        engine.check_references(model)
+        self.model = model
+        self.rates = {role.key: engine.rate_ratio(role) for role in model.roles}
+        used = {cohort.pathway for cohort in model.before + model.after}
+        self.pathways = [pathway for pathway in model.pathways if pathway.key in used]
+        self.screened = {p.key: engine.screened_stages(s.step for s in p.stages) for p in self.pathways}
+        self.pennies = {
+            p.key: [self._line(stage, stage.minutes, self._rate(stage), stage.extra_cost) for stage in p.stages]
+            for p in self.pathways
+        }
+        self.passes = self._passes(model)
+        self.base = {side: self._side_pennies(side) for side in SIDES}
+        self.scale = model.patient_scale.as_integer_ratio()
+
+    def _rate(self, stage: engine.Stage) -> engine.Ratio | None:
+        return None if stage.role is None else self.rates[stage.role]
+
+    @staticmethod
+    def _line(stage: engine.Stage, minutes: Decimal, rate: engine.Ratio | None, extra_cost: Decimal) -> int:
+        staff, extra = engine.stage_pennies(minutes.as_integer_ratio(), rate, extra_cost)
+        return staff + extra
+
+    def _passes(self, model: engine.CostModel) -> dict[str, dict[str, tuple[int, int]]]:
+        """(full, screened) passes by side and pathway key."""
+        passes = {side: {p.key: [0, 0] for p in self.pathways} for side in SIDES}
+        for side in SIDES:
+            for cohort in getattr(model, side):
+                counts = passes[side][cohort.pathway]
+                counts[0] += (cohort.patients - cohort.exceptions) * cohort.times
+                counts[1] += cohort.exceptions * cohort.times
+        return {side: {key: tuple(counts) for key, counts in by_key.items()} for side, by_key in passes.items()}
+
+    def _side_pennies(self, side: str) -> int:
+        total = 0
+        for key, (full, screened) in self.passes[side].items():
+            lines = self.pennies[key]
+            total += full * sum(lines) + screened * sum(lines[: self.screened[key]])
+        return total
+
+    def _saving(self, before: int, after: int) -> Decimal:
+        """Costing rule 8: each side x the model's patient scale, to the penny once; then the difference."""
+        if self.scale != (1, 1):
+            before, after = (engine.round_half_up_pennies(p * self.scale[0], self.scale[1]) for p in (before, after))
+        return _pounds(before - after)
+
+    def saving(self, kind: InputGroup, key, factor: Decimal) -> Decimal:
+        """The saving of varied_model(model, kind, key, factor), to the penny."""
+        if kind is InputGroup.PATIENTS:  # no line moves: the varied model's totals, by the engine
+            return engine.headline(_with_patients(self.model, factor)).saving
+        if kind is InputGroup.ROLE_RATE:
+            role = next(role for role in self.model.roles if role.key == key)
+            rate = engine.rate_ratio(_scaled_role(role, factor))
+
+            def change(stage: engine.Stage) -> int | None:
+                return self._line(stage, stage.minutes, rate, stage.extra_cost) if stage.role == key else None
+
+        elif kind is InputGroup.STEP_MINUTES:
+
+            def change(stage: engine.Stage) -> int | None:
+                if stage.step != key or not stage.minutes:
+                    return None
+                return self._line(stage, _times(stage.minutes, factor), self._rate(stage), stage.extra_cost)
+
+        else:
+
+            def change(stage: engine.Stage) -> int | None:
+                if not stage.extra_cost:
+                    return None
+                return self._line(stage, stage.minutes, self._rate(stage), _scaled_extra_cost(stage, factor))
+
+        totals = dict(self.base)
+        for pathway in self.pathways:
+            incurred = self.screened[pathway.key]
+            for index, (stage, pennies) in enumerate(zip(pathway.stages, self.pennies[pathway.key], strict=True)):
+                new = change(stage)
+                if new is None or new == pennies:
+                    continue
+                for side in SIDES:
+                    full, screened = self.passes[side][pathway.key]
+                    totals[side] += (new - pennies) * (full + (screened if index < incurred else 0))
+        return self._saving(totals["before"], totals["after"])
+
+
+SIDES = ("before", "after")
+
+
+def _pounds(pennies: int) -> Decimal:
+    return Decimal(pennies).scaleb(-2)
+
+
 def _scaled_role(role: engine.Role, factor: Decimal) -> engine.Role:
     if role.cost_per_hour is not None:
         return replace(role, cost_per_hour=_times(role.cost_per_hour, factor))
@@ -252,11 +383,14 @@ def _with_step_minutes(model: engine.CostModel, step: engine.Step, factor: Decim
 
 def _with_extra_costs(model: engine.CostModel, factor: Decimal) -> engine.CostModel:
     def change(stage: engine.Stage) -> engine.Stage:
-        if not stage.extra_cost:
-            return stage
-        return replace(stage, extra_cost=engine.round_half_up(Fraction(stage.extra_cost) * Fraction(factor)))
+        return replace(stage, extra_cost=_scaled_extra_cost(stage, factor)) if stage.extra_cost else stage
 
     return _with_stages(model, change)
+
+
+def _scaled_extra_cost(stage: engine.Stage, factor: Decimal) -> Decimal:
+    """A stage's extra cost times ``factor``, half up to the penny (money is whole pennies)."""
+    return engine.round_half_up(Fraction(stage.extra_cost) * Fraction(factor))
 
 
 def _with_patients(model: engine.CostModel, factor: Decimal) -> engine.CostModel:

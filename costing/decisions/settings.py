@@ -180,12 +180,12 @@ def analyse(
         raise ValueError("the comparison is not of this model")
     settings = settings or DecisionSettings()
     ranges = settings.uncertainty_ranges(model)
-    simulation = uncertainty.simulate(
+    simulation, draws = uncertainty.simulate_with_draws(
         model, ranges, draws=settings.draws, seed=settings.seed, base_saving=comparison.saving
     )
     histogram: tuple[HistogramBin, ...] = ()
     if not ranges.is_empty and simulation.p5 != simulation.p95:
-        histogram = histogram_bins(uncertainty.saving_draws(model, ranges, draws=settings.draws, seed=settings.seed))
+        histogram = histogram_bins(draws)
     lines = payback.setup_lines(settings.setup, settings.costing_roles(model))
     total = payback.setup_total(lines)
     return DecisionResults(

@@ -118,6 +118,18 @@ def simulate(
     ``base_saving``: the model's saving as modelled, if the caller has costed it
     already (engine.compare(model).saving); costed here if not.
     """
+    return simulate_with_draws(model, ranges, draws=draws, seed=seed, base_saving=base_saving)[0]
+
+
+def simulate_with_draws(
+    model: engine.CostModel,
+    ranges: Ranges,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    base_saving: Decimal | None = None,
+) -> tuple[SimulationResult, tuple[Decimal, ...]]:
+    """``simulate`` and ``saving_draws`` of the same arguments, from one run of the draws."""
     if base_saving is None:
         base_saving = engine.headline(model).saving
     savings = _savings_in_pennies(model, ranges, draws, seed)
@@ -135,7 +147,7 @@ def simulate(
         base_saving=base_saving,
         period=model.period,
         minutes_together=ranges.minutes_together,
-    )
+    ), _in_pounds(savings)
 
 
 def saving_draws(
@@ -145,7 +157,11 @@ def saving_draws(
 
     The same draws as ``simulate`` with the same arguments.
     """
-    return tuple(Decimal(int(p)).scaleb(-2) for p in _savings_in_pennies(model, ranges, draws, seed))
+    return _in_pounds(_savings_in_pennies(model, ranges, draws, seed))
+
+
+def _in_pounds(pennies: np.ndarray) -> tuple[Decimal, ...]:
+    return tuple(Decimal(int(p)).scaleb(-2) for p in pennies)
 
 
 def ranges_around(

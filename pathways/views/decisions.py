@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from costing import limits
 from costing.decisions import charts as decision_charts
 from costing.decisions import estimator
-from costing.decisions.settings import DecisionResults, analyse
+from costing.decisions.settings import DecisionResults
 from pathways import selectors, services
 from pathways.forms.decisions import (
     DecisionInputsForm,
@@ -64,15 +64,14 @@ def model_decisions(request: HttpRequest, ods_code: str, model_pk: int) -> HttpR
     if refused := _method_not_allowed(request, READ_METHODS):
         return refused
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
-    model = selectors.engine_model(cost_model)
-    comparison = selectors.compare_loaded(cost_model)  # also keeps the totals for the lists of models
     settings = selectors.decision_settings(cost_model)
     context = {
         "access": access,
         "practice": access.practice,
         "cost_model": cost_model,
         "stored": selectors.stored_inputs(cost_model) is not None,
-        **decisions_context(analyse(model, comparison, settings)),
+        # Cached by the model's version; made afresh, it also keeps the totals for the lists of models.
+        **decisions_context(selectors.decision_results(cost_model, settings)),
     }
     return render(request, "pathways/decisions/model_decisions.html", context)
 

@@ -389,3 +389,69 @@ def test_decisions_page_of_an_empty_model_answers(client, admin, practice):
 
     assert response.status_code == 200
     assert "Never repays" in response.content.decode() or "Nothing to repay" in response.content.decode()
+
+
+def test_decisions_page_is_cached_by_the_model_version_and_settings(
+    client, staff, model_cd, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Arrange: the page once, its analysis cached when the request's work is committed
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(_url("model_decisions", model_cd))
+    monkeypatch.setattr(selectors, "analyse", lambda *args: pytest.fail("analysed again"))
+
+    # Act
+    second = client.get(_url("model_decisions", model_cd))
+
+    # Assert: the same figures without costing; a new version or other settings are another key
+    assert second.status_code == 200
+    assert second.context["r"] == first.context["r"]
+    settings = selectors.decision_settings(model_cd)
+    key = selectors.decisions_key(model_cd, settings)
+    model_cd.version += 1
+    assert selectors.decisions_key(model_cd, settings) != key
+    model_cd.version -= 1
+    assert selectors.decisions_key(model_cd, DecisionSettings(draws=100)) != key
+
+
+def test_decisions_page_serves_when_the_cache_fails(
+    client, staff, model_cd, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Arrange: a cache that can neither read nor write
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(selectors.cache, "get", broken)
+    monkeypatch.setattr(selectors.cache, "set", broken)
+    client.force_login(staff)
+
+    # Act
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(_url("model_decisions", model_cd))
+
+    # Assert: the page, costed afresh
+    assert response.status_code == 200
+    assert response.context["r"].comparison.saving == engine.compare(selectors.engine_model(model_cd)).saving
+
+
+def test_a_scenarios_cached_analysis_is_keyed_by_its_base_version_too(model_cd):
+    # Arrange: a scenario of example C/D (patients x 2)
+    from costing import whatif
+    from pathways import services
+    from pathways.models import CostModel
+
+    scenario = services.scenario_save(
+        cost_model=model_cd,
+        model=selectors.engine_model(model_cd),
+        changes=whatif.WhatIf(patient_scale=D(2)),
+        name="Twice the patients",
+        by=None,
+    )
+    settings = DecisionSettings()
+    key = selectors.decisions_key(CostModel.objects.get(pk=scenario.pk), settings)
+
+    # Act: the base gets a new version (an edit to it reaches the scenario)
+    CostModel.objects.filter(pk=model_cd.pk).update(version=model_cd.version + 1)
+
+    # Assert
+    assert selectors.decisions_key(CostModel.objects.get(pk=scenario.pk), settings) != key

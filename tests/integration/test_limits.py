@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 
 from costing import exchange, limits
+from costing.limits_model import model_at_limits
 from pathways import selectors
 from pathways.services import cost_model_import
 from practices.models import Membership
 from tests.factories import MembershipFactory, PracticeFactory
-from tests.factories.limits import model_at_limits
 
 pytestmark = pytest.mark.django_db
 # The comparison page's HTML at the limits, uncompressed: far below the 228 MB of issue 15.

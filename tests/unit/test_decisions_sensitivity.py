@@ -2,10 +2,13 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from costing import engine
 from costing.decisions import sensitivity
 from costing.decisions.sensitivity import InputGroup, SensitivityRanges
+from tests.unit.test_engine_property import cost_models
 
 
 def _model(nurse: engine.Role | None = None) -> engine.CostModel:
@@ -145,3 +148,33 @@ def test_example_cd_tornado(example_cd):
     top = bars[0]
     assert (top.label, top.saving_low, top.saving_high) == ("Routine review: minutes", D("290.01"), D("1064.05"))
     assert len({b.label for b in bars}) == len(bars)
+
+
+percents = st.integers(0, 100).map(D) | st.decimals(0, 100, places=2)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=cost_models(), data=st.data())
+def test_each_bar_equals_a_full_costing_of_the_varied_model_on_random_models(model, data):
+    # Arrange: a random patient scale (costing rule 8), and random ranges, one for a random role and
+    # one for a random step besides the groups'
+    model = replace(model, patient_scale=data.draw(st.sampled_from([D(1), D("0.5"), D("1.37"), D("2.125")])))
+    roles = {r.key for r in model.roles}
+    ranges = SensitivityRanges(
+        role_rate_percent=data.draw(percents),
+        step_minutes_percent=data.draw(percents),
+        extra_costs_percent=data.draw(percents),
+        patients_percent=data.draw(percents),
+        role_rates={data.draw(st.sampled_from(sorted(roles))): data.draw(percents)} if roles else {},
+        step_minutes={data.draw(st.sampled_from(list(engine.Step))): data.draw(percents)},
+    )
+
+    # Act: the fast path
+    bars = sensitivity.tornado(model, ranges=ranges)
+
+    # Assert: every bar's savings are engine.headline's of the varied model, to the penny
+    for bar in bars:
+        key = engine.Step(bar.key) if bar.kind is InputGroup.STEP_MINUTES else bar.key
+        factors = (1 - bar.percent / 100, 1 + bar.percent / 100)
+        full = [engine.headline(sensitivity.varied_model(model, bar.kind, key, f)).saving for f in factors]
+        assert [bar.saving_low, bar.saving_high] == full, bar.label
