@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from costing import engine, limits
 from costing.exchange import figure
 
-# The table reader is shared with the practice profile's import (costing/tables.py); re-exported here.
-from costing.tables import MAX_IMPORT_ROWS, CellError, SheetError, read_table  # noqa: F401
-from costing.tables import whole_number as _whole_number
+# Tables are read by costing.tables, the one reader every spreadsheet import shares.
+from costing.tables import CellError, SheetError, whole_number
 from reports import model_workbook
 from reports.sheet_format import hours, safe_text
 
@@ -187,19 +186,19 @@ def parse_cohorts(
         if len(set(codes)) != len(codes):
             errors.append(CellError(n, "conditions", "a condition is listed twice"))
         errors_so_far = len(errors)
-        patients = _whole_number(raw.get("patients", ""), n, errors)
+        patients = whole_number(raw.get("patients", ""), n, errors)
         patients_read = len(errors) == errors_so_far
         # Optional: how many times each patient goes through the pathway in the period.
         times_text = raw.get("times", "").strip()
         times = (
-            _whole_number(times_text, n, errors, column="times", minimum=1, maximum=limits.MAX_TIMES)
+            whole_number(times_text, n, errors, column="times", minimum=1, maximum=limits.MAX_TIMES)
             if times_text
             else 1
         )
         # Optional: of the patients, how many are screened out at triage (palliative care, say).
         exceptions_text = raw.get("exceptions", "").strip()
         errors_so_far = len(errors)
-        exceptions = _whole_number(exceptions_text, n, errors, column="exceptions") if exceptions_text else 0
+        exceptions = whole_number(exceptions_text, n, errors, column="exceptions") if exceptions_text else 0
         if patients_read and len(errors) == errors_so_far and exceptions > patients:
             errors.append(CellError(n, "exceptions", f"{exceptions:,} is more than the row's {patients:,} patients"))
         wanted = raw.get("pathway", "").strip().lower()

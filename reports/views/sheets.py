@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from costing import engine
+from costing import engine, tables
 from pathways import selectors
 from pathways.models import CostModel
 from pathways.services import CohortInput, ModelTooLarge, cohorts_import
@@ -75,21 +75,21 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
         messages.info(request, f"“{cost_model.name}” is a scenario: its cohorts are its base's. Import them there.")
         return redirect(cost_model.get_absolute_url())
     form = CohortImportForm(request.POST or None, request.FILES or None)
-    errors: list[spreadsheets.CellError] = []
+    errors: list[tables.CellError] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         pathways = {p.key.lower(): p for p in selectors.practice_pathways(practice=access.practice)}
         lookup = {key: p.key for key, p in pathways.items()} | {p.name.lower(): p.key for p in pathways.values()}
         conditions = {c.code: c for c in selectors.conditions()}
         try:
-            table = spreadsheets.read_table(upload.read(), upload.name)
+            table = tables.read_table(upload.read(), upload.name)
             rows = spreadsheets.parse_cohorts(
                 table,
                 pathways=lookup,
                 conditions=set(conditions),
                 default_side=form.cleaned_data["default_side"] or None,
             )
-        except spreadsheets.SheetError as exc:
+        except tables.SheetError as exc:
             errors = exc.errors
         else:
             by_key = {p.key: p for p in pathways.values()}
@@ -112,7 +112,7 @@ def cohort_import(request: HttpRequest, ods_code: str, model_pk: int) -> HttpRes
                     by=request.user,
                 )
             except ModelTooLarge as exc:
-                errors = [spreadsheets.CellError(0, "pathway", str(exc))]
+                errors = [tables.CellError(0, "pathway", str(exc))]
             else:
                 messages.success(request, f"Imported {len(rows)} cohort{'s' if len(rows) != 1 else ''}.")
                 return redirect(cost_model.get_absolute_url())
