@@ -35,7 +35,7 @@ from costing import engine, exchange
 from pathways.models import CostModel
 from reports.selectors import build_rollup, select
 
-TINY = {"practices": 5, "models": 1, "cohorts": 5, "requests": 5, "national": 100, "pdfs": 1, "batch": 2}
+TINY = {"practices": 5, "models": 1, "cohorts": 5, "requests": 5, "national": 100, "pdfs": 1, "batch": 2, "parallel": 4}
 
 
 class Command(BaseCommand):
@@ -49,6 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--national", type=int, default=6500, help="practices of the national roll-up")
         parser.add_argument("--pdfs", type=int, default=5, help="renders of the C/D report to time")
         parser.add_argument("--batch", type=int, default=50, help="reports in the batch whose memory is measured")
+        parser.add_argument("--parallel", type=int, default=200, help="reports in the batch timed against pdf_s")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--keep", action="store_true", help="keep the synthetic practices afterwards")
         parser.add_argument("--tiny", action="store_true", help="a few of everything: " + json.dumps(TINY))
@@ -84,14 +85,17 @@ class Command(BaseCommand):
             result.update(self._limits(made, options))
             result.update(self._engine(options))
             result.update(self._pdf(options))
-            batch = measure.batch_peak_rss(
-                data.FACILITATOR_USERNAME, made.model_ids[:: options["models"]][: options["batch"]]
-            )
+            one_a_practice = made.model_ids[:: options["models"]]
+            batch = measure.batch_peak_rss(data.FACILITATOR_USERNAME, one_a_practice[: options["batch"]])
             result.update(
                 batch_reports=batch["reports"],
                 batch_50_s=batch["seconds"],
+                # Every process of the batch (its own, its pool's), each one's peak added up.
                 batch_50_peak_rss_mb=batch["peak_rss_mb"],
+                batch_50_processes=batch["processes"],
+                batch_50_pool_peak_rss_mb=batch["pool_peak_rss_mb"],
             )
+            result.update(self._parallel(one_a_practice[: options["parallel"]], result["pdf_s"]))
         finally:
             if not options["keep"]:
                 data.remove()
@@ -203,6 +207,16 @@ class Command(BaseCommand):
             "engine_model_shape": measure.model_shape(models[0]),
             "national_rollup_s": round(seconds, 2),
             "national_practices": sum(t.practices for t in national.totals),
+        }
+
+    def _parallel(self, model_ids: list[int], pdf_s: float) -> dict:
+        """A batch's wall time against its reports rendered one after another at pdf_s each (1: no gain)."""
+        batch = measure.batch_peak_rss(data.FACILITATOR_USERNAME, model_ids)
+        return {
+            "batch_parallel_reports": batch["reports"],
+            "batch_parallel_s": batch["seconds"],
+            "batch_parallel_processes": batch["pool_size"],
+            "batch_parallel_ratio": round(batch["seconds"] / (len(model_ids) * pdf_s), 2),
         }
 
     # -------------------------------------------------------------------- PDF

@@ -325,5 +325,5 @@ def json_subprocess(module: str, *args: str) -> dict:
 
 
 def batch_peak_rss(username: str, model_ids: list[int]) -> dict:
-    """Peak RSS of a separate process that renders a batch of reports (bench/batch.py)."""
+    """Time and peak RSS of a separate process, and of its pool, that render a batch of reports (bench/batch.py)."""
     return json_subprocess("bench.batch", username, *map(str, model_ids))

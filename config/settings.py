@@ -344,6 +344,19 @@ CELERY_BEAT_SCHEDULE = {
 # (waiting in the queue, six times that).
 BATCH_REPORT_RETENTION_DAYS = int(os.environ.get("BATCH_REPORT_RETENTION_DAYS", "7"))
 BATCH_REPORT_LOST_AFTER = timedelta(seconds=int(os.environ.get("BATCH_REPORT_LOST_AFTER_SECONDS", "600")))
+# How a batch's reports are built, chosen here and nowhere else (reports.tasks.run_batch):
+# "tasks": one Celery task per report, so every worker process is busy, the last
+# one zipping them (the default with a broker); "processes": a pool of
+# BATCH_REPORT_PROCESSES processes of the process that runs the batch (no broker:
+# make run, bench); "sequential": one after another in that process (the tests, whose
+# stand-ins for WeasyPrint and whose uncommitted data only that process sees).
+BATCH_REPORT_MODE = os.environ.get("BATCH_REPORT_MODE") or ("processes" if CELERY_TASK_ALWAYS_EAGER else "tasks")
+if BATCH_REPORT_MODE not in {"tasks", "processes", "sequential"}:
+    raise ImproperlyConfigured("BATCH_REPORT_MODE must be tasks, processes or sequential")
+BATCH_REPORT_PROCESSES = int(
+    os.environ.get("BATCH_REPORT_PROCESSES")
+    or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+)
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
 

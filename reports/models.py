@@ -87,3 +87,34 @@ class BatchReport(models.Model):
     def zip_deleted(self) -> bool:
         """Built, and its zip since deleted (the retention period passed)."""
         return self.status == self.Status.DONE and not self.zip_file
+
+
+class BatchReportPart(models.Model):
+    """One report of a batch built by its own Celery task (BATCH_REPORT_MODE "tasks"), until the zip is made.
+
+    Made for each of the batch's models when an attempt starts, in the zip's
+    order (``position``); a model no longer there is made finished, with its
+    ``error``. A task delivered again after its worker was lost builds its report
+    again (``tries`` counts them) unless ``finished``; the task that finishes the
+    last part writes the zip from the PDFs kept in storage (``stored``), and the
+    parts are deleted with them.
+    """
+
+    batch = models.ForeignKey(BatchReport, on_delete=models.CASCADE, related_name="parts")
+    attempt = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField()
+    model_id = models.PositiveIntegerField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)  # its name in the zip
+    tries = models.PositiveSmallIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+    stored = models.CharField(max_length=300, blank=True)  # the PDF in storage, until zipped
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["batch", "attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "attempt", "position"], name="batch_part_one_a_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Part {self.position} of batch {self.batch_id} (attempt {self.attempt})"

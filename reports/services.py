@@ -12,9 +12,9 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reports.models import BatchReport
+from reports.models import BatchReport, BatchReportPart
 from reports.selectors import Selection
-from reports.tasks import build_batch_report, run_batch
+from reports.tasks import build_batch_report, discard_parts, run_batch
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,8 @@ def batch_reports_sweep(*, user: AbstractBaseUser | None = None) -> tuple[int, i
         )
     if failed:
         logger.warning("batch reports: %s lost batch(es) failed", failed)
+        # The PDFs their report tasks kept for the zip (BATCH_REPORT_MODE "tasks").
+        discard_parts(BatchReportPart.objects.filter(batch__in=batches).exclude(batch__status__in=RUNNING))
     deleted = 0
     if user is None:
         expired = BatchReport.objects.filter(

@@ -52,3 +52,9 @@ def media_root(settings, tmp_path):
     """Files the app stores (batch report zips) go to a folder of each test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def batch_reports_built_here(settings):
+    """A batch's reports one after another in the test's process: its stand-ins for WeasyPrint, its data."""
+    settings.BATCH_REPORT_MODE = "sequential"

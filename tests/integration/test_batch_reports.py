@@ -1,8 +1,10 @@
 """Batch reports: a zip of every practice's PDF, built by a Celery task (in-process here)."""
 
+import dataclasses
 import errno
 import io
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 
 import kombu.exceptions
@@ -10,12 +12,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from pypdf import PdfReader
 
 from pathways.models import CostModel
 from practices.models import FacilitatorAssignment, Membership
 from reports import tasks
-from reports.models import BatchReport
+from reports.models import BatchReport, BatchReportPart
 from tests.factories import FacilitatorFactory, MembershipFactory, PracticeFactory
 from tests.integration.test_rollup import assigned, model_for
 
@@ -124,15 +127,20 @@ def test_a_failing_report_is_listed_and_the_others_are_still_in_the_zip(
 
     _start(fclient, django_capture_on_commit_callbacks)
 
-    batch = BatchReport.objects.get()
-    assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
-    assert len(batch.error_lines) == 1 and broken.ods_code in batch.error_lines[0]
-    archive = _zip(fclient, batch)
-    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
-    assert len(pdfs) == 2 and not any(broken.ods_code in n for n in pdfs)
+    batch, archive = _all_but_the_broken_one_zipped(fclient, broken)
     assert broken.ods_code in archive.read(tasks.NOT_INCLUDED_NAME).decode()
     page = fclient.get(batch.get_absolute_url()).content.decode()
     assert "Not in the zip" in page and broken.name in page and "Download the reports" in page
+
+
+def _all_but_the_broken_one_zipped(client, broken) -> tuple[BatchReport, zipfile.ZipFile]:
+    batch = BatchReport.objects.get()
+    assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
+    assert len(batch.error_lines) == 1 and broken.ods_code in batch.error_lines[0]
+    archive = _zip(client, batch)
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert len(pdfs) == 2 and not any(broken.ods_code in n for n in pdfs)
+    return batch, archive
 
 
 def test_when_every_report_fails_the_batch_failed_and_has_no_zip(
@@ -176,14 +184,19 @@ def test_practice_without_a_model_is_reported_not_skipped(
     assert empty.ods_code not in rendered
 
 
+def _start_then_unassign(client, practice, django_capture_on_commit_callbacks):
+    """A batch started, and the practice unassigned before its task runs."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(START)
+    FacilitatorAssignment.objects.filter(practice=practice).delete()
+    for callback in callbacks:
+        callback()
+
+
 def test_a_practice_unassigned_before_the_task_runs_is_not_reported(
     fclient, facilitator, three, rendered, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        fclient.post(START)
-    FacilitatorAssignment.objects.filter(practice=three[0]).delete()
-    for callback in callbacks:
-        callback()
+    _start_then_unassign(fclient, three[0], django_capture_on_commit_callbacks)
 
     batch = BatchReport.objects.get()
     assert three[0].ods_code not in rendered and len(rendered) == 2
@@ -445,3 +458,182 @@ def test_with_no_disk_space_for_the_zip_the_batch_says_so(fclient, three, render
 
     batch.refresh_from_db()
     assert batch.status == "failed" and "ran out of disk space" in batch.errors
+
+
+# ------------------------------------------------------------------ in parallel
+
+
+def _texts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each PDF's text, by its name in the zip (the figures the facilitator reads)."""
+    return {
+        name: "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(name))).pages)
+        for name in archive.namelist()
+    }
+
+
+def test_a_batch_built_by_a_pool_of_processes_gives_the_reports_built_one_after_another(
+    fclient, three, settings, django_capture_on_commit_callbacks
+):
+    """Real reports (WeasyPrint) in two spawned processes: same names, same figures, none empty."""
+    _start(fclient, django_capture_on_commit_callbacks)
+    one_by_one = BatchReport.objects.get()
+    sequential = _texts(_zip(fclient, one_by_one))
+    BatchReport.objects.filter(pk=one_by_one.pk).update(finished_at=timezone.now())
+    settings.BATCH_REPORT_MODE = "processes"
+    settings.BATCH_REPORT_PROCESSES = 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fclient.post(reverse("batch_report_retry", kwargs={"batch_pk": one_by_one.pk}))
+
+    pooled = BatchReport.objects.exclude(pk=one_by_one.pk).get()
+    assert (pooled.status, pooled.done, pooled.total, pooled.error_lines) == ("done", 3, 3, [])
+    parallel = _texts(_zip(fclient, pooled))
+    assert len(parallel) == 3 and list(parallel) == list(sequential)
+    assert parallel == sequential
+    for practice in three:
+        (text,) = [text for name, text in parallel.items() if name.startswith(practice.ods_code)]
+        assert practice.name in text and "£30.00" in text
+
+
+def test_a_report_that_fails_in_a_pool_process_is_listed_and_the_others_are_built(
+    fclient, three, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.BATCH_REPORT_MODE = "processes"
+    settings.BATCH_REPORT_PROCESSES = 2
+    broken = three[1]
+    job = tasks._job
+
+    def job_that_breaks_in_the_worker(cost_model, filename):
+        made = job(cost_model, filename)  # the model None: render_pdf raises in the pool process
+        return dataclasses.replace(made, model=None) if cost_model.practice == broken else made
+
+    monkeypatch.setattr(tasks, "_job", job_that_breaks_in_the_worker)
+    monkeypatch.setattr(tasks, "ProcessPoolExecutor", RecordedPool)
+    RecordedPool.submitted = []
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    _batch, archive = _all_but_the_broken_one_zipped(fclient, broken)
+    assert all(archive.read(name).startswith(b"%PDF") for name in archive.namelist() if name.endswith(".pdf"))
+    # The pool is given two ahead, so the first two (the broken one among them); this process renders the third.
+    assert len(RecordedPool.submitted) >= 2 and any(broken.ods_code in name for name in RecordedPool.submitted)
+
+
+class RecordedPool(ProcessPoolExecutor):
+    submitted: list[str] = []
+
+    def submit(self, fn, job, /):
+        RecordedPool.submitted.append(job.filename)
+        return super().submit(fn, job)
+
+
+# ------------------------------------------------------------------ one Celery task a report
+
+
+@pytest.fixture
+def one_task_a_report(settings):
+    settings.BATCH_REPORT_MODE = "tasks"
+
+
+def test_with_a_task_a_report_the_zip_holds_every_report_and_no_part_is_left(
+    fclient, three, rendered, one_task_a_report, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    handed_out, run_part = [], tasks.run_part
+    monkeypatch.setattr(tasks, "run_part", lambda *args: handed_out.append(args) or run_part(*args))
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert (batch.status, batch.done, batch.total, batch.error_lines) == ("done", 3, 3, [])
+    assert sorted(position for _batch, _attempt, position in handed_out) == [0, 1, 2]
+    archive = _zip(fclient, batch)
+    assert len(archive.namelist()) == 3 and sorted(rendered) == sorted(p.ods_code for p in three)
+    assert not BatchReportPart.objects.exists()
+    assert not list((media_root / "batch-reports" / str(batch.user_id) / "parts").glob("*"))
+
+
+def test_with_a_task_a_report_a_failing_one_is_listed_and_a_gone_one_named(
+    fclient, facilitator, three, one_task_a_report, monkeypatch, django_capture_on_commit_callbacks
+):
+    broken = three[1]
+
+    def render_pdf(model, subject, **kwargs):
+        if subject.ods_code == broken.ods_code:
+            raise RuntimeError("WeasyPrint fell over")
+        return b"%PDF-fake " + subject.ods_code.encode()
+
+    monkeypatch.setattr("reports.pdf.render_pdf", render_pdf)
+    _start_then_unassign(fclient, three[0], django_capture_on_commit_callbacks)
+
+    batch = BatchReport.objects.get()
+    assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
+    assert len(batch.error_lines) == 2
+    assert "no longer there" in batch.error_lines[0] and broken.ods_code in batch.error_lines[1]
+    archive = _zip(fclient, batch)
+    built = CostModel.objects.get(practice=three[2])
+    assert archive.namelist() == [f"{three[2].ods_code}-{slugify(built.name)}.pdf", tasks.NOT_INCLUDED_NAME]
+
+
+@pytest.fixture
+def handed_out(fclient, three, rendered, one_task_a_report, monkeypatch):
+    """A batch whose parts are made and their tasks sent, none of them run yet."""
+    monkeypatch.setattr(tasks, "group", lambda signatures: type("Sent", (), {"delay": lambda self: None})())
+    fclient.post(START)
+    batch = BatchReport.objects.get()
+    tasks.run_batch(batch.pk)
+    return batch
+
+
+def test_with_a_task_a_report_the_parts_count_as_they_finish_and_a_part_delivered_again_does_nothing(
+    fclient, handed_out, rendered
+):
+    batch = handed_out
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == ("running", 0) and BatchReportPart.objects.count() == 3
+
+    tasks.run_part(batch.pk, 1, 0)
+    tasks.run_part(batch.pk, 1, 0)  # delivered again: already built
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == ("running", 1) and len(rendered) == 1
+
+    # A part whose worker was lost each time it was delivered: named, not tried for ever.
+    BatchReportPart.objects.filter(position=1).update(tries=tasks.MAX_ATTEMPTS)
+    tasks.run_part(batch.pk, 1, 1)
+    tasks.run_part(batch.pk, 1, 2)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.total) == ("done", 3, 3) and len(rendered) == 2
+    assert len(batch.error_lines) == 1 and "stopped its worker 3 times" in batch.error_lines[0]
+    assert len(_zip(fclient, batch).namelist()) == 3  # two PDFs and the list of what is missing
+    tasks.run_part(batch.pk, 1, 2)  # delivered again after the zip: nothing
+    assert len(rendered) == 2 and not BatchReportPart.objects.exists()
+
+
+def test_with_a_task_a_report_the_parts_of_an_attempt_taken_over_write_nothing(handed_out, media_root):
+    batch = handed_out
+    tasks.run_part(batch.pk, 1, 0)
+    tasks.run_batch(batch.pk)  # delivered again (its worker lost): attempt 2, new parts
+
+    tasks.run_part(batch.pk, 1, 1)  # a straggler of attempt 1
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts, batch.done) == ("running", 2, 0)
+    assert set(BatchReportPart.objects.values_list("attempt", flat=True)) == {2}
+    assert not list(media_root.rglob("*.pdf"))
+    for position in range(3):
+        tasks.run_part(batch.pk, 2, position)
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == ("done", 3)
+
+
+def test_with_a_task_a_report_the_sweep_deletes_the_parts_of_a_lost_batch(handed_out, media_root):
+    batch = handed_out
+    tasks.run_part(batch.pk, 1, 0)
+    assert len(list(media_root.rglob("*.pdf"))) == 1
+    BatchReport.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - timedelta(days=1))
+
+    tasks.sweep_batch_reports()
+
+    batch.refresh_from_db()
+    assert batch.status == "failed" and not BatchReportPart.objects.exists()
+    assert not list(media_root.rglob("*.pdf"))

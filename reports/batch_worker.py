@@ -1,0 +1,50 @@
+"""What a pool process needs to render one report of a batch (BATCH_REPORT_MODE "processes").
+
+Importable before Django is set up: the pool's processes are started fresh
+("spawn"), not forked from a process with threads and open database
+connections, so this module's ``setup`` (the pool's initializer) sets Django up
+in each of them. A job carries everything its report needs, read by the process
+that runs the batch: the worker reads no database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: the engine's model, who it is about, its decision inputs, its name in the zip."""
+
+    model_pk: int
+    filename: str
+    failed: str  # the line naming it in the batch's errors, should it fail
+    model: Any  # costing.engine.CostModel
+    subject: Any  # reports.pdf.ReportSubject
+    decisions: Any  # costing.decisions.settings.DecisionSettings
+
+
+def setup() -> None:
+    """The pool's initializer: Django set up in a fresh process (nothing inherited to close)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def render(job: Job) -> bytes | None:
+    """The job's PDF, or None (logged) if it failed; PdfUnavailable stops the batch."""
+    from reports import pdf
+
+    try:
+        return pdf.render_pdf(job.model, job.subject, decisions=job.decisions)
+    except pdf.PdfUnavailable:
+        raise  # no report can be made on this server
+    except Exception:
+        logger.exception("batch report: the report of cost model %s failed", job.model_pk)
+        return None
