@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from reports.models import BatchReport, BatchReportPart
@@ -88,9 +88,12 @@ def batch_reports_sweep(*, user: AbstractBaseUser | None = None) -> tuple[int, i
     now = timezone.now()
     lost_after = settings.BATCH_REPORT_LOST_AFTER
     batches = BatchReport.objects.all() if user is None else BatchReport.objects.filter(user=user)
+    # A batch whose reports each have a task (BATCH_REPORT_MODE "tasks") may have some waiting in the
+    # queue behind other batches': until they are all built, it is given the time a queued batch is.
+    waiting = BatchReportPart.objects.filter(batch=OuterRef("pk"), finished=False)
     lost = batches.filter(
-        Q(status=BatchReport.Status.RUNNING, heartbeat_at__lt=now - lost_after)
-        | Q(status=BatchReport.Status.QUEUED, heartbeat_at__lt=now - 6 * lost_after)
+        Q(status=BatchReport.Status.RUNNING, heartbeat_at__lt=now - lost_after) & ~Exists(waiting)
+        | Q(status__in=RUNNING, heartbeat_at__lt=now - 6 * lost_after)
     )
     failed = 0
     for batch in lost.only("pk", "status", "heartbeat_at", "errors"):

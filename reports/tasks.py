@@ -17,7 +17,7 @@ import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 from celery import group, shared_task
 from django.conf import settings
@@ -108,8 +108,8 @@ def run_batch(batch_id: int) -> None:
         attempt.errors += gone
         attempt.progress(len(gone))
         jobs = (_job(cost_model, filename) for cost_model, filename in named)
-        reports = ((job.filename, content, job.failed) for job, content in _rendered(jobs, len(named)))
-        _zip(batch, attempt, reports, done=len(gone))
+        with closing(_rendered(jobs, len(named))) as rendered:  # the pool stopped, whatever stops the zip
+            _zip(batch, attempt, ((job.filename, content, job.failed) for job, content in rendered), done=len(gone))
 
 
 def _gone(pk: int) -> str:

@@ -637,3 +637,20 @@ def test_with_a_task_a_report_the_sweep_deletes_the_parts_of_a_lost_batch(handed
     batch.refresh_from_db()
     assert batch.status == "failed" and not BatchReportPart.objects.exists()
     assert not list(media_root.rglob("*.pdf"))
+
+
+def test_with_a_task_a_report_a_batch_whose_reports_wait_in_the_queue_is_given_a_queued_ones_time(handed_out, settings):
+    batch = handed_out
+    lost_after = settings.BATCH_REPORT_LOST_AFTER
+    BatchReport.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - lost_after - timedelta(seconds=1))
+
+    tasks.sweep_batch_reports()
+
+    batch.refresh_from_db()
+    assert batch.status == "running"  # its parts are waiting behind other batches'
+    BatchReport.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - 6 * lost_after - timedelta(seconds=1))
+
+    tasks.sweep_batch_reports()
+
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "stopped without finishing" in batch.errors
