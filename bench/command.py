@@ -215,6 +215,7 @@ class Command(BaseCommand):
         return {
             "batch_parallel_reports": batch["reports"],
             "batch_parallel_s": batch["seconds"],
+            "batch_parallel_cpu_s": batch["cpu_s"],
             "batch_parallel_processes": batch["pool_size"],
             "batch_parallel_ratio": round(batch["seconds"] / (len(model_ids) * pdf_s), 2),
         }

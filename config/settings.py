@@ -353,10 +353,9 @@ BATCH_REPORT_LOST_AFTER = timedelta(seconds=int(os.environ.get("BATCH_REPORT_LOS
 BATCH_REPORT_MODE = os.environ.get("BATCH_REPORT_MODE") or ("processes" if CELERY_TASK_ALWAYS_EAGER else "tasks")
 if BATCH_REPORT_MODE not in {"tasks", "processes", "sequential"}:
     raise ImproperlyConfigured("BATCH_REPORT_MODE must be tasks, processes or sequential")
-BATCH_REPORT_PROCESSES = int(
-    os.environ.get("BATCH_REPORT_PROCESSES")
-    or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-)
+# The cores this process may use (os.process_cpu_count from Python 3.13).
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+BATCH_REPORT_PROCESSES = max(1, int(os.environ.get("BATCH_REPORT_PROCESSES") or CPUS))
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
 

@@ -24,7 +24,7 @@ class Job:
     model_pk: int
     filename: str
     failed: str  # the line naming it in the batch's errors, should it fail
-    model: Any  # costing.engine.CostModel
+    model: Any  # costing.engine.CostModel; None if it could not be read
     subject: Any  # reports.pdf.ReportSubject
     decisions: Any  # costing.decisions.settings.DecisionSettings
 
@@ -41,6 +41,8 @@ def render(job: Job) -> bytes | None:
     """The job's PDF, or None (logged) if it failed; PdfUnavailable stops the batch."""
     from reports import pdf
 
+    if job.model is None:
+        return None  # it could not be read (logged)
     try:
         return pdf.render_pdf(job.model, job.subject, decisions=job.decisions)
     except pdf.PdfUnavailable:

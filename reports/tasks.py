@@ -117,13 +117,21 @@ def _gone(pk: int) -> str:
 
 
 def _job(cost_model, filename: str) -> batch_worker.Job:
-    """All one report needs, read here so the process rendering it reads no database."""
+    """All one report needs, read here so the process rendering it reads no database.
+
+    A model whose rows cannot be read is a job without a model: its report fails, the others are built.
+    """
     practice = cost_model.practice
+    try:
+        model, decisions = selectors.engine_model(cost_model), decision_settings(cost_model)
+    except Exception:
+        logger.exception("batch report: cost model %s could not be read for its report", cost_model.pk)
+        model = decisions = None
     return batch_worker.Job(
         model_pk=cost_model.pk,
         filename=filename,
         failed=f"{practice.name} ({practice.ods_code}), “{cost_model.name}”: the report failed.",
-        model=selectors.engine_model(cost_model),
+        model=model,
         subject=pdf.ReportSubject(
             model_name=cost_model.name,
             practice_name=practice.name,
@@ -131,7 +139,7 @@ def _job(cost_model, filename: str) -> batch_worker.Job:
             list_size=practice.list_size,
             description=cost_model.description,
         ),
-        decisions=decision_settings(cost_model),
+        decisions=decisions,
     )
 
 

@@ -504,8 +504,8 @@ def test_a_report_that_fails_in_a_pool_process_is_listed_and_the_others_are_buil
     job = tasks._job
 
     def job_that_breaks_in_the_worker(cost_model, filename):
-        made = job(cost_model, filename)  # the model None: render_pdf raises in the pool process
-        return dataclasses.replace(made, model=None) if cost_model.practice == broken else made
+        made = job(cost_model, filename)  # a model that is not one: render_pdf raises in the pool process
+        return dataclasses.replace(made, model="not a model") if cost_model.practice == broken else made
 
     monkeypatch.setattr(tasks, "_job", job_that_breaks_in_the_worker)
     monkeypatch.setattr(tasks, "ProcessPoolExecutor", RecordedPool)
@@ -654,3 +654,24 @@ def test_with_a_task_a_report_a_batch_whose_reports_wait_in_the_queue_is_given_a
 
     batch.refresh_from_db()
     assert batch.status == "failed" and "stopped without finishing" in batch.errors
+
+
+@pytest.mark.parametrize("mode", ["sequential", "tasks"])
+def test_a_model_that_cannot_be_read_fails_its_report_alone(
+    fclient, three, rendered, settings, monkeypatch, django_capture_on_commit_callbacks, mode
+):
+    settings.BATCH_REPORT_MODE = mode
+    broken = three[1]
+    engine_model = tasks.selectors.engine_model
+
+    def unreadable(cost_model):
+        if cost_model.practice_id == broken.pk:
+            raise ValueError("a row the engine refuses")
+        return engine_model(cost_model)
+
+    monkeypatch.setattr(tasks.selectors, "engine_model", unreadable)
+
+    _start(fclient, django_capture_on_commit_callbacks)
+
+    _all_but_the_broken_one_zipped(fclient, broken)
+    assert broken.ods_code not in rendered
