@@ -218,6 +218,9 @@ class Command(BaseCommand):
             "batch_parallel_cpu_s": batch["cpu_s"],
             "batch_parallel_processes": batch["pool_size"],
             "batch_parallel_ratio": round(batch["seconds"] / (len(model_ids) * pdf_s), 2),
+            # Against the processor time the batch's own reports took (the synthetic models are larger than
+            # example C/D): 1 / the cores it kept busy, whatever each report costs.
+            "batch_parallel_cpu_ratio": round(batch["seconds"] / batch["cpu_s"], 2),
         }
 
     # -------------------------------------------------------------------- PDF
