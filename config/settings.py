@@ -186,10 +186,11 @@ CACHES = {
     )
 }
 
-# Argon2 first (Django's recommendation); PBKDF2 still checks the hashes made before it,
-# and each is rehashed with Argon2 at its user's next login.
+# Argon2id first, at OWASP's parameters (config/hashers.py); the others still check the hashes
+# made before it, and each is rehashed with the first at its user's next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "config.hashers.OwaspArgon2PasswordHasher",  # Argon2id at OWASP's parameters (config/hashers.py)
+    "django.contrib.auth.hashers.Argon2PasswordHasher",  # reads hashes made at Django's defaults
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
