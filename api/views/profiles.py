@@ -153,8 +153,9 @@ class ProfileDetail(StrictQuery, generics.GenericAPIView):
         request=None,
         responses={
             204: OpenApiResponse(description="Deleted."),
-            **{k: v for k, v in WRITE_ERRORS.items() if k not in (400, 413, 415)},
-            404: NOT_FOUND,
+            **PROFILE_ERRORS,
+            400: OpenApiResponse(schema.ERROR, description="A query parameter the operation does not take."),
+            403: WRITE_ERRORS[403],
             **base.version_errors("profile", required=False),
         },
     )

@@ -224,6 +224,7 @@ def test_delete_as_the_page_does_with_an_optional_if_match(api):
     pk = send(api, "POST", url(), BODY).json()["id"]
 
     assert send(api, "DELETE", url(pk), b"", HTTP_IF_MATCH='"99"').status_code == 412
+    assert api.delete(url(pk) + "?force=1").status_code == 400
     assert api.delete(url(pk)).status_code == 204
     assert api.get(url(pk)).status_code == 404
     assert not PracticeProfile.objects.exists()
@@ -263,7 +264,7 @@ def test_profile_routes_are_in_the_schema_with_every_status(api):
 
     assert set(listing["post"]["responses"]) >= {"201", "400", "401", "403", "404", "413", "415", "429"}
     assert set(detail["put"]["responses"]) >= {"200", "400", "401", "403", "404", "412", "428", "429"}
-    assert set(detail["delete"]["responses"]) >= {"204", "401", "403", "404", "412", "429"}
+    assert set(detail["delete"]["responses"]) >= {"204", "400", "401", "403", "404", "412", "429"}
     assert set(detail["get"]["responses"]) >= {"200", "401", "404", "429"}
 
 
