@@ -279,8 +279,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "PCSP cost profiling API",
     "DESCRIPTION": (
         "Practices, cost models (as model files, docs/model-format.md), their costing (as `cost_model --json`), "
-        "cohorts and the facilitator's roll-up. Send `Authorization: Bearer TOKEN`; make a token on your "
-        "account page (API tokens). Money is a string with two decimals."
+        "cohorts, practice profiles and the facilitator's roll-up. Send `Authorization: Bearer TOKEN`; make a "
+        "token on your account page (API tokens). Money is a string with two decimals."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
