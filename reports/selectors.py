@@ -6,8 +6,8 @@ is picked, so a scenario is never used silently. The page, its workbook and the
 batch of PDFs read the same selection.
 
 Queries are fixed whatever the number of practices: the practices, a list of
-their models, then the chosen models' totals (pathways.selectors.headlines:
-cached by model version, or costed together).
+their models, then the chosen models' stored totals (pathways.totals.headlines:
+one query, or costed together where a row is stale).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from costing import engine
-from pathways import selectors
+from pathways import selectors, totals
 from pathways.models import CostModel
 from practices.models import Organisation, Practice
 from reports import rollup
@@ -124,7 +124,7 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
         selection.choices.append(choice)
 
     if load:
-        figures = selectors.headlines(selection.chosen_models)
+        figures = totals.headlines(selection.chosen_models)
         for choice in selection.choices:
             if choice.chosen is not None:
                 choice.headline = figures.get(choice.chosen.pk)  # None if deleted in between
