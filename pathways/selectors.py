@@ -344,6 +344,7 @@ def totals_batch(rows: HeadlineRows) -> TotalsBatch:
         for pk, stages in groupby(rows.stages, key=itemgetter(0))
     }
     for model_id, side, pathway_id, group_id, passes, row_people, screened_passes in rows.cohorts:
+        pathways.setdefault(pathway_id, [])  # a pathway without stages costs nothing, but is known
         sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, passes))
         if screened_passes:
             screened.setdefault(model_id, {"before": [], "after": []})[side].append(

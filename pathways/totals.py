@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import fields
 from decimal import Decimal
 
-from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 
 from costing import engine
 from pathways import selectors
@@ -28,14 +30,13 @@ from pathways.models import CostModel, ModelTotals
 
 logger = logging.getLogger(__name__)
 
-# Headline's figures, each a column of ModelTotals of the same name but for the money.
-COUNTS = ("visits", "people", "reviews")
-MINUTES = ("staff_minutes", "contact_minutes")
+# Headline's figures after its period, in its order, each a column of ModelTotals of the same name but the money's.
 COLUMNS = {
-    "before": "cost_before",
-    "after": "cost_after",
-    **{f"{name}_{side}": f"{name}_{side}" for name in COUNTS + MINUTES for side in ("before", "after")},
+    f.name: f"cost_{f.name}" if f.name in ("before", "after") else f.name
+    for f in fields(engine.Headline)
+    if f.name != "period"
 }
+MINUTES = ("staff_minutes", "contact_minutes")
 # What a scenario is costed with besides its base's rows (selectors.engine_model).
 SCENARIO_FIELDS = ("id", "name", "description", "period", "version", "created_at", "overlay", "based_on_id")
 
@@ -47,28 +48,34 @@ def _count(value: Decimal | int) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value.normalize()
 
 
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(engine.PENNY)
+
+
+# How each stored column becomes the Headline's figure, in COLUMNS' order (Headline's own order).
+_READ = tuple(
+    _money if field in ("before", "after") else engine.normalise_minutes if field.startswith(MINUTES) else _count
+    for field in COLUMNS
+)
+PERIODS = {p.value: p for p in engine.Period}
+
+
+def _headline(period: str, *values) -> engine.Headline:
+    return engine.Headline(PERIODS[period], *(read(v) for read, v in zip(_READ, values, strict=True)))
+
+
 def headline_of(row: ModelTotals) -> engine.Headline:
     """The stored row as the engine's Headline, equal to the one it was computed as."""
-    figures = {}
-    for field, column in COLUMNS.items():
-        value = getattr(row, column)
-        if field in ("before", "after"):
-            figures[field] = value.quantize(engine.PENNY)
-        elif field.startswith(MINUTES):
-            figures[field] = engine.normalise_minutes(value)
-        else:
-            figures[field] = _count(value)
-    return engine.Headline(period=engine.Period(row.period), **figures)
+    return _headline(row.period, *(getattr(row, column) for column in COLUMNS.values()))
+
+
+def columns(headline: engine.Headline) -> dict:
+    """The figures of ``headline`` as ModelTotals' columns (all but the versions)."""
+    return {"period": headline.period.value, **{column: getattr(headline, field) for field, column in COLUMNS.items()}}
 
 
 def _row(pk: int, headline: engine.Headline, version: int, base_version: int | None) -> ModelTotals:
-    return ModelTotals(
-        cost_model_id=pk,
-        version=version,
-        base_version=base_version,
-        period=headline.period.value,
-        **{column: getattr(headline, field) for field, column in COLUMNS.items()},
-    )
+    return ModelTotals(cost_model_id=pk, version=version, base_version=base_version, **columns(headline))
 
 
 def fresh(cost_model_ids: Iterable[int]) -> dict[int, ModelTotals]:
@@ -130,6 +137,14 @@ def current() -> Q:
     )
 
 
+def _among(ids: list[int]):
+    """``cost_model_id IN ids``; on PostgreSQL one array parameter (thousands of placeholders are slow to send)."""
+    if connection.vendor == "postgresql" and len(ids) > 100:
+        column = f'"{ModelTotals._meta.db_table}"."cost_model_id"'
+        return RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())  # noqa: S611 -- our own names
+    return Q(cost_model_id__in=ids)
+
+
 def headlines(cost_models: Iterable[CostModel]) -> dict[int, engine.Headline]:
     """The totals of stored models by id: one query when every row is current.
 
@@ -141,9 +156,8 @@ def headlines(cost_models: Iterable[CostModel]) -> dict[int, engine.Headline]:
     ids = list(dict.fromkeys(m.pk for m in cost_models))
     if not ids:
         return {}
-    found = {
-        row.cost_model_id: headline_of(row) for row in ModelTotals.objects.filter(current(), cost_model_id__in=ids)
-    }
+    rows = ModelTotals.objects.filter(current(), _among(ids)).values_list("cost_model_id", "period", *COLUMNS.values())
+    found = {pk: _headline(*figures) for pk, *figures in rows}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         rows = fresh(missing)

@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from costing import engine
-from pathways import selectors, totals
+from pathways import totals
 from pathways.models import CostModel
 from practices.models import Organisation, Practice
 from reports import rollup
@@ -78,13 +78,22 @@ class Selection:
         return [c.chosen for c in self.choices if c.chosen is not None]
 
 
+def _assigned(user):
+    return Practice.objects.filter(assignments__facilitator__user=user)
+
+
 def assigned_practices(user) -> list[Practice]:
     """The practices assigned to this facilitator (not those they are a member of), by name."""
     return list(
-        Practice.objects.filter(assignments__facilitator__user=user)
+        _assigned(user)
         .select_related("organisation", "organisation__parent")
+        .defer("created_at")  # not shown: thousands of practices need not parse it
         .order_by("name", "ods_code")
     )
+
+
+# What the roll-up shows of a practice's models (its select, the chosen one's link and kind).
+ROLLUP_MODEL_FIELDS = ("id", "practice_id", "name", "period", "version", "based_on_id", "overlay", "is_baseline")
 
 
 def select(user, params: QueryDict, *, load: bool = True) -> Selection:
@@ -101,18 +110,22 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
         practices = [p for p in practices if organisation.pk in _organisation_ids(p)]
 
     by_practice: dict[int, list[CostModel]] = {p.pk: [] for p in practices}
+    # The assigned practices' models by a join, not a list of thousands of ids; those of practices
+    # filtered out are passed by.
     light = (
-        CostModel.objects.filter(practice__in=[p.pk for p in practices])
-        .only(*selectors.LIST_FIELDS, "updated_at")
+        CostModel.objects.filter(practice__in=_assigned(user))
+        .only(*ROLLUP_MODEL_FIELDS)
         .order_by("-is_baseline", "-updated_at", "-id")
     )
     for model in light:
-        by_practice[model.practice_id].append(model)
+        if model.practice_id in by_practice:
+            by_practice[model.practice_id].append(model)
 
     selection = Selection(organisations, organisation, error, [])
+    remember_practice = CostModel.practice.field.set_cached_value  # as select_related would (no checks)
     for practice in practices:
         for model in by_practice[practice.pk]:
-            model.practice = practice  # for its URL, without a query
+            remember_practice(model, practice)  # for its URL, without a query
         choice = PracticeChoice(practice=practice, models=by_practice[practice.pk])
         asked = params.get(choice.param, "").strip()
         choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
