@@ -36,7 +36,6 @@ COLUMNS = {
     for f in fields(engine.Headline)
     if f.name != "period"
 }
-MINUTES = ("staff_minutes", "contact_minutes")
 # What a scenario is costed with besides its base's rows (selectors.engine_model).
 SCENARIO_FIELDS = ("id", "name", "description", "period", "version", "created_at", "overlay", "based_on_id")
 
@@ -48,20 +47,29 @@ def _count(value: Decimal | int) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value.normalize()
 
 
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(engine.PENNY)
-
-
-# How each stored column becomes the Headline's figure, in COLUMNS' order (Headline's own order).
-_READ = tuple(
-    _money if field in ("before", "after") else engine.normalise_minutes if field.startswith(MINUTES) else _count
-    for field in COLUMNS
-)
 PERIODS = {p.value: p for p in engine.Period}
 
 
-def _headline(period: str, *values) -> engine.Headline:
-    return engine.Headline(PERIODS[period], *(read(v) for read, v in zip(_READ, values, strict=True)))
+def _headline(period: str, before, after, *counts_and_minutes) -> engine.Headline:
+    """A stored row's figures (COLUMNS' order) as the engine's Headline. Money comes back to the penny
+    (the column's two places); counts and minutes lose the column's trailing zeros, as the engine gives them."""
+    vb, va, smb, sma, pb, pa, rb, ra, cmb, cma = counts_and_minutes
+    minutes = engine.normalise_minutes
+    return engine.Headline(
+        PERIODS[period],
+        before,
+        after,
+        _count(vb),
+        _count(va),
+        minutes(smb),
+        minutes(sma),
+        _count(pb),
+        _count(pa),
+        _count(rb),
+        _count(ra),
+        minutes(cmb),
+        minutes(cma),
+    )
 
 
 def headline_of(row: ModelTotals) -> engine.Headline:

@@ -244,3 +244,17 @@ def test_the_data_migration_fills_every_model_and_empties_on_the_way_back(exampl
     assert_stored_is_fresh()
     migration.empty(apps, None)
     assert not ModelTotals.objects.exists()
+
+
+def test_a_practice_restored_from_its_backup_has_its_models_totals(example_b):
+    from pathways import backup
+
+    practice = PracticeFactory()
+    for name in ("B", "B again"):
+        services.cost_model_import(practice=practice, model=example_b, by=None, name=name)
+    document = backup.practice_backup(practice)
+
+    backup.practice_restore(data=document, by=None)
+
+    assert ModelTotals.objects.count() == 2
+    assert_stored_is_fresh()
