@@ -397,15 +397,15 @@ class VersionedHeadline:
 
 def headlines_from_rows(rows: HeadlineRows) -> dict[int, VersionedHeadline]:
     """Cost the models of ``rows`` (headline_rows) for their totals, with the version they are of."""
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         batch = totals_batch(rows)
         figures = engine.headlines(batch.models, batch.pathways, batch.roles)
     return {pk: VersionedHeadline(headline, *batch.versions[pk]) for pk, headline in figures.items()}
 
 
 @contextmanager
-def _cycle_collector_paused():
-    """Pause Python's cycle collector while a batch's rows are built and costed.
+def cycle_collector_paused():
+    """Pause Python's cycle collector while a batch's rows are built and costed (or a roll-up's read).
 
     They hold no reference cycles, but for thousands of models they are hundreds
     of thousands of tuples, which the collector would walk again and again;

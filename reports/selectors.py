@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from costing import engine
-from pathways import totals
+from pathways import selectors, totals
 from pathways.models import CostModel
 from practices.models import Organisation, Practice
 from reports import rollup
@@ -98,6 +98,12 @@ ROLLUP_MODEL_FIELDS = ("id", "practice_id", "name", "period", "version", "based_
 
 def select(user, params: QueryDict, *, load: bool = True) -> Selection:
     """Read the filter and the per-practice model choices; invalid values fall back to the default."""
+    # Thousands of practices are tens of thousands of objects without cycles: not walked again and again.
+    with selectors.cycle_collector_paused():
+        return _select(user, params, load=load)
+
+
+def _select(user, params: QueryDict, *, load: bool) -> Selection:
     practices = assigned_practices(user)
     organisations = _organisations(practices)
     organisation, error = None, ""
@@ -164,6 +170,11 @@ def _organisations(practices: list[Practice]) -> list[Organisation]:
 
 
 def build_rollup(selection: Selection) -> rollup.Rollup:
+    with selectors.cycle_collector_paused():
+        return _build_rollup(selection)
+
+
+def _build_rollup(selection: Selection) -> rollup.Rollup:
     rows = []
     for choice in selection.choices:
         practice = choice.practice
