@@ -176,9 +176,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Reference data and each model's headline figures keyed on its version
-# (pathways.selectors.headlines), a few hundred bytes a model: room for a national
-# roll-up. In each process's memory, or with CACHE_URL=redis://... one Redis shared
+# Reference data and each model's decision support analysis keyed on its version
+# (pathways.selectors.decision_results); models' totals are stored in the database
+# (pathways.totals). In each process's memory, or with CACHE_URL=redis://... one Redis shared
 # by every worker (config/caches.py; docker-compose does this).
 CACHES = {
     "default": cache_config(

@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
+from pathways import totals
 from pathways.models import (
     Cohort,
     CohortCondition,
@@ -331,6 +332,7 @@ def _restore_tables(practice: Practice, tables: dict) -> dict[str, int]:
             CostModel.objects.filter(pk=new_ids["cost_models"][item["id"]]).update(
                 based_on_id=new_ids["cost_models"][item["based_on"]]
             )
+    totals.refresh(new_ids.get("cost_models", {}).values())  # derived: computed, not backed up
     return counts
 
 

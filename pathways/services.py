@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from costing import engine, limits, overlay, profiles, whatif
 from costing.decisions import settings as decision_settings
 from costing.exchange import ModelFileError
-from pathways import selectors
+from pathways import selectors, totals
 from pathways.models import (
     APPOINTMENT_FIELDS,
     PERCENT_FIELDS,
@@ -148,6 +148,7 @@ def cost_model_import(
         cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
     )
     _baseline_if_first(cost_model)
+    totals.refresh([cost_model.pk])
     return cost_model
 
 
@@ -183,6 +184,7 @@ def cost_model_replace(
     _store_groups_and_cohorts(
         locked, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
     )
+    totals.refresh([locked.pk])
     return locked
 
 
@@ -322,8 +324,10 @@ class GroupedCohortPatients(ValueError):
 
 
 def _bump_versions(models: QuerySet[CostModel]) -> None:
-    """Every model whose figures change gets a new version (the key of cached results)."""
-    models.update(version=F("version") + 1, updated_at=timezone.now())
+    """Every model whose figures change gets a new version (the key of cached results) and its totals stored."""
+    ids = list(models.values_list("pk", flat=True))
+    CostModel.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=timezone.now())
+    totals.refresh(ids)
 
 
 def _check_same_practice(practice: Practice, *objects) -> None:
@@ -577,6 +581,7 @@ def cost_model_create(
     _write_cohorts(cost_model, Cohort.Side.AFTER, after)
     _check_model_size(cost_model)
     _baseline_if_first(cost_model)
+    totals.refresh([cost_model.pk])
     return cost_model
 
 
@@ -613,6 +618,7 @@ def cost_model_update(
     _check_model_size(locked)
     # Its scenarios count over its period (unless one says otherwise: costing.overlay), as lists show it.
     CostModel.objects.filter(based_on=locked, overlay__isnull=False).update(period=period)
+    totals.refresh([locked.pk])  # and its scenarios'
     return locked
 
 
@@ -659,6 +665,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
         created_by=by,
     )
     if scenario:
+        totals.refresh([copy.pk])
         return copy
     groups = {}  # the original's group id -> the copy's group
     for group in cost_model.groups.prefetch_related("group_conditions").order_by("position", "id"):
@@ -697,6 +704,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
             CohortCondition,
             (CohortCondition(cohort=stored, condition_id=cc.condition_id, position=cc.position) for cc in conditions),
         )
+    totals.refresh([copy.pk])
     return copy
 
 
@@ -741,6 +749,7 @@ def cohorts_import(
     _check_model_size(locked)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
+    totals.refresh([locked.pk])
     return locked
 
 
@@ -790,6 +799,7 @@ def scenario_save(
     )
     scenario.clean_fields(exclude=["practice", "based_on", "created_by", "overlay"])
     scenario.save()
+    totals.refresh([scenario.pk])
     return scenario
 
 
@@ -1028,6 +1038,7 @@ def cost_model_generate(
         pathways=pathways,
         conditions=conditions,
     )
+    totals.refresh([cost_model.pk])
     return cost_model
 
 
