@@ -149,3 +149,15 @@ def test_a_backup_of_another_format_is_refused_and_nothing_changes(full_practice
         practice_restore(data={"format": "something else"}, by=None)
 
     assert comparable(practice_backup(full_practice)) == before
+
+
+def test_a_scenario_without_its_base_in_the_backup_is_refused_and_nothing_changes(full_practice):
+    data = practice_backup(full_practice)
+    scenario = next(item for item in data["tables"]["cost_models"] if item["overlay"] is not None)
+    scenario["based_on"] = None  # damaged: an overlay on nothing
+    before = comparable(practice_backup(full_practice))
+
+    with pytest.raises(BackupError, match="“Twice the people” has no base"):
+        practice_restore(data=data, by=None)
+
+    assert comparable(practice_backup(full_practice)) == before
