@@ -773,7 +773,7 @@ def scenario_save(
         base_model = selectors.base_engine_model(cost_model)
         earlier = overlay.resolve(base_model, overlay.loads(cost_model.overlay)).changes
         try:
-            changes = whatif.compose(earlier, changes)
+            changes = whatif.compose(base_model, earlier, changes)
         except ValueError as error:
             raise ScenarioOfScenario(str(error)) from None
         model = base_model
