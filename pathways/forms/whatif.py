@@ -11,6 +11,7 @@ from django import forms
 from costing import engine, limits, whatif
 from costing.selectors import PayBandOption
 from pathways.forms import postage
+from pathways.models import Period
 from practices.formfields import plain_text
 
 CHANNEL_CHOICES = [("", "As each stage says now")] + [
@@ -36,12 +37,20 @@ class WhatIfForm(forms.Form):
     """Fields named by position (role_0_rate, stage_3_1_minutes): keys may hold any character.
 
     Every field starts at the model's own value; only a value that differs from
-    it becomes a change, so submitting the untouched form changes nothing.
+    it becomes a change, so submitting the untouched form changes nothing. Each
+    stage has a "remove" box; one row (add_*) adds a stage to a chosen pathway,
+    done by one of the model's roles (a scenario creates no role).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     scale = forms.TypedChoiceField(
         label="Patient numbers", choices=SCALE_CHOICES, coerce=Decimal, initial="1", required=False
+    )
+    period = forms.ChoiceField(
+        label="Period the numbers count",
+        choices=Period.choices,
+        required=False,
+        help_text="What the patient numbers count: one patient, a month or a year.",
     )
 
     def __init__(self, *args, model: engine.CostModel, version: int, bands: list[PayBandOption], **kwargs):
@@ -49,6 +58,7 @@ class WhatIfForm(forms.Form):
         self.model = model
         self.bands = {b.value: b for b in bands}
         self.fields["version"].initial = version
+        self.fields["period"].initial = model.period.value
         self.role_rows = []
         band_choices = [("", "Keep this rate")] + [(b.value, b.label) for b in bands]
         for i, role in enumerate(model.roles):
@@ -122,19 +132,85 @@ class WhatIfForm(forms.Form):
         # A choice of role on every stage: names cut short here (each is in full in the role rows above),
         # as this list is repeated for every stage of the model.
         role_field = forms.ChoiceField(choices=[(r.key, _short(r.name, r.key)) for r in model.roles])
+        remove_field = forms.BooleanField(required=False)
         self.pathway_rows = []
         for p, pathway in enumerate(model.pathways):
             stages = []
             for s, stage in enumerate(pathway.stages):
+                remove_name = f"stage_{p}_{s}_remove"
+                self.fields[remove_name] = _like(remove_field, label=f"Remove {stage.name}", initial=False)
                 if stage.role is None:
-                    continue  # postage only: changed through the extra costs above
+                    # Postage only: its cost changes through the extra costs above; it can be removed.
+                    stages.append((stage, None, None, self[remove_name]))
+                    continue
                 minutes_name, role_name = f"stage_{p}_{s}_minutes", f"stage_{p}_{s}_role"
                 self.fields[minutes_name] = _like(
                     minutes_field, label=f"{stage.name}: minutes", initial=engine.normalise_minutes(stage.minutes)
                 )
                 self.fields[role_name] = _like(role_field, label=f"{stage.name}: done by", initial=stage.role)
-                stages.append((stage, self[minutes_name], self[role_name]))
+                stages.append((stage, self[minutes_name], self[role_name], self[remove_name]))
             self.pathway_rows.append((pathway, stages))
+        self._add_stage_fields(model)
+
+    def _add_stage_fields(self, model: engine.CostModel) -> None:
+        """One row that adds a stage to a pathway the user picks: what a stage of a model file needs."""
+        self.fields["add_pathway"] = forms.ChoiceField(
+            label="Add a stage to",
+            choices=[("", "No stage added")] + [(str(p), pathway.name) for p, pathway in enumerate(model.pathways)],
+            required=False,
+        )
+        self.fields["add_name"] = forms.CharField(
+            label="Name of the stage", max_length=limits.MAX_NAME_LENGTH, validators=[plain_text], required=False
+        )
+        self.fields["add_step"] = forms.ChoiceField(
+            label="Step", choices=[(s.value, s.label) for s in engine.Step], initial=engine.Step.OTHER.value
+        )
+        self.fields["add_role"] = forms.ChoiceField(
+            label="Done by",
+            choices=[("", "Nobody (no staff time)")] + [(r.key, r.name) for r in model.roles],
+            required=False,
+            error_messages={"invalid_choice": "Choose one of the model's roles: a scenario cannot create a role."},
+        )
+        self.fields["add_minutes"] = forms.DecimalField(
+            label="Minutes",
+            required=False,
+            min_value=Decimal(0),
+            max_value=limits.MAX_STAGE_MINUTES,
+            decimal_places=limits.MINUTES_PLACES,
+            max_digits=7,
+        )
+        self.fields["add_extra_cost"] = forms.DecimalField(
+            label="Extra cost (£)",
+            required=False,
+            min_value=Decimal(0),
+            max_value=limits.MAX_EXTRA_COST,
+            decimal_places=limits.EXTRA_COST_PLACES,
+            max_digits=14,
+            help_text="Postage, stamps or consumables per patient.",
+        )
+        self.fields["add_visit"] = forms.IntegerField(
+            label="Visit",
+            required=False,
+            min_value=1,
+            max_value=limits.MAX_VISIT_NUMBER,
+            help_text="Stages sharing a number are one attendance; blank when not patient-facing.",
+        )
+        self.fields["add_position"] = forms.IntegerField(
+            label="Position",
+            required=False,
+            min_value=1,
+            help_text="1 puts it first; blank puts it at the end.",
+        )
+        self.added: whatif.AddedStage | None = None
+
+    def fields_with_messages(self):
+        """Every field that can have an error message (a stage's remove box cannot), for the htmx response."""
+        return (self[name] for name in self.fields if not name.endswith("_remove"))
+
+    @property
+    def add_stage_fields(self) -> list[forms.BoundField]:
+        """The add-a-stage row's fields, in the order the panel shows them."""
+        return [self[f"add_{name}"] for name in ADD_FIELDS]
 
     @cached_property
     def letter_prices(self) -> dict | None:
@@ -144,6 +220,7 @@ class WhatIfForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._clean_channel(cleaned)
+        self._clean_added_stage(cleaned)
         for _amount, field, letter_class, letter_date in self.extra_rows:
             if not cleaned.get(letter_class.name):
                 continue
@@ -160,6 +237,56 @@ class WhatIfForm(forms.Form):
             cleaned[field.name] = price.amount
             self.letter_sources[field.name] = price.source
         return cleaned
+
+    def _clean_added_stage(self, cleaned: dict) -> None:
+        """The add-a-stage row as a whatif.AddedStage, or a message on the field that stops it."""
+        chosen = cleaned.get("add_pathway")
+        name = (cleaned.get("add_name") or "").strip()
+        if not chosen:
+            if name:
+                self.add_error("add_pathway", f"Choose the pathway to add “{name}” to.")
+            return
+        if any(f in self.errors for f in ("add_role", "add_minutes", "add_extra_cost", "add_visit", "add_position")):
+            return
+        p = int(chosen)
+        pathway = self.model.pathways[p]
+        if not name:
+            if "add_name" not in self.errors:
+                self.add_error("add_name", "Name the stage to add.")
+            return
+        role = cleaned.get("add_role") or None
+        minutes = cleaned.get("add_minutes") or Decimal(0)
+        if minutes and role is None:
+            self.add_error("add_role", "A stage with minutes needs someone to spend them: choose who does it.")
+            return
+        count = len(pathway.stages)
+        position = cleaned.get("add_position")
+        if position is not None and position > count + 1:
+            self.add_error(
+                "add_position",
+                f"{pathway.name} has {count} stage{'s' if count != 1 else ''}: give a position from 1 to {count + 1}, "
+                "or leave it blank for the end.",
+            )
+            return
+        kept = sum(1 for s in range(count) if not cleaned.get(f"stage_{p}_{s}_remove"))
+        if kept >= limits.MAX_STAGES_PER_PATHWAY:
+            self.add_error(
+                "add_pathway",
+                f"{pathway.name} already has {kept} stages, the most a pathway can have: remove one to add another.",
+            )
+            return
+        self.added = whatif.AddedStage(
+            pathway=pathway.key,
+            position=count if position is None else position - 1,
+            stage=engine.Stage(
+                name=name,
+                step=engine.Step(cleaned.get("add_step") or engine.Step.OTHER),
+                role=role,
+                minutes=minutes,
+                extra_cost=cleaned.get("add_extra_cost") or Decimal(0),
+                visit=cleaned.get("add_visit"),
+            ),
+        )
 
     def _clean_channel(self, cleaned: dict) -> None:
         """The chosen channel as a whatif.Channel: a letter's price at its date, a text's cost, or none."""
@@ -192,6 +319,7 @@ class WhatIfForm(forms.Form):
     def whatif(self) -> whatif.WhatIf:
         """The changes the valid form asks for."""
         data = self.cleaned_data
+        period = engine.Period(data["period"]) if data.get("period") else None
         roles = {}
         for i, role in enumerate(self.model.roles):
             band = data.get(f"role_{i}_band")
@@ -206,9 +334,11 @@ class WhatIfForm(forms.Form):
             new = data.get(f"extra_{j}")
             if new is not None and new != amount:
                 extra_costs[amount] = new
-        stage_minutes, stage_roles = {}, {}
+        stage_minutes, stage_roles, removed = {}, {}, set()
         for p, pathway in enumerate(self.model.pathways):
             for s, stage in enumerate(pathway.stages):
+                if data.get(f"stage_{p}_{s}_remove"):
+                    removed.add((pathway.key, s))
                 minutes = data.get(f"stage_{p}_{s}_minutes")
                 if minutes is not None and minutes != stage.minutes:
                     stage_minutes[(pathway.key, s)] = minutes
@@ -222,9 +352,13 @@ class WhatIfForm(forms.Form):
             stage_roles=stage_roles,
             patient_scale=data.get("scale") or Decimal(1),
             channel=self.channel,
+            period=period if period != self.model.period else None,
+            removed_stages=frozenset(removed),
+            added_stages=(self.added,) if self.added is not None else (),
         )
 
 
+ADD_FIELDS = ("pathway", "name", "step", "role", "minutes", "extra_cost", "visit", "position")
 SHORT_NAME = 40
 
 

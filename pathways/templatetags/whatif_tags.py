@@ -11,14 +11,14 @@ register = template.Library()
 
 
 # The widgets of the what-if panel's rows, whose markup add_class_fast writes (input.html, select.html).
-FAST_WIDGETS = (forms.NumberInput, forms.Select)
+FAST_WIDGETS = (forms.NumberInput, forms.Select, forms.CheckboxInput)
 
 
 @register.filter
 def add_class_fast(field, css: str):
     """What ``add_class`` renders, without the template engine for inputs and selects.
 
-    For the what-if panel's rows, two widgets a role and two a stage, a few
+    For the what-if panel's rows, two widgets a role and three a stage, a few
     hundred in all: rendered through Django's widget templates they made the
     comparison page miss its p95 target of 150 ms (README, Performance). The
     widget still builds its own context (attributes, formatted value, selected
@@ -81,5 +81,8 @@ def _attrs_html(attrs: dict):
 
 @register.filter
 def stages_have_errors(stages) -> bool:
-    """Whether a what-if pathway's stage rows (stage, minutes, role) hold an error: its section opens to show it."""
-    return any(minutes.errors or role.errors for _stage, minutes, role in stages)
+    """Whether a what-if pathway's stage rows (stage, minutes, role, remove) hold an error: its section opens."""
+    return any(
+        (minutes is not None and minutes.errors) or (role is not None and role.errors)
+        for _stage, minutes, role, _remove in stages
+    )
