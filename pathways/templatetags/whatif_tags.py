@@ -11,14 +11,14 @@ register = template.Library()
 
 
 # The widgets of the what-if panel's rows, whose markup add_class_fast writes (input.html, select.html).
-FAST_WIDGETS = (forms.NumberInput, forms.Select, forms.CheckboxInput)
+FAST_WIDGETS = (forms.NumberInput, forms.Select)
 
 
 @register.filter
 def add_class_fast(field, css: str):
     """What ``add_class`` renders, without the template engine for inputs and selects.
 
-    For the what-if panel's rows, two widgets a role and three a stage, a few
+    For the what-if panel's rows, two widgets a role and two a stage, a few
     hundred in all: rendered through Django's widget templates they made the
     comparison page miss its p95 target of 150 ms (README, Performance). The
     widget still builds its own context (attributes, formatted value, selected

@@ -148,7 +148,7 @@ def test_a_scenario_removes_a_stage_and_adds_one_as_an_edited_copy_would(page, w
     # Remove: the pathway's section opened and its stage's box ticked, from the keyboard.
     page.locator("#whatif-form summary", has_text=re.compile("^Diabetes review$")).focus()
     page.keyboard.press("Enter")
-    remove = page.get_by_label("remove Clinical review of tests, Diabetes review", exact=True)
+    remove = page.get_by_role("checkbox", name="Remove Clinical review of tests Diabetes review", exact=True)
     remove.focus()
     page.keyboard.press("Space")
     expect(remove).to_be_checked()

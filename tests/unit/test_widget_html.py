@@ -70,10 +70,11 @@ def test_every_stage_has_labelled_minutes_and_role_at_the_models_values(example_
     assert len(page.all("input", type="checkbox")) == len(every)
     for pathway, stages in form.pathway_rows:
         for stage, minutes, role, remove in stages:
-            box = page.by_id(remove.auto_id)
-            # One box a stage, unticked, named for its stage and pathway.
-            assert page.label_of(box) == f"remove {stage.name}, {pathway.name}"
-            assert box.attrs["name"] == remove.html_name and "checked" not in box.attrs
+            (box,) = page.all("input", name=remove.html_name)
+            # One box a stage, unticked, named by words already on the page: "Remove", its stage, its pathway.
+            names = [" ".join(page.by_id(i).text.split()) for i in box.attrs["aria-labelledby"].split()]
+            assert names == ["Remove", stage.name, pathway.name]
+            assert box.attrs["type"] == "checkbox" and "checked" not in box.attrs
             if minutes is None:
                 continue
             minutes_input = page.by_id(minutes.auto_id)
@@ -162,6 +163,6 @@ def test_a_ticked_remove_box_stays_ticked_when_the_panel_comes_back(example_cd):
 
     page = _stage_rows(form)
 
-    assert "checked" in page.by_id("id_stage_0_0_remove").attrs
-    assert "checked" not in page.by_id("id_stage_0_1_remove").attrs
+    assert "checked" in page.one("input", name="stage_0_0_remove").attrs
+    assert "checked" not in page.one("input", name="stage_0_1_remove").attrs
     assert form.whatif().removed_stages == {(example_cd.pathways[0].key, 0)}
