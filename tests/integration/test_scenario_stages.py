@@ -203,3 +203,38 @@ def test_a_what_if_of_a_scenario_changes_its_added_stage_and_adds_another(client
     expected = engine.compare(replace(example_b, pathways=(replace(dm, stages=stages), *example_b.pathways[1:])))
     assert selectors.compare_cost_model(both).before == expected.before
     assert [s.name for s in selectors.engine_model(both).pathways[0].stages][-2:] == ["Reminder call", "Results letter"]
+
+
+def test_the_api_gives_a_scenario_its_effective_model_file_period_and_costing(client, admin, model_b, example_b):
+    from rest_framework.test import APIClient
+
+    from api.services import api_token_create
+
+    _save(client, model_b, {**REMOVE_CLINICAL_REVIEW, **ADD_LETTER, "period": "year"})
+    scenario = CostModel.objects.get(name="Letter, no review")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=admin, name='test').secret}")
+
+    listed = api.get("/api/v1/practices/B82001/models/").json()["results"]
+    file = api.get(f"/api/v1/practices/B82001/models/{scenario.pk}/").json()
+    costing = api.get(f"/api/v1/practices/B82001/models/{scenario.pk}/costing/").json()
+
+    assert {m["name"]: m["period"] for m in listed} == {model_b.name: "per patient", scenario.name: "year"}
+    assert file["period"] == "year"
+    assert [s["name"] for s in file["pathways"][0]["stages"]][-2:] == ["Routine review", "Results letter"]
+    expected = replace(edited_copy(example_b), period=engine.Period.YEAR, name=scenario.name)
+    assert costing == json.loads(json.dumps(exchange.costing_json(expected)))
+
+
+def test_a_base_moved_to_another_period_keeps_a_scenarios_own(client, admin, model_b):
+    _save(client, model_b, {"period": "year"}, name="A year")
+    _save(client, model_b, {"scale": "2"}, name="Twice")
+
+    services.cost_model_update(
+        cost_model=model_b, name=model_b.name, description="", period="month", before=[], after=[], by=None
+    )
+
+    assert dict(CostModel.objects.filter(based_on=model_b).values_list("name", "period")) == {
+        "A year": "year",
+        "Twice": "month",
+    }
