@@ -340,19 +340,13 @@ def loads(data: object) -> Overlay:
         except ValueError as error:
             raise OverlayError(where, str(error)) from None
     extra_costs = {}
-    raw_extra = data.get("extra_costs", [])
-    if not isinstance(raw_extra, list):
-        raise OverlayError("extra_costs", "must be a list of [old, new] amounts")
-    for i, pair in enumerate(raw_extra):
+    for i, pair in enumerate(_list(data, "extra_costs", "must be a list of [old, new] amounts")):
         if not isinstance(pair, list) or len(pair) != 2:
             raise OverlayError(f"extra_costs[{i}]", "must be [old, new]")
         old, new = (_decimal(v, f"extra_costs[{i}]", limits.MAX_EXTRA_COST) for v in pair)
         extra_costs[old] = new
     stages = []
-    raw_stages = data.get("stages", [])
-    if not isinstance(raw_stages, list):
-        raise OverlayError("stages", "must be a list")
-    for i, raw in enumerate(raw_stages):
+    for i, raw in enumerate(_list(data, "stages")):
         where = f"stages[{i}]"
         if not isinstance(raw, dict) or set(raw) - STAGE_FIELDS or not {"pathway", "index", "name"} <= set(raw):
             raise OverlayError(where, "must give pathway, index and name, and minutes or role")
@@ -368,10 +362,7 @@ def loads(data: object) -> Overlay:
             )
         )
     removed = []
-    raw_removed = data.get("removed_stages", [])
-    if not isinstance(raw_removed, list):
-        raise OverlayError("removed_stages", "must be a list")
-    for i, raw in enumerate(raw_removed):
+    for i, raw in enumerate(_list(data, "removed_stages")):
         where = f"removed_stages[{i}]"
         if not isinstance(raw, dict) or set(raw) != REMOVED_FIELDS:
             raise OverlayError(where, "must give pathway, index and name")
@@ -381,9 +372,7 @@ def loads(data: object) -> Overlay:
             )
         )
     added = []
-    raw_added = data.get("added_stages", [])
-    if not isinstance(raw_added, list):
-        raise OverlayError("added_stages", "must be a list")
+    raw_added = _list(data, "added_stages")
     if len(raw_added) > MAX_ADDED_STAGES:
         raise OverlayError("added_stages", f"at most {MAX_ADDED_STAGES} stages")
     for i, raw in enumerate(raw_added):
@@ -420,6 +409,13 @@ def loads(data: object) -> Overlay:
         removed_stages=tuple(removed),
         added_stages=tuple(added),
     )
+
+
+def _list(data: dict, key: str, problem: str = "must be a list") -> list:
+    found = data.get(key, [])
+    if not isinstance(found, list):
+        raise OverlayError(key, problem)
+    return found
 
 
 def _index(value: object, where: str) -> int:

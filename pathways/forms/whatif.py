@@ -82,13 +82,9 @@ class WhatIfForm(forms.Form):
             # Stored to 4 places (a text message costs a fraction of a penny): shown as £0.56, or £0.0125.
             amount = whatif.money_text(amount)
             uses = sum(1 for p in model.pathways for s in p.stages if s.extra_cost == amount)
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = _extra_cost_field(
                 label=f"Every extra cost of £{amount} (postage, {uses} stage{'s' if uses != 1 else ''})",
                 initial=amount,
-                min_value=Decimal(0),
-                max_value=limits.MAX_EXTRA_COST,
-                decimal_places=limits.EXTRA_COST_PLACES,
-                max_digits=14,
             )
             # "What if we post second class in 2026": a letter price at a date instead of an amount.
             self.fields[f"{name}_letter_class"] = postage.letter_class_field(
@@ -113,22 +109,13 @@ class WhatIfForm(forms.Form):
                 required=False,
             )
             self.fields["channel_letter_date"] = postage.letter_date_field("Letter price on")
-            self.fields["channel_text_cost"] = forms.DecimalField(
+            self.fields["channel_text_cost"] = _extra_cost_field(
                 label="Cost of a text message (£, to 4 decimal places)",
                 required=False,
-                min_value=Decimal(0),
-                max_value=limits.MAX_EXTRA_COST,
-                decimal_places=limits.EXTRA_COST_PLACES,
-                max_digits=14,
                 help_text="A fraction of a penny is allowed: £0.0125 is 1.25p.",
             )
         # A stage's two fields, built once and copied for each stage (_like).
-        minutes_field = forms.DecimalField(
-            min_value=Decimal(0),
-            max_value=limits.MAX_STAGE_MINUTES,
-            decimal_places=limits.MINUTES_PLACES,
-            max_digits=7,
-        )
+        minutes_field = _minutes_field()
         # A choice of role on every stage: names cut short here (each is in full in the role rows above),
         # as this list is repeated for every stage of the model.
         role_field = forms.ChoiceField(choices=[(r.key, _short(r.name, r.key)) for r in model.roles])
@@ -171,22 +158,9 @@ class WhatIfForm(forms.Form):
             required=False,
             error_messages={"invalid_choice": "Choose one of the model's roles: a scenario cannot create a role."},
         )
-        self.fields["add_minutes"] = forms.DecimalField(
-            label="Minutes",
-            required=False,
-            min_value=Decimal(0),
-            max_value=limits.MAX_STAGE_MINUTES,
-            decimal_places=limits.MINUTES_PLACES,
-            max_digits=7,
-        )
-        self.fields["add_extra_cost"] = forms.DecimalField(
-            label="Extra cost (£)",
-            required=False,
-            min_value=Decimal(0),
-            max_value=limits.MAX_EXTRA_COST,
-            decimal_places=limits.EXTRA_COST_PLACES,
-            max_digits=14,
-            help_text="Postage, stamps or consumables per patient.",
+        self.fields["add_minutes"] = _minutes_field(label="Minutes", required=False)
+        self.fields["add_extra_cost"] = _extra_cost_field(
+            label="Extra cost (£)", required=False, help_text="Postage, stamps or consumables per patient."
         )
         self.fields["add_visit"] = forms.IntegerField(
             label="Visit",
@@ -356,6 +330,28 @@ class WhatIfForm(forms.Form):
             removed_stages=frozenset(removed),
             added_stages=(self.added,) if self.added is not None else (),
         )
+
+
+def _minutes_field(**kwargs) -> forms.DecimalField:
+    """A stage's minutes, bounded as the model file and the database bound them."""
+    return forms.DecimalField(
+        min_value=Decimal(0),
+        max_value=limits.MAX_STAGE_MINUTES,
+        decimal_places=limits.MINUTES_PLACES,
+        max_digits=7,
+        **kwargs,
+    )
+
+
+def _extra_cost_field(**kwargs) -> forms.DecimalField:
+    """An extra cost in pounds, to a fraction of a penny (limits.EXTRA_COST_PLACES)."""
+    return forms.DecimalField(
+        min_value=Decimal(0),
+        max_value=limits.MAX_EXTRA_COST,
+        decimal_places=limits.EXTRA_COST_PLACES,
+        max_digits=14,
+        **kwargs,
+    )
 
 
 ADD_FIELDS = ("pathway", "name", "step", "role", "minutes", "extra_cost", "visit", "position")
