@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.functional.support import log_in_as, skip_without_browser
+from tests.functional.support import log_in_as, screenshot, skip_without_browser
 
 skip_without_browser()
 
@@ -160,6 +160,7 @@ def test_a_scenario_removes_a_stage_and_adds_one_as_an_edited_copy_would(page, w
     add.get_by_label("Done by", exact=True).select_option(label="Administrator")
     add.get_by_label("Minutes", exact=True).fill("5")
     expect(headline).to_have_text(expected, timeout=SLOW)
+    screenshot(page, "whatif-remove-and-add-a-stage")
 
     page.get_by_label("Scenario name", exact=True).fill("B, a letter for the clinical review")
     page.get_by_role("button", name="Save as scenario").click()
@@ -169,5 +170,6 @@ def test_a_scenario_removes_a_stage_and_adds_one_as_an_edited_copy_would(page, w
     expect(differences).to_contain_text("Removed: Clinical review of tests from Diabetes review")
     expect(differences).to_contain_text("Added: Results letter (Administrator, 5 min) to Diabetes review")
     expect(headline).to_have_text(expected)
+    screenshot(page, "scenario-with-a-stage-removed-and-one-added")
     scenario = CostModel.objects.get(name="B, a letter for the clinical review")
     assert selectors.compare_cost_model(scenario).before == edited.before
