@@ -313,6 +313,8 @@ def describe(model: engine.CostModel, whatif: WhatIf) -> list[str]:
     for pathway in model.pathways:
         for index, stage in enumerate(pathway.stages):
             ref = (pathway.key, index)
+            if ref in whatif.removed_stages:
+                continue  # said once below: its minutes and role no longer matter
             minutes = whatif.stage_minutes.get(ref)
             if minutes is not None and minutes != stage.minutes:
                 lines.append(

@@ -150,7 +150,10 @@ class WhatIfForm(forms.Form):
             label="Name of the stage", max_length=limits.MAX_NAME_LENGTH, validators=[plain_text], required=False
         )
         self.fields["add_step"] = forms.ChoiceField(
-            label="Step", choices=[(s.value, s.label) for s in engine.Step], initial=engine.Step.OTHER.value
+            label="Step",
+            choices=[(s.value, s.label) for s in engine.Step],
+            initial=engine.Step.OTHER.value,
+            required=False,
         )
         self.fields["add_role"] = forms.ChoiceField(
             label="Done by",

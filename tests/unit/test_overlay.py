@@ -265,6 +265,7 @@ def test_removed_and_added_stages_survive_json_and_cost_as_the_edited_copy(examp
 def test_removed_and_added_stages_in_words(example_b):
     dm = example_b.pathways[0]
     changes = whatif.WhatIf(
+        stage_minutes={("dm", 1): D(40)},  # of a stage also removed: not said
         removed_stages=frozenset({("dm", 1)}),
         added_stages=(whatif.AddedStage(pathway="dm", position=9, stage=replace(LETTER, extra_cost=D(0))),),
     )
