@@ -70,7 +70,7 @@ def test_every_stage_has_labelled_minutes_and_role_at_the_models_values(example_
     assert len(page.all("input", type="checkbox")) == len(every)
     for pathway, stages in form.pathway_rows:
         for stage, minutes, role, remove in stages:
-            (box,) = page.all("input", name=remove.html_name)
+            (box,) = page.all("input", name=remove.name)
             # One box a stage, unticked, named by words already on the page: "Remove", its stage, its pathway.
             names = [" ".join(page.by_id(i).text.split()) for i in box.attrs["aria-labelledby"].split()]
             assert names == ["Remove", stage.name, pathway.name]
