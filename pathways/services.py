@@ -617,7 +617,9 @@ def cost_model_update(
     _write_cohorts(locked, Cohort.Side.AFTER, after)
     _check_model_size(locked)
     # Its scenarios count over its period (unless one says otherwise: costing.overlay), as lists show it.
-    CostModel.objects.filter(based_on=locked, overlay__isnull=False).update(period=period)
+    CostModel.objects.filter(based_on=locked, overlay__isnull=False).exclude(overlay__has_key="period").update(
+        period=period
+    )
     totals.refresh([locked.pk])  # and its scenarios'
     return locked
 
@@ -782,7 +784,7 @@ def scenario_save(
         base_model = selectors.base_engine_model(cost_model)
         earlier = overlay.resolve(base_model, overlay.loads(cost_model.overlay)).changes
         try:
-            changes = whatif.compose(earlier, changes)
+            changes = whatif.compose(base_model, earlier, changes)
         except ValueError as error:
             raise ScenarioOfScenario(str(error)) from None
         model = base_model
@@ -792,7 +794,8 @@ def scenario_save(
         practice=base.practice,
         name=name,
         description=note,
-        period=base.period,
+        # Lists and the API show the period it counts over: its own when it changes it.
+        period=changes.period.value if changes.period is not None else base.period,
         based_on=base,
         overlay=overlay.dumps(overlay.of(model, changes)),
         created_by=by,

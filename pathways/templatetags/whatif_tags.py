@@ -81,5 +81,8 @@ def _attrs_html(attrs: dict):
 
 @register.filter
 def stages_have_errors(stages) -> bool:
-    """Whether a what-if pathway's stage rows (stage, minutes, role) hold an error: its section opens to show it."""
-    return any(minutes.errors or role.errors for _stage, minutes, role in stages)
+    """Whether a what-if pathway's stage rows (stage, minutes, role, remove) hold an error: its section opens."""
+    return any(
+        (minutes is not None and minutes.errors) or (role is not None and role.errors)
+        for _stage, minutes, role, _remove in stages
+    )

@@ -65,9 +65,18 @@ def test_every_stage_has_labelled_minutes_and_role_at_the_models_values(example_
     assert [" ".join(s.text.split()) for s in page.all("summary")] == [p.name for p in example_cd.pathways]
     assert len(sections) == len(example_cd.pathways) and not any("open" in s.attrs for s in sections)
     staffed = [(p, s) for p in example_cd.pathways for s in p.stages if s.role is not None]
-    assert len(page.all("input")) == len(page.all("select")) == len(staffed)
+    every = [(p, s) for p in example_cd.pathways for s in p.stages]
+    assert len(page.all("input", type="number")) == len(page.all("select")) == len(staffed)
+    assert len(page.all("input", type="checkbox")) == len(every)
     for pathway, stages in form.pathway_rows:
-        for stage, minutes, role in stages:
+        for stage, minutes, role, remove in stages:
+            (box,) = page.all("input", name=remove.name)
+            # One box a stage, unticked, named by words already on the page: "Remove", its stage, its pathway.
+            names = [" ".join(page.by_id(i).text.split()) for i in box.attrs["aria-labelledby"].split()]
+            assert names == ["Remove", stage.name, pathway.name]
+            assert box.attrs["type"] == "checkbox" and "checked" not in box.attrs
+            if minutes is None:
+                continue
             minutes_input = page.by_id(minutes.auto_id)
             role_select = page.by_id(role.auto_id)
             (chosen,) = [o for o in page.inside(role_select, "option") if "selected" in o.attrs]
@@ -147,3 +156,13 @@ def test_select_with_option_groups_renders_as_djangos_template_does():
     field = Grouped(initial={"choice": "np"})["choice"]
 
     assert parse_html(add_class_fast(field, "form-select")) == parse_html(add_class(field, "form-select"))
+
+
+def test_a_ticked_remove_box_stays_ticked_when_the_panel_comes_back(example_cd):
+    form = _submitted(example_cd, stage_0_0_remove="on")
+
+    page = _stage_rows(form)
+
+    assert "checked" in page.one("input", name="stage_0_0_remove").attrs
+    assert "checked" not in page.one("input", name="stage_0_1_remove").attrs
+    assert form.whatif().removed_stages == {(example_cd.pathways[0].key, 0)}
