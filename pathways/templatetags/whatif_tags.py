@@ -11,7 +11,7 @@ register = template.Library()
 
 
 # The widgets of the what-if panel's rows, whose markup add_class_fast writes (input.html, select.html).
-FAST_WIDGETS = (forms.NumberInput, forms.Select)
+FAST_WIDGETS = (forms.NumberInput, forms.TextInput, forms.Select)
 
 
 @register.filter
