@@ -129,5 +129,5 @@ def test_pdf_cohort_chart_of_thousands_of_cohorts_keeps_readable_labels(example_
     chart = pdf_charts.cost_per_review(comparison)
 
     svg = chart.svg.decode() if isinstance(chart.svg, bytes) else chart.svg
-    assert f"the {pdf_charts.MAX_COHORT_ROWS} costliest of 4000 cohorts" in svg
-    assert svg.count("Cohort ") <= pdf_charts.MAX_COHORT_ROWS + 1
+    assert f"the {pdf_charts.MAX_COHORT_LINES} costliest of 4000 cohorts" in svg  # a line each
+    assert svg.count("Cohort ") <= pdf_charts.MAX_COHORT_LINES + 1
