@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -118,9 +119,10 @@ class WhatIfForm(forms.Form):
             )
         # A stage's two fields, built once and copied for each stage (_like).
         minutes_field = _minutes_field()
-        # A choice of role on every stage: names cut short here (each is in full in the role rows above),
-        # as this list is repeated for every stage of the model.
-        role_field = forms.ChoiceField(choices=[(r.key, _short(r.name, r.key)) for r in model.roles])
+        # A stage's role: a text box holding the role's name, which the page's script turns into a select of
+        # the model's roles, written once (role_options); see RoleField.
+        self.role_options = role_labels(model.roles)
+        role_field = RoleField(roles=model.roles, labels=self.role_options)
         remove_field = forms.BooleanField(required=False)
         self.pathway_rows = []
         for p, pathway in enumerate(model.pathways):
@@ -142,7 +144,9 @@ class WhatIfForm(forms.Form):
                 self.fields[minutes_name] = _like(
                     minutes_field, label=f"{stage.name}: minutes", initial=engine.normalise_minutes(stage.minutes)
                 )
-                self.fields[role_name] = _like(role_field, label=f"{stage.name}: done by", initial=stage.role)
+                self.fields[role_name] = _like(
+                    role_field, label=f"{stage.name}: done by", initial=self.role_options.get(stage.role, stage.role)
+                )
                 stages.append((stage, self[minutes_name], self[role_name], remove))
             self.pathway_rows.append((pathway, stages))
         self._add_stage_fields(model)
@@ -396,6 +400,50 @@ SHORT_NAME = 40
 def _short(name: str, key: str) -> str:
     """A role's name in a stage's list of roles: at most SHORT_NAME characters, with its key if cut."""
     return name if len(name) <= SHORT_NAME else f"{name[:SHORT_NAME].rstrip()}… ({key})"
+
+
+def role_labels(roles) -> dict[str, str]:
+    """Each role's label in a stage's role (key: label): its name cut short, with its key if cut or shared."""
+    short = {role.key: _short(role.name, role.key) for role in roles}
+    counts = Counter(label.casefold() for label in short.values())
+    return {key: label if counts[label.casefold()] == 1 else f"{label} ({key})" for key, label in short.items()}
+
+
+class RoleField(forms.CharField):
+    """A stage's role, read from its key, its label in the panel or its name (if no other role has it).
+
+    The page writes each stage's role as a text box holding its label, and the
+    model's roles once (as options in a template): the page's script
+    (static/js/whatif.js) turns a pathway's text boxes into selects of those
+    options when the pathway is opened. A select of every role on every stage
+    was a megabyte of the comparison page at the app's limits (issue 19); without
+    a script the text box is the field, so a role is typed by name.
+    """
+
+    default_error_messages = {
+        "unknown": "Not one of this model's staff roles: give a role's name as the staff rates above name it.",
+    }
+
+    def __init__(self, *, roles, labels: dict[str, str], **kwargs):
+        super().__init__(**kwargs)
+        names = Counter(role.name.strip().casefold() for role in roles)
+        lookup = {role.name.strip().casefold(): role.key for role in roles if names[role.name.strip().casefold()] == 1}
+        lookup.update((label.casefold(), key) for key, label in labels.items())
+        lookup.update((role.key.casefold(), role.key) for role in roles)
+        self.keys = {role.key for role in roles}
+        self.lookup = lookup
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "data-role-choice": True}
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return text
+        key = text if text in self.keys else self.lookup.get(text.casefold())
+        if key is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return key
 
 
 def _like(prototype: forms.Field, *, label: str, initial) -> forms.Field:
