@@ -16,4 +16,4 @@ RUN useradd --system --uid 1000 app && mkdir -p /app/media && chown app /app/med
 USER app
 EXPOSE 8000
 # Behind the proxy only (docker-compose.yml): gunicorn is never published.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_reference_data && gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3 --max-requests 500 --max-requests-jitter 50"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_reference_data && gunicorn -c config/gunicorn.py config.wsgi:application"]

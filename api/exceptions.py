@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +22,27 @@ class ModelFileRejected(APIException):
         self.error = error
 
 
+class ProfileRejected(APIException):
+    """A profile body with problems (api/profiles.py): 400 with each at its place; nothing written."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, problems: Sequence):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def profile_error_json(problems: Sequence) -> dict:
+    """``problems`` (each with field and problem): the first as a model file's error is, and all of them."""
+    first = problems[0]
+    return {
+        "detail": "; ".join(str(p) for p in problems),
+        "field": first.field,
+        "problem": first.problem,
+        "problems": [{"field": p.field, "problem": p.problem} for p in problems],
+    }
+
+
 def model_file_error_json(error: exchange.ModelFileError) -> dict:
     return {"detail": str(error), "field": error.path, "problem": error.message}
 
@@ -30,6 +53,8 @@ def exception_handler(exc, context):
         return None  # a bug: Django's 500 handling (logged with its traceback)
     if isinstance(exc, ModelFileRejected):
         response.data = model_file_error_json(exc.error)
+    elif isinstance(exc, ProfileRejected):
+        response.data = profile_error_json(exc.problems)
     if response.status_code in (status.HTTP_403_FORBIDDEN, status.HTTP_404_NOT_FOUND):
         log_refused(context["request"], response.status_code)
     if not (isinstance(response.data, dict) and isinstance(response.data.get("detail"), str)):

@@ -237,3 +237,85 @@ COSTING = {
     },
     "required": ["name", "period", "before", "after", "saving", "discrepancies"],
 }
+
+# ------------------------------------------------------------------ practice profiles (api/profiles.py)
+
+_AGE_BAND = {
+    "type": "object",
+    "properties": {
+        "ages": {"type": "string", "maxLength": 20, "example": "18+", "description": "0-17, or 65+ for 65 and over."},
+        "people": COUNT,
+    },
+    "required": ["ages", "people"],
+}
+_REGISTER = {
+    "type": "object",
+    "properties": {"code": {"type": "string", "maxLength": limits.MAX_KEY_LENGTH, "example": "DM"}, "people": COUNT},
+    "required": ["code", "people"],
+}
+_PROFILE_GROUP = {
+    "type": "object",
+    "description": "People with one set of conditions (`conditions`), or with a number of them "
+    "(`number_of_conditions`: 2, or 3+ for 3 or more), never both.",
+    "properties": {
+        "conditions": CONDITIONS,
+        "number_of_conditions": {"type": "string", "nullable": True, "maxLength": 10, "example": "3+"},
+        "people": COUNT,
+    },
+    "required": ["people"],
+}
+
+
+def _profile(*, out: bool) -> dict:
+    properties = {
+        "read_on": {"type": "string", "format": "date", "description": "The date of the clinical-system search."},
+        "note": {"type": "string", "maxLength": limits.MAX_NAME_LENGTH, "description": "Where the counts came from."},
+        "list_size": COUNT,
+        "age_bands": {"type": "array", "items": _AGE_BAND},
+        "registers": {"type": "array", "items": _REGISTER},
+        "groups": {"type": "array", "items": _PROFILE_GROUP},
+    }
+    read_only = {
+        "id": {"type": "integer"},
+        "version": {"type": "integer", "description": "The profile's version: send it back in If-Match to replace."},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    }
+    if out:
+        return {
+            "type": "object",
+            "properties": {**read_only, **properties},
+            "required": [*read_only, *properties],
+        }
+    return {
+        "type": "object",
+        "description": "A practice profile: counts only. The same rules as the profile import: bands no more than "
+        "the list (all of it when they cover every age), groups within their registers. Keys the API writes "
+        "(id, version, created_at, updated_at) may be sent back and are ignored.",
+        "properties": {**properties, **{k: {"description": "Ignored (as read)."} for k in read_only}},
+        "required": ["read_on", "list_size"],
+    }
+
+
+PROFILE_IN = _profile(out=False)
+PROFILE_OUT = _profile(out=True)
+PROFILE_ERROR = {
+    "type": "object",
+    "properties": {
+        **MODEL_FILE_ERROR["properties"],
+        "detail": {
+            "type": "string",
+            "description": "Every problem in one line, each where it is, then what is wrong.",
+            "example": "groups[1].people: the groups with DM add up to 60 people, more than the 50 on its register",
+        },
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "problem": {"type": "string"}},
+                "required": ["field", "problem"],
+            },
+        },
+    },
+    "required": [*MODEL_FILE_ERROR["required"], "problems"],
+}

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from api.models import TOKEN_PREFIX, ApiToken
 from costing import engine
-from pathways.models import CostModel, Pathway
+from pathways.models import CostModel, Pathway, PracticeProfile
 from practices.access import visible_practices
 from practices.models import Practice, StaffRole
 
@@ -51,3 +51,8 @@ def practice_engine_rows(*, practice: Practice) -> PracticeRows:
         for p in Pathway.objects.filter(practice=practice).prefetch_related("stages__role").order_by("id")
     )
     return PracticeRows(roles=roles, pathways=pathways)
+
+
+def api_profiles(*, practice: Practice) -> QuerySet[PracticeProfile]:
+    """The practice's profiles as light rows, latest search first as on the page (a query per page when read)."""
+    return PracticeProfile.objects.filter(practice=practice).order_by("-read_on", "-id")

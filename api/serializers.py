@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from costing import engine, exchange
-from pathways.models import CostModel
+from pathways.models import CostModel, PracticeProfile
 from practices.models import Organisation, Practice
 
 
@@ -113,3 +113,9 @@ class RollupTotalSerializer(serializers.Serializer):
     practices = serializers.IntegerField()
     list_size = serializers.IntegerField(help_text="The list sizes of the practices in the total, added.")
     figures = HeadlineField()
+
+
+class ProfileListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PracticeProfile
+        fields = ["id", "read_on", "note", "list_size", "version", "created_at", "updated_at"]

@@ -2,6 +2,7 @@
 
     python -m bench                      # 200 practices x 3 models x 30 cohorts a side
     python -m bench --tiny               # a few of each: proves it works (CI)
+    python -m bench --only national      # only some parts' keys (a comma-separated list of PARTS)
 
 On the configured database (DATABASE_URL, or the embedded SQLite file): it
 migrates, loads the reference data, writes the synthetic practices (bench/data.py,
@@ -19,23 +20,28 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 
 from bench import data, limits, measure
 from costing import engine, exchange
+from pathways import selectors
 from pathways.models import CostModel
 from reports.selectors import build_rollup, select
 
 TINY = {"practices": 5, "models": 1, "cohorts": 5, "requests": 5, "national": 100, "pdfs": 1, "batch": 2, "parallel": 4}
+PARTS = ("pages", "limits", "engine", "national", "pdf", "batch")
+# Practices of the roll-ups whose times show how it grows (rollup_scaling), up to --national.
+SCALES = (50, 200, 800, 3200)
 
 
 class Command(BaseCommand):
@@ -49,14 +55,22 @@ class Command(BaseCommand):
         parser.add_argument("--national", type=int, default=6500, help="practices of the national roll-up")
         parser.add_argument("--pdfs", type=int, default=5, help="renders of the C/D report to time")
         parser.add_argument("--batch", type=int, default=50, help="reports in the batch whose memory is measured")
-        parser.add_argument("--parallel", type=int, default=200, help="reports in the batch timed against pdf_s")
+        parser.add_argument(
+            "--parallel", type=int, default=200, help="reports in the batch timed against one report alone"
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--keep", action="store_true", help="keep the synthetic practices afterwards")
         parser.add_argument("--tiny", action="store_true", help="a few of everything: " + json.dumps(TINY))
+        parser.add_argument(
+            "--only", default=",".join(PARTS), help="the parts to measure, comma-separated: " + ", ".join(PARTS)
+        )
 
     def handle(self, *args, **options):
         if options["tiny"]:
             options.update(TINY)
+        parts = {p.strip() for p in options["only"].split(",") if p.strip()}
+        if parts - set(PARTS):
+            raise CommandError(f"--only: unknown part(s) {sorted(parts - set(PARTS))}; choose from {', '.join(PARTS)}")
         quiet = io.StringIO()
         load_before = os.getloadavg()
         result = {"database": connection.vendor, "load_average_before": [round(x, 2) for x in load_before]}
@@ -80,22 +94,31 @@ class Command(BaseCommand):
             cohorts_per_side=options["cohorts"],
             rows_written=made.rows,
         )
+        if parts != set(PARTS):
+            result["only"] = sorted(parts)
         try:
-            result.update(self._pages(made, options))
-            result.update(self._limits(made, options))
-            result.update(self._engine(options))
-            result.update(self._pdf(options))
-            one_a_practice = made.model_ids[:: options["models"]]
-            batch = measure.batch_peak_rss(data.FACILITATOR_USERNAME, one_a_practice[: options["batch"]])
-            result.update(
-                batch_reports=batch["reports"],
-                batch_50_s=batch["seconds"],
-                # Every process of the batch (its own, its pool's), each one's peak added up.
-                batch_50_peak_rss_mb=batch["peak_rss_mb"],
-                batch_50_processes=batch["processes"],
-                batch_50_pool_peak_rss_mb=batch["pool_peak_rss_mb"],
-            )
-            result.update(self._parallel(one_a_practice[: options["parallel"]], result["pdf_s"]))
+            if "pages" in parts:
+                result.update(self._pages(made, options))
+            if "limits" in parts:
+                result.update(self._limits(made, options))
+            if "engine" in parts:
+                result.update(self._engine(options))
+            if "national" in parts:
+                result.update(self._national(options))
+            if "pdf" in parts:
+                result.update(self._pdf(options))
+            if "batch" in parts:
+                one_a_practice = made.model_ids[:: options["models"]]
+                batch = measure.batch_peak_rss(data.FACILITATOR_USERNAME, one_a_practice[: options["batch"]])
+                result.update(
+                    batch_reports=batch["reports"],
+                    batch_50_s=batch["seconds"],
+                    # Every process of the batch (its own, its pool's), each one's peak added up.
+                    batch_50_peak_rss_mb=batch["peak_rss_mb"],
+                    batch_50_processes=batch["processes"],
+                    batch_50_pool_peak_rss_mb=batch["pool_peak_rss_mb"],
+                )
+                result.update(self._parallel(one_a_practice[: options["parallel"]], options))
         finally:
             if not options["keep"]:
                 data.remove()
@@ -194,8 +217,6 @@ class Command(BaseCommand):
         """The engine alone, on synthetic models each with its own roles and pathways (no sharing to help it)."""
         models = data.engine_models(min(500, max(50, options["practices"])), options["cohorts"], options["seed"])
         cd = exchange.loads((settings.BASE_DIR / "costing" / "fixtures" / "example_cd.json").read_bytes())
-        rows = data.headline_rows(options["national"], options["cohorts"], options["seed"])
-        seconds, national = measure.national_rollup(rows)
         return {
             # Totals (engine.headlines, as lists and roll-ups cost models), all the models in one call.
             "engine_models_per_s": measure.engine_batch_rate(models),
@@ -205,21 +226,51 @@ class Command(BaseCommand):
             "engine_cd_compare_models_per_s": measure.engine_rate(engine.compare, [cd] * 300),
             "engine_models_timed": len(models),
             "engine_model_shape": measure.model_shape(models[0]),
-            "national_rollup_s": round(seconds, 2),
-            "national_practices": sum(t.practices for t in national.totals),
         }
 
-    def _parallel(self, model_ids: list[int], pdf_s: float) -> dict:
-        """A batch's wall time against its reports rendered one after another at pdf_s each (1: no gain)."""
+    # ---------------------------------------------------------------- national
+
+    def _national(self, options) -> dict:
+        """The roll-up through its service (reports.selectors) of --national practices' stored totals,
+        and of the first 50, 200, 800 and 3,200 of them (as many as there are): how its time grows."""
+        scales = tuple(n for n in SCALES if n <= options["national"])
+        start = time.perf_counter()
+        national = data.create_national(
+            practices=options["national"], per_side=options["cohorts"], seed=options["seed"], scales=scales
+        )
+        generated = time.perf_counter() - start
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        scaling = {str(n): measure.ms(measure.rollup_seconds(national.scaled[n])[0]) for n in scales}
+        seconds, result = measure.rollup_seconds(national.facilitator)
+        return {
+            "national_rollup_s": round(seconds, 3),
+            "national_practices": sum(t.practices for t in result.totals),
+            "national_generate_s": round(generated, 2),
+            "rollup_scaling": scaling,
+        }
+
+    def _parallel(self, model_ids: list[int], options) -> dict:
+        """A batch's wall time against the same reports rendered one after another (1: no gain; 0.5: two cores).
+
+        One report alone is timed as pdf_s is (bench/pdf.py, a fresh process, the median of --pdfs renders),
+        on the batch's first model: the bench's models have 30 cohorts a side, so their reports are longer
+        than example C/D's, and pdf_s (C/D's) would count that as the batch's own slowness.
+        """
         batch = measure.batch_peak_rss(data.FACILITATOR_USERNAME, model_ids)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "batch_model.json"
+            path.write_text(exchange.dumps(selectors.engine_model(CostModel.objects.get(pk=model_ids[0]))))
+            alone = measure.json_subprocess("bench.pdf", str(path), str(options["pdfs"]))["pdf_s"]
         return {
             "batch_parallel_reports": batch["reports"],
             "batch_parallel_s": batch["seconds"],
             "batch_parallel_cpu_s": batch["cpu_s"],
             "batch_parallel_processes": batch["pool_size"],
-            "batch_parallel_ratio": round(batch["seconds"] / (len(model_ids) * pdf_s), 2),
-            # Against the processor time the batch's own reports took (the synthetic models are larger than
-            # example C/D): 1 / the cores it kept busy, whatever each report costs.
+            "batch_report_alone_s": alone,
+            "batch_parallel_ratio": round(batch["seconds"] / (len(model_ids) * alone), 2),
+            # Against the processor time the batch's own reports took: 1 / the cores it kept busy.
             "batch_parallel_cpu_ratio": round(batch["seconds"] / batch["cpu_s"], 2),
         }
 

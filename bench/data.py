@@ -9,7 +9,13 @@ with up to 250 patients and one or two condition registers.
 
 The database rows are written with bulk_create, without the audit trail (the
 benchmark never reads history), and removed the same way: nothing here goes
-through the app's services.
+through the app's services but the stored totals, written as every service that
+writes a model writes them (pathways.totals.refresh).
+
+The national roll-up's practices (create_national) are many more, each with one
+model whose stored totals the engine computed from rows made in memory
+(headline_rows): the models' own cohorts are not written, as the roll-up reads
+only the stored totals.
 """
 
 from __future__ import annotations
@@ -25,14 +31,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from costing import engine, exchange
-from pathways import selectors
-from pathways.models import Cohort, CohortCondition, Condition, CostModel, Pathway, Stage
+from pathways import selectors, totals
+from pathways.models import Cohort, CohortCondition, Condition, CostModel, ModelTotals, Pathway, Stage
 from practices.models import Facilitator, FacilitatorAssignment, Organisation, Practice, StaffRole
 from reports.models import BatchReport
 
 FIXTURE = settings.BASE_DIR / "costing" / "fixtures" / "example_cd.json"
 ORGANISATION_NAME = "Benchmark ICB (synthetic data)"
+NATIONAL_ORGANISATION_NAME = "Benchmark nation (synthetic data)"
 FACILITATOR_USERNAME = "bench.facilitator"
+NATIONAL_USERNAME = "bench.national"  # assigned every national practice; bench.national.<n> the first n
 FIRST_ODS_NUMBER = 90000  # practices Z90000, Z90001 ... (the demo's are Y0000n)
 BATCH = 2000
 CONDITION_CODES = ("AST", "AF", "CAN", "CKD", "COPD", "CHD", "DEM", "DM", "EP", "HF", "HYP", "THY", "MH", "RA")
@@ -200,24 +208,28 @@ class Generated:
 
 
 def remove() -> None:
-    """Remove every row an earlier run made (raw deletes, no audit trail), then the facilitator."""
-    practices = Practice.objects.filter(organisation__name=ORGANISATION_NAME)
+    """Remove every row an earlier run made (raw deletes, no audit trail), then the facilitators."""
+    practices = Practice.objects.filter(organisation__name__in=[ORGANISATION_NAME, NATIONAL_ORGANISATION_NAME])
+    users = get_user_model().objects.filter(username=FACILITATOR_USERNAME) | get_user_model().objects.filter(
+        username__startswith=NATIONAL_USERNAME
+    )
     with transaction.atomic():
         for queryset in (
             CohortCondition.objects.filter(cohort__practice__in=practices),
             Cohort.objects.filter(practice__in=practices),
+            ModelTotals.objects.filter(cost_model__practice__in=practices),
             CostModel.objects.filter(practice__in=practices),
             Stage.objects.filter(practice__in=practices),
             Pathway.objects.filter(practice__in=practices),
             StaffRole.objects.filter(practice__in=practices),
             FacilitatorAssignment.objects.filter(practice__in=practices),
-            BatchReport.objects.filter(user__username=FACILITATOR_USERNAME),
-            Facilitator.objects.filter(user__username=FACILITATOR_USERNAME),
+            BatchReport.objects.filter(user__in=users),
+            Facilitator.objects.filter(user__in=users),
         ):
             queryset._raw_delete(queryset.db)
         practices._raw_delete(practices.db)
-        Organisation.objects.filter(name=ORGANISATION_NAME).delete()
-        get_user_model().objects.filter(username=FACILITATOR_USERNAME).delete()
+        Organisation.objects.filter(name__in=[ORGANISATION_NAME, NATIONAL_ORGANISATION_NAME]).delete()
+        users.delete()
 
 
 @transaction.atomic
@@ -327,6 +339,7 @@ def create(*, practices: int, models_per_practice: int, per_side: int, seed: int
     CostModel.objects.filter(pk__in=baselines.values()).update(is_baseline=True)
     query_ids = {10: models[0].pk, 100: models[1].pk}
     CostModel.objects.filter(pk__in=query_ids.values()).update(updated_at=timezone.now() - timedelta(days=1))
+    totals.refresh(m.pk for m in models)  # as the services write them
     rows = len(stored) * 2 + len(roles) + len(pathways) + len(stages) + len(models) + len(cohort_rows) + len(links)
     return Generated(
         facilitator=user,
@@ -335,3 +348,60 @@ def create(*, practices: int, models_per_practice: int, per_side: int, seed: int
         query_model_ids=query_ids,
         rows=rows,
     )
+
+
+@dataclass
+class National:
+    facilitator: object  # the user assigned every national practice
+    scaled: dict[int, object]  # n -> a user assigned the first n of them
+    model_ids: list[int]
+
+
+@transaction.atomic
+def create_national(*, practices: int, per_side: int, seed: int, scales: tuple[int, ...] = ()) -> National:
+    """``practices`` practices of one baseline model each, with their stored totals (computed by the
+    engine from headline_rows, in memory), assigned to one facilitator; and a facilitator for each
+    of ``scales`` assigned the first that many."""
+    organisation, _ = Organisation.objects.get_or_create(name=NATIONAL_ORGANISATION_NAME, kind=Organisation.Kind.ICB)
+    users = {
+        n: get_user_model().objects.get_or_create(username=f"{NATIONAL_USERNAME}.{n}" if n else NATIONAL_USERNAME)[0]
+        for n in (0, *scales)
+    }
+    facilitators = {n: Facilitator.objects.get_or_create(user=user)[0] for n, user in users.items()}
+    rng = random.Random(seed)
+    stored = Practice.objects.bulk_create(
+        [
+            Practice(
+                name=f"National practice {i:05d}",
+                ods_code=f"X{i:05d}",
+                list_size=rng.randint(3000, 15000),
+                organisation=organisation,
+            )
+            for i in range(practices)
+        ],
+        batch_size=BATCH,
+    )
+    FacilitatorAssignment.objects.bulk_create(
+        [
+            FacilitatorAssignment(facilitator=facilitator, practice=p)
+            for n, facilitator in facilitators.items()
+            for p in (stored[:n] if n else stored)
+        ],
+        batch_size=BATCH,
+    )
+    models = CostModel.objects.bulk_create(
+        [
+            CostModel(practice=p, name=f"Synthetic model {i}", period=engine.Period.MONTH.value, is_baseline=True)
+            for i, p in enumerate(stored)
+        ],
+        batch_size=BATCH,
+    )
+    figures = selectors.headlines_from_rows(headline_rows(practices, per_side, seed))
+    ModelTotals.objects.bulk_create(
+        [
+            ModelTotals(cost_model=m, version=m.version, **totals.columns(figures[i].headline))
+            for i, m in enumerate(models)
+        ],
+        batch_size=BATCH,
+    )
+    return National(facilitator=users[0], scaled={n: users[n] for n in scales}, model_ids=[m.pk for m in models])

@@ -22,14 +22,15 @@ import brotli
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from costing import engine
-from pathways import selectors
 from pathways.models import Cohort, Stage
 from practices.models import StaffRole
 from reports import rollup
+from reports.selectors import build_rollup, select
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -256,21 +257,16 @@ def model_shape(model: engine.CostModel) -> dict:
     }
 
 
-def national_rollup(rows: selectors.HeadlineRows) -> tuple[float, rollup.Rollup]:
-    """Seconds to cost every model of ``rows`` for its totals (pathways.selectors.headlines_from_rows, what
-    the roll-up does for models not in the cache) and roll them up (reports.rollup)."""
-    start = time.perf_counter()
-    figures = selectors.headlines_from_rows(rows)
-    result = rollup.rollup(
-        rollup.PracticeRow(
-            practice_name=f"Practice {pk}",
-            ods_code=f"N{pk:05d}",
-            model_name=f"Model {pk}",
-            figures=h.headline,
-        )
-        for pk, h in figures.items()
-    )
-    return time.perf_counter() - start, result
+def rollup_seconds(user, repeat: int = 3) -> tuple[float, rollup.Rollup]:
+    """The median seconds of the facilitator's roll-up through its service, as the page and the API
+    read it (reports.selectors: their practices, their models, the chosen models' stored totals),
+    without the page's HTML; and the roll-up."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = build_rollup(select(user, QueryDict()))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
 
 
 # ------------------------------------------------------------------ first visit

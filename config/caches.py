@@ -26,14 +26,14 @@ logger = logging.getLogger("pcsp.cache")
 def cache_config(url: str, *, max_entries: int = 50_000) -> dict:
     """Django's CACHES["default"] for ``url``: empty for process memory, else a Redis URL.
 
-    What is cached is keyed so that it is never stale (headline figures by model
-    version) or is deleted when it changes (pay bands, by load_reference_data).
+    What is cached is keyed so that it is never stale (decision support analyses by
+    model version) or is deleted when it changes (pay bands, by load_reference_data).
     A shared Redis lets every worker use what one has costed, keeps it across
     restarts, and lets load_reference_data's deletion reach the running servers,
     which it cannot do in another process's memory.
     """
     if not url:
-        # Django's default of 300 entries would evict a facilitator's headline figures.
+        # Django's default of 300 entries would evict the analyses of a facilitator's models.
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "pcsp",

@@ -176,9 +176,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Reference data and each model's headline figures keyed on its version
-# (pathways.selectors.headlines), a few hundred bytes a model: room for a national
-# roll-up. In each process's memory, or with CACHE_URL=redis://... one Redis shared
+# Reference data and each model's decision support analysis keyed on its version
+# (pathways.selectors.decision_results); models' totals are stored in the database
+# (pathways.totals). In each process's memory, or with CACHE_URL=redis://... one Redis shared
 # by every worker (config/caches.py; docker-compose does this).
 CACHES = {
     "default": cache_config(
@@ -186,10 +186,11 @@ CACHES = {
     )
 }
 
-# Argon2 first (Django's recommendation); PBKDF2 still checks the hashes made before it,
-# and each is rehashed with Argon2 at its user's next login.
+# Argon2id first, at OWASP's parameters (config/hashers.py); the others still check the hashes
+# made before it, and each is rehashed with the first at its user's next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "config.hashers.OwaspArgon2PasswordHasher",  # Argon2id at OWASP's parameters (config/hashers.py)
+    "django.contrib.auth.hashers.Argon2PasswordHasher",  # reads hashes made at Django's defaults
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -278,8 +279,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "PCSP cost profiling API",
     "DESCRIPTION": (
         "Practices, cost models (as model files, docs/model-format.md), their costing (as `cost_model --json`), "
-        "cohorts and the facilitator's roll-up. Send `Authorization: Bearer TOKEN`; make a token on your "
-        "account page (API tokens). Money is a string with two decimals."
+        "cohorts, practice profiles and the facilitator's roll-up. Send `Authorization: Bearer TOKEN`; make a "
+        "token on your account page (API tokens). Money is a string with two decimals."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -43,7 +43,7 @@ stage's result), ``headlines`` (totals only) and the Monte Carlo of
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -371,6 +371,20 @@ class Headline:
     @classmethod
     def zero(cls, period: Period) -> Headline:
         return cls(period, PENNY * 0, PENNY * 0, 0, 0, Decimal(0), Decimal(0), 0, 0, 0, 0, Decimal(0), Decimal(0))
+
+    @classmethod
+    def total(cls, headlines: Iterable[Headline], period: Period) -> Headline:
+        """The sum of ``headlines``, all of ``period``: as adding them one by one to zero, in one pass."""
+        figures = attrgetter(*_HEADLINE_FIGURES)
+        rows = []
+        for h in headlines:
+            if h.period != period:
+                raise ValueError(f"cannot add totals per {h.period.value} to totals per {period.value}")
+            rows.append(figures(h))
+        if not rows:
+            return cls.zero(period)
+        zero = figures(cls.zero(period))
+        return cls(period, *(sum(column, start) for column, start in zip(zip(*rows, strict=True), zero, strict=True)))
 
     def __add__(self, other: Headline) -> Headline:
         """Two models' totals together (a roll-up): only of one period, as a month and a year do not add up."""
@@ -855,7 +869,19 @@ def headline(model: CostModel) -> Headline:
 # patients to whole people per cohort, is what makes x 0.5 halve every figure.
 
 
+_HEADLINE_FIGURES = tuple(f.name for f in fields(Headline) if f.name != "period")
+_EXACT_MONEY = Decimal("1e20")  # below it, pennies x a small whole number stay within Decimal's 28 digits
+
+
 def _scaled_money(amount: Decimal, factor: Decimal | int) -> Decimal:
+    if (
+        type(factor) is int
+        and factor > 0
+        and amount.as_tuple().exponent >= -2
+        and -_EXACT_MONEY < amount < _EXACT_MONEY
+    ):
+        # Whole pennies x a whole number (a month x 12): exact, nothing to round.
+        return (amount * factor).quantize(PENNY)
     return round_half_up(Fraction(amount) * Fraction(factor), PENNY)
 
 

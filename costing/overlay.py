@@ -1,8 +1,8 @@
 """A scenario's overlay: what it changes of its base model, as JSON, and back.
 
 A scenario stores only what differs from its base (a role's rate or band, a
-stage's minutes or role, extra costs, a channel for results, patient numbers,
-the period) and is costed by applying them to the base as it is at the time of
+stage's minutes or role, stages removed or added, extra costs, a channel for
+results, patient numbers, the period) and is costed by applying them to the base as it is at the time of
 costing (``apply``), so an edit to the base reaches every scenario.
 
 Why JSON and not rows: the differences are a handful of sparse, optional
@@ -15,12 +15,18 @@ what ``dumps`` wrote.
 Stages are named by pathway key, position and name: when the base's stages move,
 the name finds the stage again; a change whose role or stage the base no longer
 has is left out and said so (``resolve``'s ``unmatched``), never applied elsewhere.
+A removal names its stage the same way; an addition names its pathway, its place
+(before the base's stage at ``position``, at the end when the base has fewer) and
+the whole stage, whose role must be one of the base's: a scenario creates no role.
 
 ```json
 {"overlay": 1,
  "roles": {"pn": {"cost_per_hour": "21.00", "band": ""}},
  "extra_costs": [["0.56", "0.87"]],
  "stages": [{"pathway": "csp", "index": 4, "name": "CSP conversation", "minutes": "40", "role": "np"}],
+ "removed_stages": [{"pathway": "dm", "index": 2, "name": "Foot check"}],
+ "added_stages": [{"pathway": "dm", "position": 4, "name": "Results letter", "step": "information_sharing",
+                   "role": "admin", "minutes": "5", "extra_cost": "0.56", "visit": 1}],
  "channel": {"kind": "text", "cost": "0.0125", "detail": ""},
  "patient_scale": "0.75",
  "period": "year"}
@@ -38,8 +44,22 @@ from costing import engine, limits, whatif
 
 FORMAT = 1
 ROLE_FIELDS = ("band", "cost_per_hour", "annual_salary", "on_cost_percent", "paid_hours_per_year", "cost_basis")
-TOP_FIELDS = {"overlay", "roles", "extra_costs", "stages", "channel", "patient_scale", "period"}
+TOP_FIELDS = {
+    "overlay",
+    "roles",
+    "extra_costs",
+    "stages",
+    "removed_stages",
+    "added_stages",
+    "channel",
+    "patient_scale",
+    "period",
+}
 STAGE_FIELDS = {"pathway", "index", "name", "minutes", "role"}
+REMOVED_FIELDS = {"pathway", "index", "name"}
+ADDED_FIELDS = {"pathway", "position", "name", "step", "role", "minutes", "extra_cost", "visit"}
+# At most this many additions in one overlay (every pathway of a model filled to its limit).
+MAX_ADDED_STAGES = limits.MAX_PATHWAYS * limits.MAX_STAGES_PER_PATHWAY
 
 
 class OverlayError(ValueError):
@@ -58,6 +78,13 @@ class StageChange:
 
 
 @dataclass(frozen=True)
+class RemovedStage:
+    pathway: str
+    index: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Overlay:
     """A WhatIf whose stage changes name their stage (so they survive the base's stages moving)."""
 
@@ -67,6 +94,8 @@ class Overlay:
     patient_scale: Decimal = Decimal(1)
     channel: whatif.Channel | None = None
     period: engine.Period | None = None
+    removed_stages: tuple[RemovedStage, ...] = ()
+    added_stages: tuple[whatif.AddedStage, ...] = ()
 
 
 def of(model: engine.CostModel, changes: whatif.WhatIf) -> Overlay:
@@ -90,6 +119,12 @@ def of(model: engine.CostModel, changes: whatif.WhatIf) -> Overlay:
         patient_scale=changes.patient_scale,
         channel=changes.channel,
         period=changes.period,
+        removed_stages=tuple(
+            RemovedStage(pathway=key, index=index, name=names[(key, index)])
+            for key, index in sorted(changes.removed_stages)
+            if (key, index) in names
+        ),
+        added_stages=tuple(changes.added_stages),
     )
 
 
@@ -112,15 +147,7 @@ def resolve(base: engine.CostModel, overlay: Overlay) -> Resolved:
     pathways = {p.key: p for p in base.pathways}
     stage_minutes, stage_roles = {}, {}
     for change in overlay.stages:
-        pathway = pathways.get(change.pathway)
-        index = None
-        if pathway is not None:
-            stages = pathway.stages
-            if change.index < len(stages) and stages[change.index].name == change.name:
-                index = change.index
-            else:
-                found = [i for i, s in enumerate(stages) if s.name == change.name]
-                index = found[0] if len(found) == 1 else None
+        index = _find(pathways.get(change.pathway), change.index, change.name)
         if index is None:
             unmatched.append(f"the stage “{change.name}” (not found once in the base's pathway)")
             continue
@@ -131,6 +158,31 @@ def resolve(base: engine.CostModel, overlay: Overlay) -> Resolved:
                 stage_roles[(change.pathway, index)] = change.role
             else:
                 unmatched.append(f"{change.name} done by “{change.role}” (a role no stage of the base uses now)")
+    removed = set()
+    for change in overlay.removed_stages:
+        pathway = pathways.get(change.pathway)
+        index = _find(pathway, change.index, change.name)
+        if index is None:
+            where = f"“{pathway.name}”" if pathway is not None else f"the pathway “{change.pathway}”"
+            unmatched.append(f"removing “{change.name}” from {where} (the base has no such stage now)")
+        else:
+            removed.add((change.pathway, index))
+    added = []
+    count = {key: len(p.stages) - sum(1 for k, _ in removed if k == key) for key, p in pathways.items()}
+    for change in overlay.added_stages:
+        name = change.stage.name
+        if change.pathway not in pathways:
+            unmatched.append(f"adding “{name}” to the pathway “{change.pathway}” (the base has no such pathway now)")
+        elif change.stage.role is not None and change.stage.role not in role_keys:
+            unmatched.append(f"adding “{name}” done by “{change.stage.role}” (a role no stage of the base uses now)")
+        elif count[change.pathway] >= limits.MAX_STAGES_PER_PATHWAY:
+            pathway_name = pathways[change.pathway].name
+            unmatched.append(
+                f"adding “{name}” to “{pathway_name}” (it would have more than {limits.MAX_STAGES_PER_PATHWAY} stages)"
+            )
+        else:
+            count[change.pathway] += 1
+            added.append(change)
     return Resolved(
         whatif.WhatIf(
             roles=roles,
@@ -140,9 +192,22 @@ def resolve(base: engine.CostModel, overlay: Overlay) -> Resolved:
             patient_scale=overlay.patient_scale,
             channel=overlay.channel,
             period=overlay.period,
+            removed_stages=frozenset(removed),
+            added_stages=tuple(added),
         ),
         tuple(unmatched),
     )
+
+
+def _find(pathway: engine.Pathway | None, index: int, name: str) -> int | None:
+    """The stage of ``pathway`` a change names: at its position if the name is there, else the one so named."""
+    if pathway is None:
+        return None
+    stages = pathway.stages
+    if index < len(stages) and stages[index].name == name:
+        return index
+    found = [i for i, s in enumerate(stages) if s.name == name]
+    return found[0] if len(found) == 1 else None
 
 
 def apply(base: engine.CostModel, overlay: Overlay, *, name: str | None = None, description: str | None = None):
@@ -175,6 +240,8 @@ def as_whatif(overlay: Overlay) -> whatif.WhatIf:
         patient_scale=overlay.patient_scale,
         channel=overlay.channel,
         period=overlay.period,
+        removed_stages=frozenset((s.pathway, s.index) for s in overlay.removed_stages),
+        added_stages=overlay.added_stages,
     )
 
 
@@ -199,6 +266,12 @@ def dumps(overlay: Overlay) -> dict:
             }
             for s in overlay.stages
         ]
+    if overlay.removed_stages:
+        data["removed_stages"] = [
+            {"pathway": s.pathway, "index": s.index, "name": s.name} for s in overlay.removed_stages
+        ]
+    if overlay.added_stages:
+        data["added_stages"] = [_added_json(a) for a in overlay.added_stages]
     if overlay.channel is not None:
         data["channel"] = {
             "kind": overlay.channel.kind.value,
@@ -209,6 +282,24 @@ def dumps(overlay: Overlay) -> dict:
         data["patient_scale"] = str(overlay.patient_scale)
     if overlay.period is not None:
         data["period"] = overlay.period.value
+    return data
+
+
+def _added_json(added: whatif.AddedStage) -> dict:
+    stage = added.stage
+    data = {
+        "pathway": added.pathway,
+        "position": added.position,
+        "name": stage.name,
+        "step": stage.step.value,
+        "minutes": str(stage.minutes),
+    }
+    if stage.role is not None:
+        data["role"] = stage.role
+    if stage.extra_cost:
+        data["extra_cost"] = str(stage.extra_cost)
+    if stage.visit is not None:
+        data["visit"] = stage.visit
     return data
 
 
@@ -249,25 +340,17 @@ def loads(data: object) -> Overlay:
         except ValueError as error:
             raise OverlayError(where, str(error)) from None
     extra_costs = {}
-    raw_extra = data.get("extra_costs", [])
-    if not isinstance(raw_extra, list):
-        raise OverlayError("extra_costs", "must be a list of [old, new] amounts")
-    for i, pair in enumerate(raw_extra):
+    for i, pair in enumerate(_list(data, "extra_costs", "must be a list of [old, new] amounts")):
         if not isinstance(pair, list) or len(pair) != 2:
             raise OverlayError(f"extra_costs[{i}]", "must be [old, new]")
         old, new = (_decimal(v, f"extra_costs[{i}]", limits.MAX_EXTRA_COST) for v in pair)
         extra_costs[old] = new
     stages = []
-    raw_stages = data.get("stages", [])
-    if not isinstance(raw_stages, list):
-        raise OverlayError("stages", "must be a list")
-    for i, raw in enumerate(raw_stages):
+    for i, raw in enumerate(_list(data, "stages")):
         where = f"stages[{i}]"
         if not isinstance(raw, dict) or set(raw) - STAGE_FIELDS or not {"pathway", "index", "name"} <= set(raw):
             raise OverlayError(where, "must give pathway, index and name, and minutes or role")
-        index = raw["index"]
-        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise OverlayError(f"{where}.index", "must be a whole number ≥ 0")
+        index = _index(raw["index"], f"{where}.index")
         minutes = raw.get("minutes")
         stages.append(
             StageChange(
@@ -278,6 +361,22 @@ def loads(data: object) -> Overlay:
                 role=None if raw.get("role") is None else str(raw["role"]),
             )
         )
+    removed = []
+    for i, raw in enumerate(_list(data, "removed_stages")):
+        where = f"removed_stages[{i}]"
+        if not isinstance(raw, dict) or set(raw) != REMOVED_FIELDS:
+            raise OverlayError(where, "must give pathway, index and name")
+        removed.append(
+            RemovedStage(
+                pathway=str(raw["pathway"]), index=_index(raw["index"], f"{where}.index"), name=str(raw["name"])
+            )
+        )
+    added = []
+    raw_added = _list(data, "added_stages")
+    if len(raw_added) > MAX_ADDED_STAGES:
+        raise OverlayError("added_stages", f"at most {MAX_ADDED_STAGES} stages")
+    for i, raw in enumerate(raw_added):
+        added.append(_added(raw, f"added_stages[{i}]"))
     channel = None
     if "channel" in data:
         raw = data["channel"]
@@ -307,7 +406,54 @@ def loads(data: object) -> Overlay:
         patient_scale=scale,
         channel=channel,
         period=period,
+        removed_stages=tuple(removed),
+        added_stages=tuple(added),
     )
+
+
+def _list(data: dict, key: str, problem: str = "must be a list") -> list:
+    found = data.get(key, [])
+    if not isinstance(found, list):
+        raise OverlayError(key, problem)
+    return found
+
+
+def _index(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise OverlayError(where, "must be a whole number ≥ 0")
+    return value
+
+
+def _added(raw: object, where: str) -> whatif.AddedStage:
+    """One added stage: its pathway, position and the stage's fields as a model file gives them."""
+    if not isinstance(raw, dict) or set(raw) - ADDED_FIELDS or not {"pathway", "position", "name", "step"} <= set(raw):
+        raise OverlayError(where, "must give pathway, position, name and step, and role, minutes, extra_cost or visit")
+    position = _index(raw["position"], f"{where}.position")
+    if not isinstance(raw["name"], str):
+        raise OverlayError(f"{where}.name", "must be text")
+    try:
+        step = engine.Step(raw["step"])
+    except ValueError:
+        raise OverlayError(f"{where}.step", f"unknown step {raw['step']!r}") from None
+    role = raw.get("role")
+    if role is not None and not isinstance(role, str):
+        raise OverlayError(f"{where}.role", "must be a role key")
+    visit = raw.get("visit")
+    if visit is not None and (isinstance(visit, bool) or not isinstance(visit, int)):
+        raise OverlayError(f"{where}.visit", "must be a whole number")
+    stage = engine.Stage(
+        name=raw["name"],
+        step=step,
+        role=role,
+        minutes=_decimal(raw.get("minutes", "0"), f"{where}.minutes", limits.MAX_STAGE_MINUTES),
+        extra_cost=_decimal(raw.get("extra_cost", "0"), f"{where}.extra_cost", limits.MAX_EXTRA_COST),
+        visit=visit,
+    )
+    try:
+        whatif.check_added_stage(stage)
+    except ValueError as error:
+        raise OverlayError(where, str(error)) from None
+    return whatif.AddedStage(pathway=str(raw["pathway"]), position=position, stage=stage)
 
 
 def _decimal(value: object, where: str, maximum: Decimal) -> Decimal:

@@ -77,6 +77,11 @@ class Group:
         return bool(self.conditions)
 
     @property
+    def number(self) -> str:
+        """A group by number of conditions as the import writes it (``2``, ``3+``); '' for a group by set."""
+        return "" if self.by_set else f"{self.count}{'+' if self.or_more else ''}"
+
+    @property
     def label(self) -> str:
         if self.conditions:
             return " + ".join(self.conditions) if len(self.conditions) > 1 else f"{self.conditions[0]} only"
@@ -391,9 +396,7 @@ def profile_rows(profile: Profile) -> list[list[str]]:
     out = [list(PROFILE_COLUMNS), ["list size", "", "", "", str(profile.list_size)]]
     out += [["age band", b.label, "", "", str(b.people)] for b in profile.age_bands]
     out += [["register", "", r.code, "", str(r.people)] for r in profile.registers]
-    for g in profile.groups:
-        number = "" if g.by_set else f"{g.count}{'+' if g.or_more else ''}"
-        out.append(["group", "", ";".join(g.conditions), number, str(g.people)])
+    out += [["group", "", ";".join(g.conditions), g.number, str(g.people)] for g in profile.groups]
     return out
 
 

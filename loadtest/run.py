@@ -92,7 +92,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: config/gunicorn.py's, as in production)"
+    )
     args = parser.parse_args()
     env = {**os.environ, "DJANGO_DEBUG": "false", "AXES_FAILURE_LIMIT": "1000"}
     if not env.get("DATABASE_URL", "").startswith("postgres"):
@@ -104,15 +106,12 @@ def main() -> int:
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            "config/gunicorn.py",  # the production settings: workers for the cores
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{PORT}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            "2",
-            "--max-requests",
-            "2000",
+            *(["--workers", str(args.workers)] if args.workers else []),
             # Longer than a simulated user's pause (at most 2 s): with gunicorn's default of
             # 2 s the server could close a kept-alive connection just as the client reused it,
             # a connection reset that says nothing about the app.

@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
+from pathways import totals
 from pathways.models import (
     Cohort,
     CohortCondition,
@@ -285,7 +286,10 @@ def _empty(practice: Practice) -> None:
     """The practice's rows go, each kind before what it names (recorded in the audit trail)."""
     for table in reversed(backed_up_tables()):
         if table.of_practice == "practice":
-            for row in table.model.objects.filter(practice=practice).order_by("-pk"):
+            rows = table.model.objects.filter(practice=practice).order_by("-pk")
+            if table.model is CostModel:  # scenarios before their bases (a database rule: no overlay without a base)
+                rows = sorted(rows, key=lambda row: row.overlay is None)  # stable: each kind by -pk
+            for row in rows:
                 row.delete()
     Membership.objects.filter(practice=practice).delete()
     FacilitatorAssignment.objects.filter(practice=practice).delete()
@@ -314,6 +318,8 @@ def _restore_tables(practice: Practice, tables: dict) -> dict[str, int]:
                 values[field.attname] = value
             if _has(table.model, "practice"):
                 values["practice_id"] = practice.pk
+            if table.model is CostModel:
+                values["overlay"] = None  # a scenario's overlay comes back with its base, below
             if _has(table.model, "created_by") and item.get("created_by"):
                 values["created_by_id"] = users.filter(username=item["created_by"]).values_list("pk", flat=True).first()
             objects.append(table.model(**values))
@@ -326,11 +332,15 @@ def _restore_tables(practice: Practice, tables: dict) -> dict[str, int]:
         new_ids[table.name] = {old: obj.pk for old, obj in zip(old_ids, objects, strict=True)}
         _keep_times(table.model, objects, rows)
         counts[table.name] = len(objects)
+    # Every model is back: a scenario gets its base and its overlay together (no overlay without a base).
     for item in tables.get("cost_models", []):
         if item.get("based_on") in new_ids["cost_models"]:
             CostModel.objects.filter(pk=new_ids["cost_models"][item["id"]]).update(
-                based_on_id=new_ids["cost_models"][item["based_on"]]
+                based_on_id=new_ids["cost_models"][item["based_on"]], overlay=item.get("overlay")
             )
+        elif item.get("overlay") is not None:
+            raise BackupError(f"the backup is damaged: the scenario “{item.get('name')}” has no base in it")
+    totals.refresh(new_ids.get("cost_models", {}).values())  # derived: computed, not backed up
     return counts
 
 

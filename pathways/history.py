@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from pathways import totals
 from pathways.models import (
     Cohort,
     CohortCondition,
@@ -214,9 +215,10 @@ def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: Abstr
                     cohort.instance.save()
                     for condition in _deleted_with(CohortCondition, "cohort_id", cohort.id, record.history_date):
                         condition.instance.save()
-                # A new version: figures cached for the old one (pathways.selectors.headlines)
-                # may be of pathways and roles that changed while the model was deleted.
+                # A new version, and its totals stored: results cached for the old one may be
+                # of pathways and roles that changed while the model was deleted.
                 CostModel.objects.filter(pk=restored.pk).update(version=F("version") + 1)
+                totals.refresh([restored.pk])
     except IntegrityError:
         raise CannotRestore("another item now has its key; rename that one first") from None
     return restored

@@ -200,6 +200,40 @@ class CostModel(models.Model):
         return self.overlay is None and self.based_on_id is not None
 
 
+def _figure(places: int):
+    return models.DecimalField(max_digits=24, decimal_places=places)
+
+
+class ModelTotals(models.Model):
+    """A model's totals (the engine's Headline) as computed at its version, and its base's for a scenario.
+
+    Written in the transaction of every change that moves a version (pathways.totals.refresh);
+    read by lists and roll-ups in one query (pathways.totals.headlines), which compute and
+    store again any row whose versions no longer match. Counts and minutes are Decimals: a
+    patient scale (costing rule 8) makes them fractional.
+    """
+
+    cost_model = models.OneToOneField(CostModel, on_delete=models.CASCADE, primary_key=True, related_name="totals")
+    version = models.PositiveIntegerField()
+    base_version = models.PositiveIntegerField(null=True)  # a scenario's base's version; None for a model of its own
+    period = models.CharField(max_length=20, choices=Period.choices)
+    cost_before = _figure(2)
+    cost_after = _figure(2)
+    visits_before = _figure(4)
+    visits_after = _figure(4)
+    staff_minutes_before = _figure(6)
+    staff_minutes_after = _figure(6)
+    people_before = _figure(4)
+    people_after = _figure(4)
+    reviews_before = _figure(4)
+    reviews_after = _figure(4)
+    contact_minutes_before = _figure(6)
+    contact_minutes_after = _figure(6)
+
+    def __str__(self) -> str:
+        return f"totals of model {self.cost_model_id} at version {self.version}"
+
+
 class CohortGroup(models.Model):
     """People of a model's practice who share one set of conditions (model file version 2's ``groups``).
 

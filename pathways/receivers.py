@@ -5,16 +5,18 @@ from django.dispatch import receiver
 
 from costing import reference
 from costing.signals import reference_data_loaded
+from pathways import totals
 from pathways.models import Cohort, Condition, CostModel
 from practices.signals import staff_role_changed
 
 
 @receiver(staff_role_changed, dispatch_uid="pathways.models_using_role_get_new_version")
 def models_using_role_get_new_version(sender, *, role, **kwargs) -> None:
-    """Models costed with this role get a new version: their figures change with its rate,
-    and figures cached for the old version are never served again."""
-    using = Cohort.objects.filter(pathway__stages__role=role).values("cost_model_id")
+    """Models costed with this role get a new version and their totals stored (their scenarios' too):
+    their figures change with its rate, and results cached for the old version are never served again."""
+    using = list(Cohort.objects.filter(pathway__stages__role=role).values_list("cost_model_id", flat=True).distinct())
     CostModel.objects.filter(pk__in=using).update(version=F("version") + 1)
+    totals.refresh(using)
 
 
 @receiver(reference_data_loaded, dispatch_uid="pathways.load_conditions")

@@ -2,7 +2,8 @@
 
 A model's rows are read in a fixed number of queries and turned into the
 engine's dataclasses (engine_model); its figures come from the engine
-(compare_cost_model), its totals from a cache keyed by its version (headlines);
+(compare_cost_model), its totals in a batch (headline_rows, headlines_from_rows: what
+pathways.totals stores);
 its decision-support inputs become a DecisionSettings (decision_settings), and
 its decision-support analysis is cached by its version too (decision_results).
 The pages' and forms' other reads of pathways, models, cohorts and conditions
@@ -160,7 +161,7 @@ def attach_engine_rows(cost_models: list[CostModel]) -> None:
     """Read the rows of engine_model for ``cost_models`` (five queries; six with a scenario) and keep them on each.
 
     A scenario (an overlay) is costed from its base's rows: they are read for it,
-    with the base's version, which keys its cached totals (headline_key).
+    with the base's version, which its stored totals are computed at (pathways.totals).
     """
     sources = {m.pk: (m.based_on_id if m.overlay is not None else m.pk) for m in cost_models}
     bases = {pk for m in cost_models if m.overlay is not None for pk in [m.based_on_id]}
@@ -290,6 +291,8 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     ids = list(dict.fromkeys(cost_model_ids))
     if not ids:
         return HeadlineRows([], [], [], [])
+    # The versions first: rows changed after them give figures newer than their version (pathways.totals).
+    models = list(CostModel.objects.filter(pk__in=ids).values_list("pk", "name", "period", "version", "created_at"))
     used = Cohort.objects.filter(cost_model_id__in=ids).values("pathway_id")
     stages = list(
         Stage.objects.filter(pathway_id__in=used)
@@ -298,7 +301,7 @@ def headline_rows(cost_model_ids: Iterable[int]) -> HeadlineRows:
     )
     role_ids = {row[1] for row in stages if row[1] is not None}
     return HeadlineRows(
-        models=list(CostModel.objects.filter(pk__in=ids).values_list("pk", "name", "period", "version", "created_at")),
+        models=models,
         cohorts=list(
             Cohort.objects.filter(cost_model_id__in=ids)
             .values_list("cost_model_id", "side", "pathway_id", "group_id")
@@ -341,6 +344,7 @@ def totals_batch(rows: HeadlineRows) -> TotalsBatch:
         for pk, stages in groupby(rows.stages, key=itemgetter(0))
     }
     for model_id, side, pathway_id, group_id, passes, row_people, screened_passes in rows.cohorts:
+        pathways.setdefault(pathway_id, [])  # a pathway without stages costs nothing, but is known
         sides.setdefault(model_id, {"before": [], "after": []})[side].append((pathway_id, passes))
         if screened_passes:
             screened.setdefault(model_id, {"before": [], "after": []})[side].append(
@@ -372,13 +376,6 @@ def totals_batch(rows: HeadlineRows) -> TotalsBatch:
 
 # ------------------------------------------------------------------ figures
 
-# Headline figures are cached under the model's id, version and creation time. Every
-# change to a model, its cohorts, or the pathways and roles it is costed with gives it a
-# new version (pathways.services, pathways.receivers, pathways.history), so a
-# cached figure is never one the model no longer gives; the creation time tells apart
-# two models that had the same id (SQLite can reuse the id of a rolled-back insert).
-HEADLINE_CACHE_SECONDS = 7 * 24 * 60 * 60
-
 
 def compare_cost_model(cost_model: CostModel | int) -> engine.Comparison:
     """Cost a stored model: load its rows (fixed query count) and run the engine."""
@@ -388,90 +385,7 @@ def compare_cost_model(cost_model: CostModel | int) -> engine.Comparison:
 
 def compare_loaded(cost_model: CostModel) -> engine.Comparison:
     """Cost a model fetched through cost_models_with_rows (no further queries)."""
-    comparison = engine.compare(engine_model(cost_model))
-    remember_headline(cost_model, comparison)
-    return comparison
-
-
-def headline_key(pk: int, version: int, created_at: datetime, base: tuple | None = None) -> str:
-    """The cache key of a model's totals at its version; a scenario's also names its base's version,
-    as an edit to the base changes the scenario's figures (``base``: (pk, version, created_at))."""
-    # v3: a Headline with contact minutes; one cached before them is never read as one.
-    key = f"costing:headline:v3:{pk}:{version}:{created_at.isoformat()}"
-    if base is not None:
-        key += f":on:{base[0]}:{base[1]}:{base[2].isoformat()}"
-    return key
-
-
-def _model_key(cost_model: CostModel) -> str:
-    base = None
-    if cost_model.overlay is not None:
-        b = cost_model.based_on
-        base = (b.pk, b.version, b.created_at)
-    return headline_key(cost_model.pk, cost_model.version, cost_model.created_at, base)
-
-
-def remember_headline(cost_model: CostModel, comparison: engine.Comparison) -> None:
-    """Cache the totals of a comparison of the stored model as it was loaded (its version, and its base's)."""
-    _cache_on_commit({_model_key(cost_model): engine.Headline.of(comparison)})
-
-
-def _cache_on_commit(values: dict) -> None:
-    """Cache figures once what they were read from is committed: at once outside a transaction.
-
-    Inside a transaction that then rolls back, a version could be read that is
-    never committed, and later given to different figures: those are not cached.
-    """
-    if values:
-        transaction.on_commit(lambda: _cache_quietly(values))
-
-
-def _cache_quietly(values: dict) -> None:
-    """cache.set_many, but a cache that fails is logged and passed by: it is a help, never a need."""
-    try:
-        cache.set_many(values, HEADLINE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("figures not cached: the cache failed", exc_info=True)
-
-
-def headlines(cost_models: Iterable[CostModel]) -> dict[int, engine.Headline]:
-    """The totals of stored models by id, in a fixed number of queries whatever their number.
-
-    ``cost_models`` need only their id, version and created_at (light rows of a
-    list). Totals cached for that version are used as they are; the others are
-    costed together (headline_rows, four queries, and the engine) and
-    cached. A model deleted meanwhile is left out.
-    """
-    cost_models = list(cost_models)
-    scenarios = {m.pk for m in cost_models if m.overlay is not None}
-    bases = {}
-    if scenarios:  # a scenario's totals are keyed by its base's version too: one query
-        wanted = {m.based_on_id for m in cost_models if m.pk in scenarios}
-        bases = {
-            pk: (pk, version, created_at)
-            for pk, version, created_at in CostModel.objects.filter(pk__in=wanted).values_list(
-                "pk", "version", "created_at"
-            )
-        }
-    keys = {
-        m.pk: headline_key(m.pk, m.version, m.created_at, bases.get(m.based_on_id) if m.pk in scenarios else None)
-        for m in cost_models
-    }
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    missing = [pk for pk in keys if pk not in found and pk not in scenarios]
-    if missing:
-        fresh = headlines_from_rows(headline_rows(missing))
-        found.update({pk: h.headline for pk, h in fresh.items()})
-        _cache_on_commit({headline_key(pk, h.version, h.created_at): h.headline for pk, h in fresh.items()})
-    missing_scenarios = [pk for pk in scenarios if pk not in found]
-    if missing_scenarios:
-        # Scenarios are costed from their bases' rows with their overlays (six queries, whatever their number).
-        fresh_scenarios = {}
-        for scenario in load_engine_rows(CostModel.objects.select_related("practice").filter(pk__in=missing_scenarios)):
-            fresh_scenarios[_model_key(scenario)] = found[scenario.pk] = engine.headline(engine_model(scenario))
-        _cache_on_commit(fresh_scenarios)
-    return found
+    return engine.compare(engine_model(cost_model))
 
 
 @dataclass(frozen=True)
@@ -483,15 +397,15 @@ class VersionedHeadline:
 
 def headlines_from_rows(rows: HeadlineRows) -> dict[int, VersionedHeadline]:
     """Cost the models of ``rows`` (headline_rows) for their totals, with the version they are of."""
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         batch = totals_batch(rows)
         figures = engine.headlines(batch.models, batch.pathways, batch.roles)
     return {pk: VersionedHeadline(headline, *batch.versions[pk]) for pk, headline in figures.items()}
 
 
 @contextmanager
-def _cycle_collector_paused():
-    """Pause Python's cycle collector while a batch's rows are built and costed.
+def cycle_collector_paused():
+    """Pause Python's cycle collector while a batch's rows are built and costed (or a roll-up's read).
 
     They hold no reference cycles, but for thousands of models they are hundreds
     of thousands of tuples, which the collector would walk again and again;
@@ -522,15 +436,24 @@ def setup_cost_rows(cost_model: CostModel) -> list[SetupCost]:
 
 
 # The decision support analysis of a model (tornado, Monte Carlo, payback, capacity)
-# is cached under the model's version, as its headline is, and a digest of the
-# settings it was made with (the practice's inputs are not part of the version),
-# for as long as a headline (_cache_on_commit).
+# is cached under the model's id, version and creation time, a scenario's under its
+# base's too, and a digest of the settings it was made with (the practice's inputs
+# are not part of the version). Every change to a model, its cohorts, or the
+# pathways and roles it is costed with gives it a new version (pathways.services,
+# pathways.receivers, pathways.history), so a cached analysis is never one the model
+# no longer gives; the creation time tells apart two models that had the same id
+# (SQLite can reuse the id of a rolled-back insert).
+DECISIONS_CACHE_SECONDS = 7 * 24 * 60 * 60
 
 
 def decisions_key(cost_model: CostModel, settings: DecisionSettings) -> str:
-    """The headline's key (a scenario's names its base's version too) with the settings' digest."""
+    """The model's version key (a scenario's names its base's version too) with the settings' digest."""
     digest = hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
-    return f"decisions:v1:{digest}:{_model_key(cost_model)}"
+    key = f"decisions:v1:{digest}:{cost_model.pk}:{cost_model.version}:{cost_model.created_at.isoformat()}"
+    if cost_model.overlay is not None:
+        base = cost_model.based_on
+        key += f":on:{base.pk}:{base.version}:{base.created_at.isoformat()}"
+    return key
 
 
 def decision_results(cost_model: CostModel, settings: DecisionSettings) -> DecisionResults:
@@ -547,6 +470,24 @@ def decision_results(cost_model: CostModel, settings: DecisionSettings) -> Decis
     results = analyse(engine_model(cost_model), compare_loaded(cost_model), settings)
     _cache_on_commit({key: results})
     return results
+
+
+def _cache_on_commit(values: dict) -> None:
+    """Cache results once what they were read from is committed: at once outside a transaction.
+
+    Inside a transaction that then rolls back, a version could be read that is
+    never committed, and later given to different figures: those are not cached.
+    """
+    if values:
+        transaction.on_commit(lambda: _cache_quietly(values))
+
+
+def _cache_quietly(values: dict) -> None:
+    """cache.set_many, but a cache that fails is logged and passed by: it is a help, never a need."""
+    try:
+        cache.set_many(values, DECISIONS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("decision support not cached: the cache failed", exc_info=True)
 
 
 def decision_settings(cost_model: CostModel) -> DecisionSettings:

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from costing import engine, limits, overlay, profiles, whatif
 from costing.decisions import settings as decision_settings
 from costing.exchange import ModelFileError
-from pathways import selectors
+from pathways import selectors, totals
 from pathways.models import (
     APPOINTMENT_FIELDS,
     PERCENT_FIELDS,
@@ -148,6 +148,7 @@ def cost_model_import(
         cost_model, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
     )
     _baseline_if_first(cost_model)
+    totals.refresh([cost_model.pk])
     return cost_model
 
 
@@ -183,6 +184,7 @@ def cost_model_replace(
     _store_groups_and_cohorts(
         locked, model.groups, before=model.before, after=model.after, pathways=pathways, conditions=conditions
     )
+    totals.refresh([locked.pk])
     return locked
 
 
@@ -322,8 +324,10 @@ class GroupedCohortPatients(ValueError):
 
 
 def _bump_versions(models: QuerySet[CostModel]) -> None:
-    """Every model whose figures change gets a new version (the key of cached results)."""
-    models.update(version=F("version") + 1, updated_at=timezone.now())
+    """Every model whose figures change gets a new version (the key of cached results) and its totals stored."""
+    ids = list(models.values_list("pk", flat=True))
+    CostModel.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=timezone.now())
+    totals.refresh(ids)
 
 
 def _check_same_practice(practice: Practice, *objects) -> None:
@@ -577,6 +581,7 @@ def cost_model_create(
     _write_cohorts(cost_model, Cohort.Side.AFTER, after)
     _check_model_size(cost_model)
     _baseline_if_first(cost_model)
+    totals.refresh([cost_model.pk])
     return cost_model
 
 
@@ -612,7 +617,10 @@ def cost_model_update(
     _write_cohorts(locked, Cohort.Side.AFTER, after)
     _check_model_size(locked)
     # Its scenarios count over its period (unless one says otherwise: costing.overlay), as lists show it.
-    CostModel.objects.filter(based_on=locked, overlay__isnull=False).update(period=period)
+    CostModel.objects.filter(based_on=locked, overlay__isnull=False).exclude(overlay__has_key="period").update(
+        period=period
+    )
+    totals.refresh([locked.pk])  # and its scenarios'
     return locked
 
 
@@ -659,6 +667,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
         created_by=by,
     )
     if scenario:
+        totals.refresh([copy.pk])
         return copy
     groups = {}  # the original's group id -> the copy's group
     for group in cost_model.groups.prefetch_related("group_conditions").order_by("position", "id"):
@@ -697,6 +706,7 @@ def cost_model_duplicate(*, cost_model: CostModel, by: AbstractBaseUser | None, 
             CohortCondition,
             (CohortCondition(cohort=stored, condition_id=cc.condition_id, position=cc.position) for cc in conditions),
         )
+    totals.refresh([copy.pk])
     return copy
 
 
@@ -741,6 +751,7 @@ def cohorts_import(
     _check_model_size(locked)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
+    totals.refresh([locked.pk])
     return locked
 
 
@@ -773,7 +784,7 @@ def scenario_save(
         base_model = selectors.base_engine_model(cost_model)
         earlier = overlay.resolve(base_model, overlay.loads(cost_model.overlay)).changes
         try:
-            changes = whatif.compose(earlier, changes)
+            changes = whatif.compose(base_model, earlier, changes)
         except ValueError as error:
             raise ScenarioOfScenario(str(error)) from None
         model = base_model
@@ -783,13 +794,15 @@ def scenario_save(
         practice=base.practice,
         name=name,
         description=note,
-        period=base.period,
+        # Lists and the API show the period it counts over: its own when it changes it.
+        period=changes.period.value if changes.period is not None else base.period,
         based_on=base,
         overlay=overlay.dumps(overlay.of(model, changes)),
         created_by=by,
     )
     scenario.clean_fields(exclude=["practice", "based_on", "created_by", "overlay"])
     scenario.save()
+    totals.refresh([scenario.pk])
     return scenario
 
 
@@ -1028,6 +1041,7 @@ def cost_model_generate(
         pathways=pathways,
         conditions=conditions,
     )
+    totals.refresh([cost_model.pk])
     return cost_model
 
 

@@ -18,6 +18,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from types import ModuleType
 
 from django.template.loader import render_to_string
@@ -78,6 +79,37 @@ class ReportSubject:
     description: str = ""
 
 
+# The most stages the appendix lists one by one, a row each (about 14 pages; example C/D has 128). A model
+# with more (up to 600, costing/limits.py) gets a row a pathway instead, every stage being in its workbook:
+# a row a stage was 43 of the 76 pages at the limits, and most of the report's time.
+MAX_STAGE_ROWS = 300
+
+
+@dataclass(frozen=True)
+class PathwayLine:
+    """A pathway in one row, for a model with too many stages to list (per review, as its stage rows say)."""
+
+    name: str
+    stages: int
+    staff_minutes: Decimal
+    extra_cost: Decimal
+    visits: int
+    contact_minutes: Decimal
+    cost_per_patient: Decimal
+
+    @classmethod
+    def of(cls, pathway: engine.PathwayResult) -> PathwayLine:
+        return cls(
+            name=pathway.name,
+            stages=len(pathway.stages),
+            staff_minutes=sum((s.minutes for s in pathway.stages if s.role is not None), Decimal(0)),
+            extra_cost=sum((s.extra_cost for s in pathway.stages), Decimal(0)),
+            visits=pathway.visits,
+            contact_minutes=pathway.contact_minutes,
+            cost_per_patient=pathway.cost_per_patient,
+        )
+
+
 @dataclass(frozen=True)
 class ChartImage:
     """A chart as the template names it: its URL (served from memory by AppStaticFetcher) and its alternative text."""
@@ -128,6 +160,7 @@ def report_context(
     else:
         charts = {name: _chart(images, name, chart) for name, chart in pdf_charts.all_charts(comparison).items()}
         decision_section = decisions_context(analyse(model, comparison, decisions or DecisionSettings()), images)
+    stage_count = sum(len(p.stages) for p in presentation.pathways)
     return {
         **presentation.context(),
         "summary": summary.summarise(presentation),
@@ -139,6 +172,10 @@ def report_context(
         "static_origin": STATIC_ORIGIN,
         "decisions": decision_section,
         "chart_images": images,
+        "stage_count": stage_count,
+        "max_stage_rows": MAX_STAGE_ROWS,
+        # None: every stage has its row
+        "pathway_lines": None if stage_count <= MAX_STAGE_ROWS else [PathwayLine.of(p) for p in presentation.pathways],
     }
 
 

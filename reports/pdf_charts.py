@@ -256,29 +256,44 @@ def staff_hours(c: engine.Comparison) -> Chart:
     return Chart(svg, alt)
 
 
-# The most cohort rows one chart page holds with labels of a readable size.
-MAX_COHORT_ROWS = 80
+# The most lines of cohort labels one chart page holds at a readable size: 80 cohorts of one line each,
+# fewer of longer names (every label is whole, so a name of 200 characters takes five lines).
+MAX_COHORT_LINES = 80
 
 
 @_styled
 def cost_per_review(c: engine.Comparison) -> Chart:
     """A bar a cohort: its cost per review, before (dark) then after (white, hatched).
 
-    Past MAX_COHORT_ROWS cohorts, the costliest, in their order (every cohort is in the tables).
+    Past MAX_COHORT_LINES lines of labels, the costliest that fit, in their order (every cohort is in the
+    tables): more labels overlap one another, and each letter is a text WeasyPrint lays out on its own.
     """
     rows = [(f"Before: {co.label}", co.cost_per_patient, BEFORE) for co in c.before.cohorts]
     rows += [(f"After: {co.label}", co.cost_per_patient, AFTER) for co in c.after.cohorts]
     title = "Cost per review by cohort"
-    if len(rows) > MAX_COHORT_ROWS:
-        kept = set(sorted(range(len(rows)), key=lambda i: -rows[i][1])[:MAX_COHORT_ROWS])
-        title = f"Cost per review: the {MAX_COHORT_ROWS} costliest of {len(rows)} cohorts (all are in the tables)"
-        rows = [row for i, row in enumerate(rows) if i in kept]
-    labels = [_wrap(label, 44) for label, *_ in rows]
-    figure, axes = _figure(min(9.0, max(1.6, 0.2 * len(rows) + 0.8)), labels=labels)
+    wrapped = [_wrap(label, 44) for label, *_ in rows]
+    lines = [label.count("\n") + 1 for label in wrapped]
+    # The rows are evenly spaced: each has room for as many lines as the longest label kept.
+    if len(rows) * max(lines, default=1) > MAX_COHORT_LINES:
+        kept, most = [], 1
+        for i in sorted(range(len(rows)), key=lambda i: -rows[i][1]):
+            if kept and (len(kept) + 1) * max(most, lines[i]) > MAX_COHORT_LINES:
+                break
+            kept.append(i)
+            most = max(most, lines[i])
+        kept = sorted(kept)
+        # On two lines: on one it ran past the chart's right edge.
+        title = f"Cost per review: the {len(kept)} costliest of {len(rows)} cohorts\n(all are in the tables)"
+        rows, wrapped, lines = [rows[i] for i in kept], [wrapped[i] for i in kept], [lines[i] for i in kept]
+    labels = wrapped
+    height = max(1.6, 0.2 * len(rows) + 0.8, 0.1 * len(rows) * max(lines, default=1) + 0.8)
+    figure, axes = _figure(min(9.0, height), labels=labels)
+    if "\n" in title:
+        figure.subplots_adjust(top=1 - (TOP + 0.15) / min(9.0, height))
     for i, (_label, value, style) in enumerate(rows):
         bar = axes.barh(i, float(value), height=0.7, linewidth=0.6, **style)
         axes.bar_label(bar, labels=[_gbp(value)], padding=2, fontsize=FONT_SIZE - 1)
-    axes.set_yticks(range(len(rows)), labels, fontsize=FONT_SIZE - 1)
+    axes.set_yticks(range(len(rows)), labels, fontsize=FONT_SIZE - 1, linespacing=1.0)
     axes.invert_yaxis()
     _value_axis(axes, [float(v) for _l, v, _s in rows], money=True, horizontal=True)
     axes.set_xlabel("£ per review")

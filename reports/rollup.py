@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -95,7 +96,7 @@ class PracticeRow:
     def period_label(self) -> str:
         return period_label(self.period) if self.period is not None else ""
 
-    @property
+    @cached_property
     def annual(self) -> engine.Headline | None:
         """The figures a year (month x 12, a year as it is); None for a per-patient model or none."""
         if self.figures is None or self.period.periods_per_year is None:
@@ -192,9 +193,7 @@ def rollup(rows: Iterable[PracticeRow]) -> Rollup:
     annual = [r for r in rows if r.annual is not None]
     if not annual:
         return Rollup(rows=rows, totals=())
-    total = engine.Headline.zero(engine.Period.YEAR)
-    for row in annual:
-        total = total + row.annual
+    total = engine.Headline.total((row.annual for row in annual), engine.Period.YEAR)
     return Rollup(
         rows=rows,
         totals=(PeriodTotal(engine.Period.YEAR, len(annual), total, sum(r.list_size for r in annual)),),

@@ -6,8 +6,8 @@ is picked, so a scenario is never used silently. The page, its workbook and the
 batch of PDFs read the same selection.
 
 Queries are fixed whatever the number of practices: the practices, a list of
-their models, then the chosen models' totals (pathways.selectors.headlines:
-cached by model version, or costed together).
+their models, then the chosen models' stored totals (pathways.totals.headlines:
+one query, or costed together where a row is stale).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from costing import engine
-from pathways import selectors
+from pathways import selectors, totals
 from pathways.models import CostModel
 from practices.models import Organisation, Practice
 from reports import rollup
@@ -78,17 +78,32 @@ class Selection:
         return [c.chosen for c in self.choices if c.chosen is not None]
 
 
+def _assigned(user):
+    return Practice.objects.filter(assignments__facilitator__user=user)
+
+
 def assigned_practices(user) -> list[Practice]:
     """The practices assigned to this facilitator (not those they are a member of), by name."""
     return list(
-        Practice.objects.filter(assignments__facilitator__user=user)
+        _assigned(user)
         .select_related("organisation", "organisation__parent")
+        .defer("created_at")  # not shown: thousands of practices need not parse it
         .order_by("name", "ods_code")
     )
 
 
+# What the roll-up shows of a practice's models (its select, the chosen one's link and kind).
+ROLLUP_MODEL_FIELDS = ("id", "practice_id", "name", "period", "version", "based_on_id", "overlay", "is_baseline")
+
+
 def select(user, params: QueryDict, *, load: bool = True) -> Selection:
     """Read the filter and the per-practice model choices; invalid values fall back to the default."""
+    # Thousands of practices are tens of thousands of objects without cycles: not walked again and again.
+    with selectors.cycle_collector_paused():
+        return _select(user, params, load=load)
+
+
+def _select(user, params: QueryDict, *, load: bool) -> Selection:
     practices = assigned_practices(user)
     organisations = _organisations(practices)
     organisation, error = None, ""
@@ -101,18 +116,22 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
         practices = [p for p in practices if organisation.pk in _organisation_ids(p)]
 
     by_practice: dict[int, list[CostModel]] = {p.pk: [] for p in practices}
+    # The assigned practices' models by a join, not a list of thousands of ids; those of practices
+    # filtered out are passed by.
     light = (
-        CostModel.objects.filter(practice__in=[p.pk for p in practices])
-        .only(*selectors.LIST_FIELDS, "updated_at")
+        CostModel.objects.filter(practice__in=_assigned(user))
+        .only(*ROLLUP_MODEL_FIELDS)
         .order_by("-is_baseline", "-updated_at", "-id")
     )
     for model in light:
-        by_practice[model.practice_id].append(model)
+        if model.practice_id in by_practice:
+            by_practice[model.practice_id].append(model)
 
     selection = Selection(organisations, organisation, error, [])
+    remember_practice = CostModel.practice.field.set_cached_value  # as select_related would (no checks)
     for practice in practices:
         for model in by_practice[practice.pk]:
-            model.practice = practice  # for its URL, without a query
+            remember_practice(model, practice)  # for its URL, without a query
         choice = PracticeChoice(practice=practice, models=by_practice[practice.pk])
         asked = params.get(choice.param, "").strip()
         choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
@@ -124,7 +143,7 @@ def select(user, params: QueryDict, *, load: bool = True) -> Selection:
         selection.choices.append(choice)
 
     if load:
-        figures = selectors.headlines(selection.chosen_models)
+        figures = totals.headlines(selection.chosen_models)
         for choice in selection.choices:
             if choice.chosen is not None:
                 choice.headline = figures.get(choice.chosen.pk)  # None if deleted in between
@@ -151,6 +170,11 @@ def _organisations(practices: list[Practice]) -> list[Organisation]:
 
 
 def build_rollup(selection: Selection) -> rollup.Rollup:
+    with selectors.cycle_collector_paused():
+        return _build_rollup(selection)
+
+
+def _build_rollup(selection: Selection) -> rollup.Rollup:
     rows = []
     for choice in selection.choices:
         practice = choice.practice

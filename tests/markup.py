@@ -72,6 +72,12 @@ class Markup(HTMLParser):
         assert len(found) == 1, f"{len(found)} elements with id {element_id!r}"
         return found[0]
 
+    def name_of(self, element: Element) -> str:
+        """Its accessible name as a screen reader gives it: the texts its aria-labelledby names, else its label's."""
+        if "aria-labelledby" in element.attrs:
+            return " ".join(" ".join(self.by_id(i).text.split()) for i in element.attrs["aria-labelledby"].split())
+        return self.label_of(element)
+
     def label_of(self, element: Element) -> str:
         """The text of the one label whose ``for`` names ``element``, whitespace collapsed."""
         return " ".join(self.one("label", **{"for": element.attrs["id"]}).text.split())

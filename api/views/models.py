@@ -9,11 +9,8 @@ import_model command, and costed as ``cost_model --json`` costs them.
 
 from __future__ import annotations
 
-import re
-
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
-from rest_framework.exceptions import APIException
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -22,7 +19,15 @@ from api import schema, selectors
 from api.exceptions import ModelFileRejected, model_file_error_json
 from api.parsers import RawJSONParser
 from api.serializers import CostModelSerializer, CreatedSerializer
-from api.views.base import LIST_PARAMETERS, StrictQuery
+from api.views.base import (
+    LIST_PARAMETERS,
+    PreconditionFailed,
+    StrictQuery,
+    etag,
+    expected_version,
+    if_match,
+    version_errors,
+)
 from costing import engine, exchange
 from pathways import selectors as pathway_selectors
 from pathways import services
@@ -42,28 +47,8 @@ WRITE_ERRORS = {
     413: OpenApiResponse(schema.ERROR, description="The body is larger than the API takes."),
     415: OpenApiResponse(schema.ERROR, description="The body is not application/json."),
 }
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    location=OpenApiParameter.HEADER,
-    required=True,
-    description='The model\'s version as its ETag gave it (for example "3"): the change is refused with 412 '
-    "if someone saved the model since.",
-)
-VERSION_ERRORS = {
-    412: OpenApiResponse(schema.ERROR, description="The model changed since that version: read it again."),
-    428: OpenApiResponse(schema.ERROR, description="If-Match is missing: send the version you read."),
-}
-ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$')
-
-
-class PreconditionRequired(APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = "Send If-Match with the model's version (its ETag) to change it."
-
-
-class PreconditionFailed(APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The model has changed since that version: read it again, then send the new version."
+IF_MATCH = if_match("model")
+VERSION_ERRORS = version_errors("model")
 
 
 def model_file_error(exc: exchange.ModelFileError) -> Response:
@@ -84,21 +69,6 @@ def parse_model_file(data) -> engine.CostModel:
         return exchange.parse(data)
     except exchange.ModelFileError as exc:
         raise ModelFileRejected(exc) from None
-
-
-def expected_version(request: Request, cost_model: CostModel) -> int:
-    """The version named by If-Match: 428 without one, 412 unless it is the model's own."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        raise PreconditionRequired()
-    match = ETAG.match(header)
-    if match is None or int(match.group(1)) != cost_model.version:
-        raise PreconditionFailed()
-    return cost_model.version
-
-
-def etag(cost_model: CostModel) -> dict[str, str]:
-    return {"ETag": f'"{cost_model.version}"'}
 
 
 class ModelList(StrictQuery, generics.ListAPIView):

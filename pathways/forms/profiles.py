@@ -96,7 +96,7 @@ def formset_initial(profile: profiles.Profile | None) -> tuple[list[dict], list[
         [
             {
                 "conditions": "; ".join(g.conditions),
-                "count": "" if g.by_set else f"{g.count}{'+' if g.or_more else ''}",
+                "count": g.number,
                 "people": g.people,
             }
             for g in profile.groups

@@ -11,7 +11,7 @@ register = template.Library()
 
 
 # The widgets of the what-if panel's rows, whose markup add_class_fast writes (input.html, select.html).
-FAST_WIDGETS = (forms.NumberInput, forms.Select)
+FAST_WIDGETS = (forms.NumberInput, forms.TextInput, forms.Select)
 
 
 @register.filter
@@ -25,10 +25,22 @@ def add_class_fast(field, css: str):
     option); only the markup of its template is written here, with format_html,
     which escapes every value. Any other widget goes through its template.
     """
+    return _fast_widget(field, css)
+
+
+@register.simple_tag
+def stage_widget(field, css: str, labelled_by: str):
+    """A stage row's widget (add_class_fast), named by words already on the page: ``labelled_by`` is the ids
+    of its stage's name, its pathway's and its own short label ("(min)", "done by"), so a model of 600 stages
+    does not write each stage's and pathway's name again, hidden, in every label."""
+    return _fast_widget(field, css, {"aria-labelledby": labelled_by})
+
+
+def _fast_widget(field, css: str, extra: dict | None = None):
     widget = field.field.widget
     if field.field.localize or type(widget) not in FAST_WIDGETS:
         return add_class(field, css)
-    attrs = field.build_widget_attrs(bootstrap_attrs(field, css), widget)
+    attrs = field.build_widget_attrs({**bootstrap_attrs(field, css), **(extra or {})}, widget)
     if field.auto_id and "id" not in widget.attrs:  # as BoundField.as_widget
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
@@ -81,5 +93,8 @@ def _attrs_html(attrs: dict):
 
 @register.filter
 def stages_have_errors(stages) -> bool:
-    """Whether a what-if pathway's stage rows (stage, minutes, role) hold an error: its section opens to show it."""
-    return any(minutes.errors or role.errors for _stage, minutes, role in stages)
+    """Whether a what-if pathway's stage rows (stage, minutes, role, remove) hold an error: its section opens."""
+    return any(
+        (minutes is not None and minutes.errors) or (role is not None and role.errors)
+        for _stage, minutes, role, _remove in stages
+    )

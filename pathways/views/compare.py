@@ -32,7 +32,6 @@ def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResp
     access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
     form = WhatIfForm(model=model, version=cost_model.version, bands=pay_band_options())
     comparison = engine.compare(model)
-    selectors.remember_headline(cost_model, comparison)  # for the lists of models and the roll-up
     return _render_page(request, access, cost_model, form, _results_context(model, comparison), [])
 
 

@@ -4,22 +4,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pathways import first_steps, selectors
+from pathways import first_steps, selectors, totals
 from pathways.models import CostModel
 from practices import selectors as practice_selectors
 from practices.access import Permission, is_facilitator, practice_access
 
 
 def _with_figures(models: list[CostModel]) -> list[tuple[CostModel, object]]:
-    """Each model with its headline figures (a fixed number of queries: pathways.selectors.headlines)."""
-    figures = selectors.headlines(models)
+    """Each model with its headline figures (one query: pathways.totals.headlines)."""
+    figures = totals.headlines(models)
     return [(m, figures[m.pk]) for m in models if m.pk in figures]
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     practices = selectors.dashboard_practices(user=request.user)
-    figures = selectors.headlines(m for practice in practices for m in practice.cost_models.all())
+    figures = totals.headlines(m for practice in practices for m in practice.cost_models.all())
     rows = [
         {
             "practice": practice,

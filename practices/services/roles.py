@@ -101,8 +101,7 @@ def staff_role_update(
     since (the optimistic lock): nothing is written.
     """
     claim_version(role, expected_version)
-    staff_role_changed.send(sender=StaffRole, role=role)
-    return _apply(
+    _apply(
         role,
         name=name,
         key=key,
@@ -113,6 +112,9 @@ def staff_role_update(
         on_cost_percent=on_cost_percent,
         paid_hours_per_year=paid_hours_per_year,
     )
+    # After the change: the models using the role have their totals computed at its new rate.
+    staff_role_changed.send(sender=StaffRole, role=role)
+    return role
 
 
 @audited

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.functional.support import focused_is, log_in_as, skip_without_browser, tab_to
+from tests.functional.support import axe_violations, focused_is, log_in_as, skip_without_browser, tab_to
 
 skip_without_browser()
 
@@ -180,3 +180,43 @@ def test_what_if_panel_with_the_keyboard_alone(page, world):
     keyboard.press("Tab")
     expect(rate).not_to_have_attribute("aria-invalid", "true", timeout=60_000)
     expect(page.get_by_test_id("headline-cost")).to_have_text("£31.39 → £17.72", timeout=60_000)
+
+
+def test_a_stages_role_is_chosen_with_the_keyboard_from_the_models_roles(page, world):
+    """The what-if panel writes each stage's role as a text box and the model's roles once; opening a
+    pathway's stages turns its boxes into selects of those roles, labelled as the boxes were."""
+    log_in_as(page, world["admin"], world["base_url"])
+    page.goto(f"/practices/{world['ods']}/models/{world['model_b'].pk}/")
+    keyboard = page.keyboard
+    panel = page.locator("#whatif-form")
+    expect(page.get_by_test_id("headline-cost")).to_have_text("£31.39 → £17.72")
+
+    summary = panel.locator("summary", has_text="Diabetes review")
+    tab_to(page, summary, limit=400)
+    keyboard.press("Enter")
+    role = page.get_by_role("combobox", name="Routine review Diabetes review done by", exact=True)
+    expect(role).to_have_value("pn")  # the stage's own role chosen
+    options = role.locator("option").evaluate_all("os => os.map(o => [o.value, o.textContent])")
+    assert options == [
+        ["admin", "Administrator"],
+        ["hca", "Healthcare assistant"],
+        ["np", "Nurse practitioner"],
+        ["pn", "Practice nurse"],
+    ]
+    # The other pathways' stages are still text boxes: nothing is built until it is opened.
+    closed = panel.locator("details", has=page.locator("summary", has_text="CHD review")).first
+    stage = closed.locator("label span", has_text="Routine review/consultation").first.get_attribute("id")
+    expect(closed.locator(f'input[data-role-choice][aria-labelledby^="{stage} "]')).to_have_value("Practice nurse")
+    tab_to(page, role, limit=20)
+    keyboard.press("ArrowUp")  # Practice nurse → Nurse practitioner
+    expect(role).to_have_value("np")
+    expect(page.get_by_test_id("headline-cost")).not_to_have_text("£31.39 → £17.72", timeout=60_000)
+    expect(page.locator("#whatif-status")).to_contain_text("before")
+    expect(role).to_be_focused()
+
+    # axe on both kinds open: Diabetes review's selects, and CHD review's text boxes as a page without scripts has them.
+    unmarked = "i => i.removeAttribute('data-role-choice')"
+    page.evaluate(f"() => document.querySelectorAll('[id^=id_stage_1_][data-role-choice]').forEach({unmarked})")
+    panel.locator("summary", has_text="CHD review").click()
+    expect(page.locator("#id_stage_1_0_role")).to_have_attribute("type", "text")
+    assert not axe_violations(page, {"include": ["#whatif-form"]})

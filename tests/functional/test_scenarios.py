@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.functional.support import log_in_as, skip_without_browser
+from tests.functional.support import log_in_as, screenshot, skip_without_browser
 
 skip_without_browser()
 
@@ -130,3 +130,46 @@ def test_rollup_totals_are_the_sum_of_the_rows_shown_on_one_basis(page, world, e
     apart = page.locator("#rollup-apart")
     expect(apart).to_contain_text("not a span of time")
     expect(apart).to_contain_text("£31.39")
+
+
+def test_a_scenario_removes_a_stage_and_adds_one_as_an_edited_copy_would(page, world, example_b):
+    log_in_as(page, world["admin"], world["base_url"])
+    page.goto(f"/practices/{world['ods']}/models/{world['model_b'].pk}/")
+    headline = page.get_by_test_id("headline-cost")
+    expect(headline).to_have_text("£31.39 → £17.72")
+    # The same change made by hand to a copy: the diabetes review loses its clinical review of tests
+    # and ends with a 5-minute results letter from the administrator.
+    dm = example_b.pathways[0]
+    letter = engine.Stage(name="Results letter", step=engine.Step.INFORMATION_SHARING, role="admin", minutes=Decimal(5))
+    stages = (*(s for s in dm.stages if s.name != "Clinical review of tests"), letter)
+    edited = engine.compare(replace(example_b, pathways=(replace(dm, stages=stages), *example_b.pathways[1:])))
+    expected = f"{gbp(edited.before.cost)} → {gbp(edited.after.cost)}"
+
+    # Remove: the pathway's section opened and its stage's box ticked, from the keyboard.
+    page.locator("#whatif-form summary", has_text=re.compile("^Diabetes review$")).focus()
+    page.keyboard.press("Enter")
+    remove = page.get_by_role("checkbox", name="Remove Clinical review of tests Diabetes review", exact=True)
+    remove.focus()
+    page.keyboard.press("Space")
+    expect(remove).to_be_checked()
+    # Add: one row, its pathway chosen from a list; every field labelled.
+    add = page.get_by_role("group", name="Add a stage")
+    add.get_by_label("Add a stage to", exact=True).select_option(label="Diabetes review")
+    add.get_by_label("Name of the stage", exact=True).fill("Results letter")
+    add.get_by_label("Step", exact=True).select_option(label="Information sharing")
+    add.get_by_label("Done by", exact=True).select_option(label="Administrator")
+    add.get_by_label("Minutes", exact=True).fill("5")
+    expect(headline).to_have_text(expected, timeout=SLOW)
+    screenshot(page, "whatif-remove-and-add-a-stage")
+
+    page.get_by_label("Scenario name", exact=True).fill("B, a letter for the clinical review")
+    page.get_by_role("button", name="Save as scenario").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("B, a letter for the clinical review")
+    differences = page.get_by_test_id("scenario-differences")
+    expect(differences).to_contain_text("Removed: Clinical review of tests from Diabetes review")
+    expect(differences).to_contain_text("Added: Results letter (Administrator, 5 min) to Diabetes review")
+    expect(headline).to_have_text(expected)
+    screenshot(page, "scenario-with-a-stage-removed-and-one-added")
+    scenario = CostModel.objects.get(name="B, a letter for the clinical review")
+    assert selectors.compare_cost_model(scenario).before == edited.before

@@ -205,8 +205,37 @@ def test_database_refuses_an_ods_code_with_a_trailing_newline():
 def test_argon2_is_the_first_password_hasher_and_pbkdf2_still_checks_old_hashes():
     hashers = project_settings.PASSWORD_HASHERS
 
-    assert hashers[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert hashers[0] == "config.hashers.OwaspArgon2PasswordHasher"
     assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in hashers
+
+
+def test_the_first_hasher_uses_owasps_argon2id_parameters(settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    encoded = get_hasher("default").encode("heather-moorland-42", "a-salt-of-16-chars")
+
+    # argon2id, 19 MiB, 2 passes, 1 lane (config/hashers.py)
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.parametrize(
+    "old",
+    ["django.contrib.auth.hashers.Argon2PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+)
+def test_a_password_stored_with_other_parameters_is_rehashed_at_login(client, settings, old):
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = UserFactory(username="returning")
+    algorithm = {"Argon2PasswordHasher": "argon2", "PBKDF2PasswordHasher": "pbkdf2_sha256"}[old.rsplit(".", 1)[1]]
+    user.password = make_password("heather-moorland-42", hasher=algorithm)
+    user.save(update_fields=["password"])
+    assert not user.password.startswith("argon2$argon2id$v=19$m=19456,")
+
+    response = _login(client, "returning", "heather-moorland-42", remote=VICTIM)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_argon2_hashes_and_checks_a_password(settings):

@@ -9,6 +9,8 @@ another practice. The number of examples is bounded, so it takes about a minute.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import schemathesis
 from django.core.management import call_command
@@ -18,7 +20,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
 from api.services import api_token_create
-from pathways.services import cost_model_import
+from costing import profiles
+from pathways.services import cost_model_import, profile_create
 from practices.models import Membership
 from tests.factories import MembershipFactory, PracticeFactory
 
@@ -63,14 +66,24 @@ def world(live_server, example_b, settings):
     model = cost_model_import(practice=admin.practice, model=example_b, by=None)
     other = PracticeFactory(ods_code=OTHER_ODS, name=OTHER_SECRET)
     cost_model_import(practice=other, model=example_b, by=None, name=OTHER_SECRET)
+    profile = profiles.from_model(example_b)
+    own_profile = profile_create(practice=admin.practice, read_on=date(2026, 11, 1), profile=profile, by=None)
+    profile_create(practice=other, read_on=date(2026, 11, 1), profile=profile, by=None, note=OTHER_SECRET)
     headers = {"Authorization": f"Bearer {api_token_create(user=admin.user, name='fuzz').secret}"}
-    return {"headers": headers, "own": {"ods_code": "A11111", "model_pk": model.pk}}
+    return {"headers": headers, "own": {"ods_code": "A11111", "model_pk": model.pk, "profile_pk": own_profile.pk}}
 
 
 def test_schemathesis_finds_no_failure(live_server, world):
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/", headers=world["headers"], config=CONFIG)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 9
+    assert len(operations) >= 14
+    assert {o.label for o in operations} >= {
+        "GET /api/v1/practices/{ods_code}/profiles/",
+        "POST /api/v1/practices/{ods_code}/profiles/",
+        "GET /api/v1/practices/{ods_code}/profiles/{profile_pk}/",
+        "PUT /api/v1/practices/{ods_code}/profiles/{profile_pk}/",
+        "DELETE /api/v1/practices/{ods_code}/profiles/{profile_pk}/",
+    }
 
     for operation in operations:
         names = {p.name for p in operation.path_parameters}

@@ -1,13 +1,15 @@
 """Backup and restore: every model of a practice out as files, into an empty database, same costings."""
 
+from decimal import Decimal as D
+
 import pytest
 from django.core.management import CommandError, call_command
 
-from costing import exchange
+from costing import exchange, whatif
 from pathways import selectors
 from pathways.backup import BackupError, comparable, practice_backup, practice_restore
 from pathways.models import CostModel, Pathway
-from pathways.services import cost_model_import
+from pathways.services import cost_model_import, scenario_save
 from practices.models import Membership, Practice, StaffRole
 from tests.factories import PathwayFactory, PracticeFactory, StaffRoleFactory
 
@@ -23,6 +25,7 @@ def _costings(practice: Practice) -> dict:
 
 def _delete(practice: Practice) -> None:
     """The practice and everything of it gone: models protect their pathways, stages their roles."""
+    CostModel.objects.filter(practice=practice, overlay__isnull=False).delete()  # scenarios before their bases
     CostModel.objects.filter(practice=practice).delete()
     Pathway.objects.filter(practice=practice).delete()
     StaffRole.objects.filter(practice=practice).delete()
@@ -70,7 +73,14 @@ def full_practice(example_b_copd_twice):
     """The demo practice (organisations, members, a facilitator, decision inputs, set-up costs), and more."""
     call_command("setup_demo", verbosity=0)
     practice = Practice.objects.get(ods_code="Y00001")
-    cost_model_import(practice=practice, model=example_b_copd_twice, by=None)  # groups of people
+    base = cost_model_import(practice=practice, model=example_b_copd_twice, by=None)  # groups of people
+    scenario_save(  # a scenario: an overlay on its base
+        cost_model=base,
+        model=selectors.engine_model(base),
+        changes=whatif.WhatIf(patient_scale=D(2)),
+        name="Twice the people",
+        by=None,
+    )
     StaffRoleFactory(practice=practice, key="unused", name="Unused role")
     PathwayFactory(practice=practice, key="unused", name="Unused pathway")
     return practice
@@ -100,6 +110,8 @@ def test_a_backup_restores_everything_it_holds_twice_without_duplicates(tmp_path
     assert comparable(second) == comparable(original)
     assert _costings(practice) == costings
     assert CostModel.objects.filter(practice=practice).count() == len(original["tables"]["cost_models"])
+    scenario = CostModel.objects.get(practice=practice, name="Twice the people")
+    assert scenario.overlay is not None and scenario.based_on.practice == practice
     assert Practice.objects.filter(ods_code="Y00001").count() == 1
 
 
@@ -135,5 +147,17 @@ def test_a_backup_of_another_format_is_refused_and_nothing_changes(full_practice
         practice_restore(data=data, by=None)
     with pytest.raises(BackupError, match="not a practice backup"):
         practice_restore(data={"format": "something else"}, by=None)
+
+    assert comparable(practice_backup(full_practice)) == before
+
+
+def test_a_scenario_without_its_base_in_the_backup_is_refused_and_nothing_changes(full_practice):
+    data = practice_backup(full_practice)
+    scenario = next(item for item in data["tables"]["cost_models"] if item["overlay"] is not None)
+    scenario["based_on"] = None  # damaged: an overlay on nothing
+    before = comparable(practice_backup(full_practice))
+
+    with pytest.raises(BackupError, match="“Twice the people” has no base"):
+        practice_restore(data=data, by=None)
 
     assert comparable(practice_backup(full_practice)) == before

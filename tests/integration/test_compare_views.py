@@ -182,7 +182,7 @@ def test_whatif_panel_labels_every_field_and_points_an_error_to_its_message(clie
     fields = [e for e in page.inside(panel, "input") + page.inside(panel, "select") if e.attrs.get("type") != "hidden"]
     assert response.status_code == 422
     assert len(fields) == len(data) - 1  # all but the hidden version
-    assert all(page.label_of(field) for field in fields)
+    assert all(page.name_of(field) for field in fields)
     invalid = [field for field in fields if field.attrs.get("aria-invalid") == "true"]
     assert [field.attrs["name"] for field in invalid] == [rate]
     message = page.by_id(invalid[0].attrs["aria-describedby"])
@@ -454,3 +454,26 @@ def test_whatif_of_a_model_with_stored_extra_costs_recalculates(client, staff, p
     assert response.status_code == 200, response.context["form"].errors
     assert response.context["c"].before.cost == D("5571.00")
     assert response.context["form"]["extra_0"].label.startswith("Every extra cost of £0.56 ")
+
+
+def test_whatif_without_a_script_reads_a_stages_role_typed_by_name(client, staff, model_b):
+    """The page writes each stage's role as a text box holding its name (static/js/whatif.js makes it a select)."""
+    client.force_login(staff)
+    data = _panel_data(client, model_b)
+    field = "stage_3_4_role"  # Combined care and support planning: the conversation, by the practice nurse
+    assert data[field] == "Practice nurse"
+    data[field] = "nurse practitioner"
+
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].whatif().stage_roles == {("csp", 4): "np"}
+    assert response.context["changes"]
+    assert 'data-testid="headline-cost">£31.39 → £17.72<' not in response.content.decode()  # as saved, no more
+
+    data[field] = "Receptionist"
+    response = client.post(reverse("model_whatif", args=["B82001", model_b.pk]), data)
+
+    assert response.status_code == 422
+    assert "Not one of this model&#x27;s staff roles" in response.content.decode()
+    assert response.context["changes"] == []

@@ -1,7 +1,7 @@
-"""Figures cached by model version are never stale: every page shows an edit at once.
+"""Figures are never stale: every page shows an edit at once.
 
 The comparison page, the dashboard, the practice page, the roll-up and the PDF
-are read (filling the cache of headline figures, pathways.selectors.headlines),
+are read (the lists and the roll-up from stored totals, pathways.totals.headlines),
 then the model, a role it uses and a pathway it uses are edited in turn through
 the services the editors use; after each edit every page shows the new figures.
 """
@@ -11,15 +11,14 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from costing.templatetags.costing_tags import gbp
-from pathways import history, selectors, services
-from pathways.models import CostModel
+from pathways import history, selectors, services, totals
+from pathways.models import CostModel, ModelTotals
 from pathways.services import (
     CohortInput,
     StageInput,
@@ -100,8 +99,7 @@ def test_an_edit_of_the_model_a_role_or_a_pathway_shows_at_once_everywhere(
     assert (first.before.cost, first.after.cost) == (D("2785.50"), D("2108.47"))
     _assert_shown(_pages(client, world, django_capture_on_commit_callbacks), [first.before.cost, first.after.cost], [])
     model.refresh_from_db()
-    key = selectors.headline_key(model.pk, model.version, model.created_at)
-    assert cache.get(key) is not None  # the lists and the roll-up read cached figures from here on
+    assert ModelTotals.objects.get(pk=model.pk).version == model.version  # the lists and the roll-up read these
 
     # The model: 10 more patients in its first cohort before.
     cost_model_update(
@@ -181,7 +179,7 @@ def test_headline_figures_equal_the_full_costing(world, example_b):
     empty = CostModel.objects.create(practice=practice, name="Empty")
     models = [world["model"], model_b, doubled, empty]
 
-    figures = selectors.headlines(CostModel.objects.filter(pk__in=[m.pk for m in models]))
+    figures = totals.headlines(CostModel.objects.filter(pk__in=[m.pk for m in models]))
 
     for m in models:
         full = selectors.compare_cost_model(m.pk)
@@ -194,7 +192,7 @@ def test_headlines_leave_out_a_deleted_model(world):
     light = list(CostModel.objects.filter(pk=model.pk))
     CostModel.objects.filter(pk=model.pk).delete()
 
-    assert selectors.headlines(light) == {}
+    assert totals.headlines(light) == {}
 
 
 def _queries(client, url) -> int:

@@ -177,3 +177,12 @@ def test_every_description_a_decisions_field_points_at_exists(client, admin, mod
 
         assert described and described <= ids, described - ids
     assert "<title>Error: " in html
+
+
+def test_list_sizes_are_shown_with_thousands_separators(client, admin, practice):
+    practice_page = client.get(reverse("practice_detail", args=[practice.ods_code])).content.decode()
+    dashboard = client.get(reverse("dashboard")).content.decode()
+
+    assert "Registered list size 9,699" in practice_page
+    assert "list size 9,699" in dashboard
+    assert "9699" not in practice_page + dashboard

@@ -98,3 +98,12 @@ def test_headlines_from_rows_count_people_and_reviews_as_compare_does():
     )
     assert (batched.headline.people_after, batched.headline.reviews_after) == (full.after.people, full.after.reviews)
     assert full.before.people == 3 * 3 and full.before.reviews == 3 * 3 * 2 + 3 * 3 * 2
+
+
+def test_headlines_from_rows_of_a_pathway_without_stages_are_zero_as_compare_says():
+    model = _model_with(2)
+    CohortFactory(cost_model=model, pathway=PathwayFactory(practice=model.practice), side="after", patients=4)
+
+    (batched,) = selectors.headlines_from_rows(selectors.headline_rows([model.pk])).values()
+
+    assert batched.headline == engine.Headline.of(selectors.compare_cost_model(model.pk))

@@ -311,3 +311,41 @@ def test_render_report_command_writes_the_workbook_with_no_database(tmp_path):
 def test_render_report_command_refuses_other_extensions(tmp_path):
     with pytest.raises(CommandError, match=r"name a \.pdf or \.xlsx file"):
         call_command("render_report", str(ROOT / "costing/fixtures/example_b.json"), "-o", str(tmp_path / "b.docx"))
+
+
+def _report_html(model) -> str:
+    from django.template.loader import render_to_string
+
+    from costing import engine
+    from reports.pdf import report_context
+
+    context = report_context(model, engine.compare(model), ReportSubject(model_name=model.name))
+    return " ".join(render_to_string("reports/model_report.html", context).split())
+
+
+def test_report_lists_every_stage_of_a_model_of_a_practices_size(example_cd):
+    html = _report_html(example_cd)
+
+    assert "Stages of each pathway (per review)" in html and "Pathways (per review)" not in html
+    assert html.count('<tr class="pathway">') == len({c.pathway for c in (*example_cd.before, *example_cd.after)})
+
+
+def test_report_of_a_model_with_more_stages_than_it_lists_has_a_row_a_pathway(example_cd, monkeypatch):
+    """At the limits (600 stages) a row a stage was 43 of the report's 76 pages and most of its time."""
+    from costing import engine
+    from reports import pdf
+
+    monkeypatch.setattr(pdf, "MAX_STAGE_ROWS", 100)
+    comparison = engine.compare(example_cd)
+    shown = [comparison.pathways[key] for key in {c.pathway for c in (*example_cd.before, *example_cd.after)}]
+    stages = sum(len(p.stages) for p in shown)
+
+    html = _report_html(example_cd)
+
+    assert "Stages of each pathway" not in html and '<tr class="pathway">' not in html
+    assert f"This model has {stages} stages, more than the 100 this report lists one by one" in html
+    assert "is in the model's workbook (the .xlsx download, sheet Stages)" in html
+    for p in shown:
+        staff = sum(s.minutes for s in p.stages if s.role is not None)
+        assert f'<td class="num">{len(p.stages)}</td><td class="num">{engine.normalise_minutes(staff)}</td>' in html
+        assert f"£{p.cost_per_patient:,}</td></tr>" in html

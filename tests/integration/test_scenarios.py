@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from costing import engine, whatif
-from pathways import selectors, services
+from pathways import selectors, services, totals
 from pathways.models import Cohort, CohortGroup, CostModel, Pathway, Stage
 from practices.models import Membership, StaffRole
 from tests.factories import MembershipFactory, PracticeFactory
@@ -68,9 +68,9 @@ def test_a_scenario_costs_as_the_what_if_did(model_b):
     assert selectors.compare_cost_model(scenario).after.cost == D("10.21")  # 20.42 / 2
 
 
-def test_an_edit_to_the_base_reaches_the_scenario_and_its_cached_totals(model_b):
+def test_an_edit_to_the_base_reaches_the_scenario_and_its_stored_totals(model_b):
     scenario = _save(model_b, whatif.WhatIf(roles={"pn": NURSE_24}))
-    assert selectors.headlines([scenario])[scenario.pk].after == D("20.42")
+    assert totals.headlines([scenario])[scenario.pk].after == D("20.42")
     admin_role = StaffRole.objects.get(practice=model_b.practice, key="admin")
     pathway = Pathway.objects.get(practice=model_b.practice, key="csp")
     stages = [
@@ -86,7 +86,7 @@ def test_an_edit_to_the_base_reaches_the_scenario_and_its_cached_totals(model_b)
 
     scenario = CostModel.objects.get(pk=scenario.pk)
     assert selectors.compare_cost_model(scenario).after.cost == D("22.32")
-    assert selectors.headlines([scenario])[scenario.pk].after == D("22.32")
+    assert totals.headlines([scenario])[scenario.pk].after == D("22.32")
 
 
 def test_a_what_if_of_a_scenario_is_saved_on_its_base_with_both_differences(model_b):

@@ -1,4 +1,4 @@
-"""The cache shared by every worker (CACHE_URL=redis://...): figures one process costs, another uses."""
+"""The cache shared by every worker (CACHE_URL=redis://...): an analysis one process makes, another uses."""
 
 import socket
 
@@ -11,9 +11,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from config.caches import cache_config
-from costing import engine
+from costing.decisions.settings import DecisionSettings
 from pathways import selectors
-from pathways.models import CostModel
 from pathways.services import cost_model_import
 from tests.factories import PracticeFactory
 
@@ -46,21 +45,22 @@ def test_any_other_url_is_refused_by_name(url):
 
 @pytest.mark.django_db
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_figures_one_process_costs_are_used_by_another(example_b, django_capture_on_commit_callbacks):
+def test_an_analysis_one_process_makes_is_used_by_another(example_b, django_capture_on_commit_callbacks, monkeypatch):
     stored = cost_model_import(practice=PracticeFactory(), model=example_b, by=None)
-    light = list(CostModel.objects.filter(pk=stored.pk))
+    model = selectors.cost_model_with_rows(cost_model_id=stored.pk)
+    settings = DecisionSettings(draws=100)
     with override_settings(CACHES={"default": cache_config(REDIS)}):
         cache.clear()
         try:
             with django_capture_on_commit_callbacks(execute=True):
-                first = selectors.headlines(light)
+                first = selectors.decision_results(model, settings)
 
-            # Another worker: its own connection to the same Redis finds the figures under the model's version.
+            # Another worker: its own connection to the same Redis finds the analysis under the model's version.
             other = RedisCache(REDIS, {"KEY_PREFIX": "pcsp"})
-            key = selectors.headline_key(stored.pk, light[0].version, light[0].created_at)
-            assert other.get(key) == first[stored.pk] == engine.Headline.of(selectors.compare_cost_model(stored.pk))
+            assert other.get(selectors.decisions_key(model, settings)) == first
+            monkeypatch.setattr(selectors, "analyse", lambda *args: pytest.fail("analysed again"))
             with CaptureQueriesContext(connection) as ctx:
-                assert selectors.headlines(light) == first
+                assert selectors.decision_results(model, settings) == first
             assert not ctx.captured_queries  # nothing read to cost it again
         finally:
             cache.clear()

@@ -105,7 +105,7 @@ def test_matrix_covers_practice_scoped_urls():
     assert {"profile_list", "profile_detail", "profile_import", "profile_generate", "model_profile_derive"} <= set(
         SCOPED
     )
-    assert {"api:models", "api:model", "api:costing", "api:cohorts"} <= set(API_SCOPED)
+    assert {"api:models", "api:model", "api:costing", "api:cohorts", "api:profiles", "api:profile"} <= set(API_SCOPED)
 
 
 def test_matrix_covers_the_cohort_estimator_and_its_accept():

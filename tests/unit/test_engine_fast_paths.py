@@ -170,3 +170,68 @@ def test_headlines_refuse_what_they_are_not_given(pathways, roles, message):
 
 def test_headlines_of_no_models_is_empty():
     assert engine.headlines({}, {}, {}) == {}
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        Decimal("0.00"),
+        Decimal("12.30"),
+        Decimal("-7.05"),
+        Decimal("5"),
+        Decimal("0.125"),
+        Decimal("1234.5678"),
+        Decimal("99999999999999999.99"),
+    ],
+)
+@pytest.mark.parametrize("factor", [1, 12, 0])
+def test_money_times_a_whole_number_is_the_exact_rounding(amount, factor):
+    exact = engine.round_half_up(Fraction(amount) * factor, engine.PENNY)
+
+    scaled = engine._scaled_money(amount, factor)
+
+    assert scaled == exact and str(scaled) == str(exact)
+
+
+def test_a_total_of_headlines_is_their_sum_one_by_one():
+    period = engine.Period.YEAR
+    figures = [
+        engine.Headline(
+            period,
+            Decimal("10.50"),
+            Decimal("3.25"),
+            2,
+            1,
+            Decimal("7.5"),
+            Decimal(3),
+            4,
+            2,
+            5,
+            2,
+            Decimal(6),
+            Decimal("1.5"),
+        ),
+        engine.Headline(
+            period,
+            Decimal("0.05"),
+            Decimal("1.00"),
+            1,
+            0,
+            Decimal(2),
+            Decimal("0.25"),
+            Decimal("1.5"),
+            1,
+            2,
+            1,
+            Decimal(0),
+            Decimal(2),
+        ),
+    ]
+
+    total = engine.Headline.total(figures, period)
+
+    assert total == figures[0] + figures[1] + engine.Headline.zero(period)
+    assert repr(total) == repr(engine.Headline.zero(period) + figures[0] + figures[1])
+    assert engine.Headline.total([], period) == engine.Headline.zero(period)
+    with pytest.raises(ValueError, match="cannot add"):
+        engine.Headline.total([dataclasses.replace(figures[0], period=engine.Period.MONTH)], period)

@@ -41,9 +41,18 @@ def edited_copy(model: engine.CostModel, changes: whatif.WhatIf) -> engine.CostM
                 s = replace(s, extra_cost=changes.channel.cost)
             s = replace(s, minutes=changes.stage_minutes.get((p.key, i), s.minutes))
             s = replace(s, role=changes.stage_roles.get((p.key, i), s.role))
+            if s.role is None:
+                s = replace(s, minutes=D(0))
             stages.append(s)
-        pathways.append(replace(p, stages=tuple(stages)))
-    return replace(model, roles=roles, pathways=tuple(pathways))
+        # Each added stage goes before the stage at its position (after the last when past it), as given.
+        placed = [((i, 1, 0), s) for i, s in enumerate(stages) if (p.key, i) not in changes.removed_stages]
+        placed += [
+            ((min(a.position, len(stages)), 0, j), a.stage)
+            for j, a in enumerate(changes.added_stages)
+            if a.pathway == p.key
+        ]
+        pathways.append(replace(p, stages=tuple(s for _, s in sorted(placed, key=lambda pair: pair[0]))))
+    return replace(model, roles=roles, pathways=tuple(pathways), period=changes.period or model.period)
 
 
 def test_json_round_trip_keeps_every_change(example_b):
@@ -215,3 +224,189 @@ def test_random_overlays_cost_as_their_edited_copies(model, data):
     copy = replace(edited_copy(model, changes), patient_scale=changes.patient_scale)
     # Stage names may repeat in a random pathway: where a name is not unique, position decides as it was saved.
     assert engine.compare(overlay.apply(model, made)) == engine.compare(copy)
+
+
+# ------------------------------------------------------------------ stages removed and added
+
+LETTER = engine.Stage(
+    name="Results letter", step=engine.Step.INFORMATION_SHARING, role="admin", minutes=D(5), extra_cost=D("0.56")
+)
+
+
+def test_removed_and_added_stages_survive_json_and_cost_as_the_edited_copy(example_b):
+    changes = whatif.WhatIf(
+        removed_stages=frozenset({("dm", 1)}),
+        added_stages=(whatif.AddedStage(pathway="dm", position=2, stage=LETTER),),
+        period=engine.Period.YEAR,
+    )
+    made = overlay.of(example_b, changes)
+
+    stored = overlay.dumps(made)
+
+    assert stored["removed_stages"] == [{"pathway": "dm", "index": 1, "name": example_b.pathways[0].stages[1].name}]
+    assert stored["added_stages"] == [
+        {
+            "pathway": "dm",
+            "position": 2,
+            "name": "Results letter",
+            "step": "information_sharing",
+            "minutes": "5",
+            "role": "admin",
+            "extra_cost": "0.56",
+        }
+    ]
+    assert overlay.loads(stored) == made
+    scenario = overlay.apply(example_b, overlay.loads(stored))
+    assert engine.compare(scenario) == engine.compare(edited_copy(example_b, changes))
+    assert scenario.pathways[0].stages[1] == LETTER
+    assert len(scenario.pathways[0].stages) == len(example_b.pathways[0].stages)
+
+
+def test_removed_and_added_stages_in_words(example_b):
+    dm = example_b.pathways[0]
+    changes = whatif.WhatIf(
+        stage_minutes={("dm", 1): D(40)},  # of a stage also removed: not said
+        removed_stages=frozenset({("dm", 1)}),
+        added_stages=(whatif.AddedStage(pathway="dm", position=9, stage=replace(LETTER, extra_cost=D(0))),),
+    )
+
+    lines = overlay.describe(example_b, overlay.of(example_b, changes))
+
+    assert lines == [
+        f"Removed: {dm.stages[1].name} from {dm.name}",
+        f"Added: Results letter (Administrator, 5 min) to {dm.name}",
+    ]
+
+
+def test_a_removed_stage_the_base_no_longer_has_is_said_not_applied(example_b):
+    dm = example_b.pathways[0]
+    made = overlay.of(example_b, whatif.WhatIf(removed_stages=frozenset({("dm", 1)})))
+    base = replace(example_b, pathways=(replace(dm, stages=(dm.stages[0], *dm.stages[2:])), *example_b.pathways[1:]))
+
+    lines = overlay.describe(base, made)
+
+    assert lines == [
+        f"No longer applies: removing “{dm.stages[1].name}” from “{dm.name}” (the base has no such stage now)"
+    ]
+    assert engine.compare(overlay.apply(base, made)) == engine.compare(base)
+
+
+def test_an_added_stage_whose_role_or_pathway_the_base_lost_is_said_not_applied(example_b):
+    made = overlay.Overlay(
+        roles={},
+        extra_costs={},
+        stages=(),
+        added_stages=(
+            whatif.AddedStage(pathway="dm", position=0, stage=replace(LETTER, role="gone")),
+            whatif.AddedStage(pathway="gone", position=0, stage=LETTER),
+        ),
+    )
+
+    assert overlay.describe(example_b, made) == [
+        "No longer applies: adding “Results letter” done by “gone” (a role no stage of the base uses now)",
+        "No longer applies: adding “Results letter” to the pathway “gone” (the base has no such pathway now)",
+    ]
+    assert engine.compare(overlay.apply(example_b, made)) == engine.compare(example_b)
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({"overlay": 1, "removed_stages": [{"pathway": "dm", "index": 0}]}, "removed_stages[0]"),
+        ({"overlay": 1, "removed_stages": [{"pathway": "dm", "index": True, "name": "x"}]}, "removed_stages[0].index"),
+        ({"overlay": 1, "added_stages": {}}, "added_stages"),
+        ({"overlay": 1, "added_stages": [{"pathway": "dm", "position": 0, "name": "x"}]}, "added_stages[0]"),
+        (
+            {"overlay": 1, "added_stages": [{"pathway": "dm", "position": 0, "name": "x", "step": "dance"}]},
+            "added_stages[0].step",
+        ),
+        (
+            {
+                "overlay": 1,
+                "added_stages": [{"pathway": "dm", "position": 0, "name": "x", "step": "other", "minutes": "5"}],
+            },
+            "added_stages[0]",
+        ),
+        (
+            {"overlay": 1, "added_stages": [{"pathway": "dm", "position": 0, "name": " ", "step": "other"}]},
+            "added_stages[0]",
+        ),
+        (
+            {
+                "overlay": 1,
+                "added_stages": [{"pathway": "dm", "position": 0, "name": "x", "step": "other", "visit": 0}],
+            },
+            "added_stages[0]",
+        ),
+    ],
+)
+def test_bad_stage_json_names_its_field(data, where):
+    with pytest.raises(overlay.OverlayError) as raised:
+        overlay.loads(data)
+
+    assert raised.value.where == where
+
+
+def _stage_changes(model: engine.CostModel, data, *, channel: bool) -> whatif.WhatIf:
+    """Random removals and additions (of the model's roles, anywhere), with minutes, roles and rates."""
+    refs = [(p.key, i) for p in model.pathways for i, s in enumerate(p.stages)]
+    keys = [r.key for r in model.roles]
+    amounts = sorted({s.extra_cost for p in model.pathways for s in p.stages})
+    added = []
+    if model.pathways and keys:
+        for _ in range(data.draw(st.integers(0, 3))):
+            pathway = data.draw(st.sampled_from(model.pathways))
+            added.append(
+                whatif.AddedStage(
+                    pathway=pathway.key,
+                    position=data.draw(st.integers(0, len(pathway.stages) + 1)),
+                    stage=engine.Stage(
+                        name=data.draw(st.sampled_from(["Letter", "Call", "Check"])),
+                        step=data.draw(st.sampled_from(list(engine.Step))),
+                        role=data.draw(st.sampled_from(keys)),
+                        minutes=D(data.draw(st.integers(0, 60))),
+                        extra_cost=D(data.draw(st.integers(0, 100))) / 100,
+                        visit=data.draw(st.none() | st.integers(1, 3)),
+                    ),
+                )
+            )
+    return whatif.WhatIf(
+        roles={k: engine.Role(key=k, name=k, cost_per_hour=D(data.draw(st.integers(0, 200)))) for k in keys[:1]},
+        extra_costs={a: D(data.draw(st.integers(0, 300))) / 100 for a in amounts[:1]},
+        stage_minutes={r: D(data.draw(st.integers(0, 90))) for r in refs[:2]},
+        stage_roles={r: data.draw(st.sampled_from(keys)) for r in refs[1:3]} if keys else {},
+        removed_stages=frozenset(data.draw(st.lists(st.sampled_from(refs), max_size=3)) if refs else ()),
+        added_stages=tuple(added),
+        channel=data.draw(st.none() | st.just(TEXT)) if channel else None,
+        period=data.draw(st.none() | st.sampled_from(list(engine.Period))),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=cost_models(), data=st.data())
+def test_random_overlays_removing_and_adding_stages_cost_as_their_edited_copies(model, data):
+    # Stage names unique in each pathway, as a base a scenario was saved on names its stages.
+    model = replace(
+        model,
+        pathways=tuple(
+            replace(p, stages=tuple(replace(s, name=f"{s.name} {i}") for i, s in enumerate(p.stages)))
+            for p in model.pathways
+        ),
+    )
+    changes = _stage_changes(model, data, channel=True)
+    made = overlay.loads(overlay.dumps(overlay.of(model, changes)))
+
+    assert overlay.resolve(model, made).unmatched == ()
+    assert engine.compare(overlay.apply(model, made)) == engine.compare(edited_copy(model, changes))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=cost_models(), data=st.data())
+def test_a_what_if_of_a_scenario_composes_into_one_overlay_on_its_base(model, data):
+    first = _stage_changes(model, data, channel=False)
+    scenario = whatif.apply(model, first)
+    then = _stage_changes(scenario, data, channel=True)
+
+    composed = whatif.compose(model, first, then)
+
+    assert engine.compare(whatif.apply(model, composed)) == engine.compare(whatif.apply(scenario, then))

@@ -46,3 +46,25 @@ def test_tick_labels_have_the_decimals_their_step_needs():
     assert labels(0.2, [0, 0.2, 0.4]) == ["0.0", "0.2", "0.4"]
     assert labels(500, [0, 500, 1500], money=True) == ["£0", "£500", "£1,500"]
     assert labels(2.5, [-5, 0, 2.5]) == ["−5.0", "0.0", "2.5"]
+
+
+def test_cohort_chart_of_long_names_keeps_as_many_whole_labels_as_a_page_holds(example_b):
+    """Names of 200 characters take five lines each: 80 of them overlapped one another (issue 19)."""
+    from dataclasses import replace
+
+    cohort = example_b.before[0]
+    words = " ".join(["chronic kidney disease"] * 9)  # 206 characters, as long as a name may be
+    many = tuple(replace(cohort, label=f"Cohort {n} {words}", patients=n % 50 + 1) for n in range(250))
+    comparison = engine.compare(replace(example_b, before=many, after=many))
+
+    chart = pdf_charts.cost_per_review(comparison)
+
+    texts = _texts(chart.svg)  # a text a line
+    title = [t for t in texts if "costliest" in t or t == "(all are in the tables)"]
+    lines = [t for t in texts if not t.startswith("£") and t not in title]  # the labels' lines, not figures
+    starts = [re.match(r"(Before|After): (Cohort \d+) ", t) for t in lines]
+    kept = [m.group(2) for m in starts if m]
+    assert 0 < len(lines) <= pdf_charts.MAX_COHORT_LINES and len(kept) < pdf_charts.MAX_COHORT_LINES
+    assert title == [f"Cost per review: the {len(kept)} costliest of 500 cohorts", "(all are in the tables)"]
+    shown = " ".join(lines)
+    assert all(f"{name} {words}" in shown for name in kept)  # each label whole, never cut short
