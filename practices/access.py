@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from practices.models import Membership, Practice
+from practices.models import FacilitatorAssignment, Membership, Practice
 
 
 class Permission(StrEnum):
@@ -74,16 +74,36 @@ def role_at(user, practice: Practice) -> AccessRole | None:
     """The strongest role the user holds at the practice, or None."""
     if not user.is_authenticated or not user.is_active:
         return None
-    if is_facilitator(user) and practice.assignments.filter(facilitator__user=user).exists():
+    found = _with_role(Practice.objects.filter(pk=practice.pk), user).values_list("_assigned", "_member_role").first()
+    return _strongest(*found) if found else None
+
+
+def _with_role(practices: QuerySet[Practice], user) -> QuerySet[Practice]:
+    """The practices, each with whether the user is its assigned facilitator and the user's membership role."""
+    return practices.annotate(
+        _assigned=Exists(FacilitatorAssignment.objects.filter(practice=OuterRef("pk"), facilitator__user=user)),
+        _member_role=Subquery(Membership.objects.filter(practice=OuterRef("pk"), user=user).values("role")[:1]),
+    )
+
+
+def _strongest(assigned: bool, member_role: str | None) -> AccessRole | None:
+    if assigned:
         return AccessRole.FACILITATOR
-    membership = Membership.objects.filter(user=user, practice=practice).values_list("role", flat=True).first()
-    return AccessRole(membership) if membership else None
+    return AccessRole(member_role) if member_role else None
 
 
 def practice_access(user, ods_code: str, need: Permission = Permission.VIEW) -> PracticeAccess:
-    """The practice and what the user may do there; 404 if unseen, 403 if not allowed."""
-    practice = Practice.objects.filter(ods_code=str(ods_code).upper()).select_related("organisation").first()
-    role = role_at(user, practice) if practice is not None else None
+    """The practice and what the user may do there; 404 if unseen, 403 if not allowed.
+
+    One query: the practice with the user's role there (every practice page starts here)."""
+    practice = None
+    if user.is_authenticated and user.is_active:
+        practice = (
+            _with_role(Practice.objects.filter(ods_code=str(ods_code).upper()), user)
+            .select_related("organisation")
+            .first()
+        )
+    role = _strongest(practice._assigned, practice._member_role) if practice is not None else None
     if role is None:
         raise Http404("No such practice.")
     access = PracticeAccess(practice=practice, role=role)
