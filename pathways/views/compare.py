@@ -1,9 +1,18 @@
 """The comparison page, the what-if panel, scenarios and the side-by-side page."""
 
+import hashlib
+import logging
+from functools import cache as once
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -31,8 +40,51 @@ def _load(request: HttpRequest, ods_code: str, model_pk: int, need: Permission):
 def model_detail(request: HttpRequest, ods_code: str, model_pk: int) -> HttpResponse:
     access, cost_model, model = _load(request, ods_code, model_pk, Permission.VIEW)
     form = WhatIfForm(model=model, version=cost_model.version, bands=pay_band_options())
-    comparison = engine.compare(model)
-    return _render_page(request, access, cost_model, form, _results_context(model, comparison), [])
+    if request.htmx:
+        return _render_page(request, access, cost_model, form, _results_context(model, engine.compare(model)), [])
+    return _render_page(request, access, cost_model, form, {"results_html": results_html(model)}, [])
+
+
+# The results part of a model's page (headline, tables, charts) is the same for everyone who may see the model,
+# and is a function of the model as the engine costs it and of the code that draws it: it is cached under a
+# digest of both, so no edit, role rate or reference figure can be missed (a changed model is another key), and
+# a new release draws afresh. Under load (make load, 50 users) rendering it was most of each page's time.
+RESULTS_CACHE_SECONDS = 60 * 60
+logger = logging.getLogger(__name__)
+
+
+def results_html(model: engine.CostModel) -> str:
+    """The results part of the page for ``model`` as saved: from the cache, or costed, drawn and cached."""
+    key = f"compare:results:{_code_digest()}:{hashlib.sha256(repr(model).encode()).hexdigest()}"
+    try:
+        html = cache.get(key)
+    except Exception:  # a cache is a help, never a need
+        logger.warning("results not read from the cache: the cache failed", exc_info=True)
+        html = None
+    if html is None:
+        html = render_to_string("pathways/compare/_results.html", _results_context(model, engine.compare(model)))
+        try:
+            cache.set(key, html, RESULTS_CACHE_SECONDS)
+        except Exception:
+            logger.warning("results not cached: the cache failed", exc_info=True)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+@once
+def _code_digest() -> str:
+    """The templates' and the costing and pathways code's files as deployed (names, sizes, times), once a process."""
+    root = Path(settings.BASE_DIR)
+    files = sorted(
+        p
+        for folder in ("templates", "costing", "pathways")
+        for p in (root / folder).rglob("*")
+        if p.suffix in {".html", ".py"}
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
 
 
 def _family(cost_model) -> dict:
