@@ -86,7 +86,8 @@ def assigned_practices(user) -> list[Practice]:
     """The practices assigned to this facilitator (not those they are a member of), by name."""
     return list(
         _assigned(user)
-        .select_related("organisation", "organisation__parent")
+        # Each organisation read once, not once a practice: an ICB's thousands of practices share a few.
+        .prefetch_related("organisation__parent")
         .defer("created_at")  # not shown: thousands of practices need not parse it
         .order_by("name", "ods_code")
     )
