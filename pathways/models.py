@@ -141,7 +141,31 @@ class Stage(models.Model):
         )
 
 
-class CostModel(models.Model):
+class ModelKind:
+    """Whether a model is a scenario or a copy, from ``has_overlay`` and ``based_on_id``: the one
+    rule for a CostModel and for a model read as values (reports.selectors.ModelChoice)."""
+
+    __slots__ = ()
+    has_overlay: bool
+    based_on_id: int | None
+
+    @property
+    def is_scenario(self) -> bool:
+        """An overlay on its base: it holds no cohorts, pathways or roles of its own."""
+        return self.has_overlay
+
+    @property
+    def is_copy(self) -> bool:
+        """A model in its own right that was copied from another (its own rows; edits to that one do not reach it)."""
+        return not self.has_overlay and self.based_on_id is not None
+
+
+def model_url(ods_code: str, model_pk: int) -> str:
+    """A cost model's page (for a model read as values, too)."""
+    return reverse("model_detail", kwargs={"ods_code": ods_code, "model_pk": model_pk})
+
+
+class CostModel(ModelKind, models.Model):
     """A named before/after comparison of one practice over one period."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="cost_models")
@@ -187,17 +211,11 @@ class CostModel(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("model_detail", kwargs={"ods_code": self.practice.ods_code, "model_pk": self.pk})
+        return model_url(self.practice.ods_code, self.pk)
 
     @property
-    def is_scenario(self) -> bool:
-        """An overlay on its base: it holds no cohorts, pathways or roles of its own."""
+    def has_overlay(self) -> bool:
         return self.overlay is not None
-
-    @property
-    def is_copy(self) -> bool:
-        """A model in its own right that was copied from another (its own rows; edits to that one do not reach it)."""
-        return self.overlay is None and self.based_on_id is not None
 
 
 def _figure(places: int):

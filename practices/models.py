@@ -66,7 +66,12 @@ class Practice(models.Model):
         return f"{self.name} ({self.ods_code})"
 
     def get_absolute_url(self) -> str:
-        return reverse("practice_detail", kwargs={"ods_code": self.ods_code})
+        return practice_url(self.ods_code)
+
+
+def practice_url(ods_code: str) -> str:
+    """A practice's page (for a practice read as values, too)."""
+    return reverse("practice_detail", kwargs={"ods_code": ods_code})
 
 
 class Membership(models.Model):

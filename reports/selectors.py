@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from costing import engine
 from pathways import selectors, totals
-from pathways.models import CostModel
-from practices.models import Organisation, Practice
+from pathways.models import CostModel, ModelKind, model_url
+from practices.models import Organisation, Practice, practice_url
 from reports import rollup
 from reports.models import BatchReport
 
@@ -29,15 +30,48 @@ ORGANISATION_PARAM = "organisation"
 MODEL_PARAM = "model_"  # + the practice's ODS code: the chosen model's id
 
 
+# A national roll-up is thousands of practices and their models: they are read as values into these
+# (a tenth of the time of as many model instances), with what the page, its workbook and batches use.
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedPractice:
+    """An assigned practice as the roll-up shows it."""
+
+    pk: int
+    name: str
+    ods_code: str
+    list_size: int
+    organisation: Organisation | None  # with its parent
+
+    def get_absolute_url(self) -> str:
+        return practice_url(self.ods_code)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice(ModelKind):
+    """One of a practice's models, as the roll-up's select offers it."""
+
+    pk: int
+    practice: AssignedPractice
+    name: str
+    is_baseline: bool
+    has_overlay: bool
+    based_on_id: int | None
+
+    def get_absolute_url(self) -> str:
+        return model_url(self.practice.ods_code, self.pk)
+
+
 @dataclass
 class PracticeChoice:
-    practice: Practice
-    models: list[CostModel]  # light rows, the baseline first, then latest first, for the select
-    chosen: CostModel | None = None  # light row
+    practice: AssignedPractice
+    models: list[ModelChoice]  # the baseline first, then latest first, for the select
+    chosen: ModelChoice | None = None
     headline: engine.Headline | None = None  # the chosen model's totals (None if it has gone meanwhile)
 
     @property
-    def baseline(self) -> CostModel | None:
+    def baseline(self) -> ModelChoice | None:
         return next((m for m in self.models if m.is_baseline), None)
 
     @property
@@ -74,7 +108,7 @@ class Selection:
         return params + [(k, str(v)) for k, v in self.explicit.items()]
 
     @property
-    def chosen_models(self) -> list[CostModel]:
+    def chosen_models(self) -> list[ModelChoice]:
         return [c.chosen for c in self.choices if c.chosen is not None]
 
 
@@ -82,19 +116,21 @@ def _assigned(user):
     return Practice.objects.filter(assignments__facilitator__user=user)
 
 
-def assigned_practices(user) -> list[Practice]:
-    """The practices assigned to this facilitator (not those they are a member of), by name."""
-    return list(
+def assigned_practices(user) -> list[AssignedPractice]:
+    """The practices assigned to this facilitator (not those they are a member of), by name: two queries,
+    the practices and their organisations (an ICB's thousands of practices share a few)."""
+    rows = list(
         _assigned(user)
-        # Each organisation read once, not once a practice: an ICB's thousands of practices share a few.
-        .prefetch_related("organisation__parent")
-        .defer("created_at")  # not shown: thousands of practices need not parse it
         .order_by("name", "ods_code")
+        .values_list("pk", "name", "ods_code", "list_size", "organisation_id")
     )
+    organisation_ids = {row[4] for row in rows} - {None}
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=organisation_ids).select_related("parent")}
+    return [AssignedPractice(pk, name, ods, size, organisations.get(org)) for pk, name, ods, size, org in rows]
 
 
-# What the roll-up shows of a practice's models (its select, the chosen one's link and kind).
-ROLLUP_MODEL_FIELDS = ("id", "practice_id", "name", "period", "version", "based_on_id", "overlay", "is_baseline")
+# Whether a model is a scenario, without reading its overlay.
+HAS_OVERLAY = ExpressionWrapper(Q(overlay__isnull=False), output_field=BooleanField())
 
 
 def select(user, params: QueryDict, *, load: bool = True) -> Selection:
@@ -116,23 +152,23 @@ def _select(user, params: QueryDict, *, load: bool) -> Selection:
     if organisation is not None:
         practices = [p for p in practices if organisation.pk in _organisation_ids(p)]
 
-    by_practice: dict[int, list[CostModel]] = {p.pk: [] for p in practices}
+    shown = {p.pk: p for p in practices}
+    by_practice: dict[int, list[ModelChoice]] = {p.pk: [] for p in practices}
     # The assigned practices' models by a join, not a list of thousands of ids; those of practices
     # filtered out are passed by.
-    light = (
+    rows = (
         CostModel.objects.filter(practice__in=_assigned(user))
-        .only(*ROLLUP_MODEL_FIELDS)
+        .annotate(has_overlay_=HAS_OVERLAY)
         .order_by("-is_baseline", "-updated_at", "-id")
+        .values_list("pk", "practice_id", "name", "is_baseline", "has_overlay_", "based_on_id")
     )
-    for model in light:
-        if model.practice_id in by_practice:
-            by_practice[model.practice_id].append(model)
+    for pk, practice_id, name, is_baseline, has_overlay, based_on_id in rows:
+        practice = shown.get(practice_id)
+        if practice is not None:
+            by_practice[practice_id].append(ModelChoice(pk, practice, name, is_baseline, has_overlay, based_on_id))
 
     selection = Selection(organisations, organisation, error, [])
-    remember_practice = CostModel.practice.field.set_cached_value  # as select_related would (no checks)
     for practice in practices:
-        for model in by_practice[practice.pk]:
-            remember_practice(model, practice)  # for its URL, without a query
         choice = PracticeChoice(practice=practice, models=by_practice[practice.pk])
         asked = params.get(choice.param, "").strip()
         choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
@@ -151,14 +187,14 @@ def _select(user, params: QueryDict, *, load: bool) -> Selection:
     return selection
 
 
-def _organisation_ids(practice: Practice) -> set[int]:
+def _organisation_ids(practice: AssignedPractice) -> set[int]:
     org = practice.organisation
     if org is None:
         return set()
     return {org.pk} | ({org.parent_id} if org.parent_id else set())
 
 
-def _organisations(practices: list[Practice]) -> list[Organisation]:
+def _organisations(practices: list[AssignedPractice]) -> list[Organisation]:
     """The organisations of the practices and their parents: nobody else's."""
     found: dict[int, Organisation] = {}
     for practice in practices:

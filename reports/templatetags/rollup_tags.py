@@ -104,7 +104,7 @@ def _model_choice(choice) -> SafeString:
         (
             (
                 m.pk,
-                SELECTED if m == chosen else "",
+                SELECTED if chosen is not None and m.pk == chosen.pk else "",
                 m.name,
                 " (baseline)" if m.is_baseline else " (scenario)" if m.is_scenario else " (copy)" if m.is_copy else "",
             )
