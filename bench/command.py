@@ -244,11 +244,20 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
         scaling = {str(n): measure.ms(measure.rollup_seconds(national.scaled[n])[0]) for n in scales}
         seconds, result = measure.rollup_seconds(national.facilitator)
+        # The page itself, as served: its first page of practices, with the totals of all of them.
+        client = Client()
+        client.force_login(national.facilitator)
+        cookie = measure.session_cookie(client)
+        with measure.live_server() as base:
+            measure.timed_get(base + "/rollup/", cookie)  # the worker's templates
+            pages = [measure.timed_get(base + "/rollup/", cookie) for _ in range(5)]
         return {
             "national_rollup_s": round(seconds, 3),
             "national_practices": sum(t.practices for t in result.totals),
             "national_generate_s": round(generated, 2),
             "rollup_scaling": scaling,
+            "national_page_ms": measure.ms(statistics.median(t for t, _ in pages)),
+            "national_page_bytes": len(pages[0][1]),
         }
 
     def _parallel(self, model_ids: list[int], options) -> dict:

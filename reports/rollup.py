@@ -203,9 +203,10 @@ def rollup(rows: Iterable[PracticeRow]) -> Rollup:
 # -------------------------------------------------------------------------- chart
 
 
-def chart(r: Rollup) -> dict:
-    """Grouped bars: each practice's cost a year before and after (like with like: per-patient models are apart)."""
-    rows = r.annual_rows
+def chart(rows: Iterable[PracticeRow]) -> dict:
+    """Grouped bars: each of these practices' cost a year before and after (like with like: the rows
+    without a year's figures, per-patient models among them, are left out as from the totals)."""
+    rows = [row for row in rows if row.annual is not None]
     figure = charts.scenarios(
         [row.practice_name for row in rows], [row.annual.before for row in rows], [row.annual.after for row in rows]
     )

@@ -171,7 +171,7 @@ def _select(user, params: QueryDict, *, load: bool) -> Selection:
     for practice in practices:
         choice = PracticeChoice(practice=practice, models=by_practice[practice.pk])
         asked = params.get(choice.param, "").strip()
-        choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None)
+        choice.chosen = next((m for m in choice.models if str(m.pk) == asked), None) if asked else None
         if choice.chosen is not None:
             selection.explicit[choice.param] = choice.chosen.pk
         else:

@@ -166,6 +166,32 @@ def test_every_page_has_no_axe_violation_and_reflows_at_every_width(page, every_
     assert not problems, "accessibility problems:\n" + "\n".join(problems)
 
 
+def test_the_rollup_in_pages_passes_axe_and_its_pages_are_reached_by_keyboard(page, every_kind_of_user, monkeypatch):
+    """A roll-up of more practices than a page holds (one a page here): its page links, the status
+    line and the carried choices pass axe and reflow at phone and desktop widths, and the next page
+    is reached from the keyboard."""
+    monkeypatch.setattr("reports.views.rollup.PAGE_SIZE", 1)
+    world = every_kind_of_user
+    log_in_as(page, world["facilitator"], world["base_url"])
+    problems = []
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.goto("/rollup/").status == 200
+        wait_for_charts(page)
+        screenshot(page, f"rollup-pages-{width}")
+        found = axe_violations(page) + [p for p in [reflow_problem(page, width)] if p]
+        problems += [f"rollup in pages at {width} px: {line}" for line in found]
+    assert not problems, "accessibility problems:\n" + "\n".join(problems)
+
+    expect(page.get_by_text("Practices 1 to 1 of 2, by name.", exact=False)).to_be_visible()
+    page.get_by_role("link", name="Next page").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/rollup/\?page=2$"))
+    expect(page.get_by_role("navigation", name="Pages of the roll-up").locator("[aria-current=page]")).to_have_text(
+        "Page 2"
+    )
+
+
 def test_axe_runs_under_the_pages_csp(page, world):
     """The check above is real: the page keeps its strict CSP and axe still reports a planted fault."""
     response = open_as(page, world, None, "/accounts/login/")

@@ -410,3 +410,83 @@ def test_a_scenario_saved_later_never_replaces_the_baseline_in_the_rollup_workbo
     assert ws[2][3].value == "Real figures"
     assert [m.pk for m in select(facilitator.user, {}, load=False).chosen_models] == [baseline.pk]
     assert picked.model_name == "What if twice" and picked.annual.before == Decimal("720.00")
+
+
+# ------------------------------------------------------------------ pages of practices
+
+
+@pytest.fixture
+def five_practices(facilitator, monkeypatch):
+    """Five practices, two to a page: pages of practices 1-2, 3-4 and 5, by name."""
+    monkeypatch.setattr("reports.views.rollup.PAGE_SIZE", 2)
+    practices = [assigned(facilitator, name=f"Practice {i}") for i in range(1, 6)]
+    models = [model_for(p, before=10 * i, after=4) for i, p in enumerate(practices, start=1)]
+    return practices, models
+
+
+def test_a_page_shows_its_practices_and_the_total_of_all_of_them(fclient, five_practices):
+    practices, _ = five_practices
+
+    response = fclient.get(ROLLUP, {"page": 2})
+    page = Markup(response.content.decode())
+
+    assert list(_rows(response)) == [practices[2].ods_code, practices[3].ods_code]
+    total = response.context["result"].total
+    assert total.practices == 5
+    assert total.figures.before == Decimal("3.00") * 12 * (10 + 20 + 30 + 40 + 50)
+    assert " ".join(page.by_id("rollup-page-status").text.split()).startswith("Practices 3 to 4 of 5, by name.")
+    footer = page.one("tr", data_testid="rollup-total")
+    assert "sum of all pages" in " ".join(footer.text.split())
+    # The chart draws the practices of the page, not all of them.
+    assert response.context["chart"]["data"][0]["x"] == ["Practice 3", "Practice 4"]
+
+
+def test_the_pages_are_links_with_the_current_one_marked_for_screen_readers(fclient, five_practices):
+    page = Markup(fclient.get(ROLLUP, {"page": 2}).content.decode())
+
+    nav = page.one("nav", aria_label="Pages of the roll-up")
+    links = {" ".join(a.text.split()): a.attrs["href"] for a in page.inside(nav, "a")}
+    assert links == {
+        "Previous page": "?page=1",
+        "Page 1": "?page=1",
+        "Page 3": "?page=3",
+        "Next page": "?page=3",
+    }
+    (current,) = [li for li in page.inside(nav, "li") if li.attrs.get("aria-current") == "page"]
+    assert " ".join(current.text.split()) == "Page 2"
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("abc", 1), ("0", 1), ("-3", 1), ("99", 3), ("", 1)])
+def test_a_page_that_is_not_there_shows_the_nearest_one(fclient, five_practices, asked, shown):
+    response = fclient.get(ROLLUP, {"page": asked})
+
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+
+
+def test_a_model_picked_on_another_page_is_kept_by_this_pages_form_and_its_links(fclient, five_practices):
+    practices, _ = five_practices
+    other = model_for(practices[0], before=1, after=1, name="Other")  # on page 1
+    picked = {f"model_{practices[0].ods_code}": other.pk}
+
+    response = fclient.get(ROLLUP, {**picked, "page": 2})
+    page = Markup(response.content.decode())
+
+    form = page.by_id("rollup-form")
+    hidden = {i.attrs["name"]: i.attrs["value"] for i in page.inside(form, "input") if i.attrs.get("type") == "hidden"}
+    assert hidden == {f"model_{practices[0].ods_code}": str(other.pk)}
+    update = next(b for b in page.inside(form, "button") if "Update" in b.text)
+    assert (update.attrs["name"], update.attrs["value"]) == ("page", "2")
+    nav = page.one("nav", aria_label="Pages of the roll-up")
+    assert all(f"model_{practices[0].ods_code}={other.pk}" in a.attrs["href"] for a in page.inside(nav, "a"))
+    # The total counts the picked model, though its practice is on another page.
+    assert response.context["result"].total.figures.before == Decimal("3.00") * 12 * (1 + 20 + 30 + 40 + 50)
+
+
+def test_one_page_has_no_page_links(fclient, facilitator):
+    model_for(assigned(facilitator))
+
+    page = Markup(fclient.get(ROLLUP).content.decode())
+
+    assert page.all("nav", aria_label="Pages of the roll-up") == []
+    assert not [e for e in page.elements if e.attrs.get("id") == "rollup-page-status"]

@@ -234,7 +234,7 @@ def test_chart_shows_each_practice_a_year_and_nothing_per_patient(example_b, exa
         rollup.PracticeRow("None", "N00001"),
     ]
 
-    figure = rollup.chart(rollup.rollup(rows))
+    figure = rollup.chart(rows)
 
     before, after = figure["data"]
     assert before["x"] == ["B", "CD"]
