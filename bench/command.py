@@ -40,6 +40,8 @@ from reports.selectors import build_rollup, select
 
 TINY = {"practices": 5, "models": 1, "cohorts": 5, "requests": 5, "national": 100, "pdfs": 1, "batch": 2, "parallel": 4}
 PARTS = ("pages", "limits", "engine", "national", "pdf", "batch")
+# Reports of a batch rendered alone, each once, for the time of one report alone (batch_report_alone_s).
+ALONE_SAMPLE = 10
 # Practices of the roll-ups whose times show how it grows (rollup_scaling), up to --national.
 SCALES = (50, 200, 800, 3200)
 
@@ -263,21 +265,29 @@ class Command(BaseCommand):
     def _parallel(self, model_ids: list[int], options) -> dict:
         """A batch's wall time against the same reports rendered one after another (1: no gain; 0.5: two cores).
 
-        One report alone is timed as pdf_s is (bench/pdf.py, a fresh process, the median of --pdfs renders),
-        on the batch's first model: the bench's models have 30 cohorts a side, so their reports are longer
-        than example C/D's, and pdf_s (C/D's) would count that as the batch's own slowness.
+        One report alone is the mean of ALONE_SAMPLE of the batch's reports spread over it, each rendered
+        alone in a fresh process as pdf_s is (bench/pdf.py, after a first render): the bench's models
+        have 30 cohorts a side, so their reports are longer than example C/D's, and pdf_s (C/D's) would
+        count that as the batch's own slowness; and their reports differ (the batch's first took 1.0 s
+        where most took 1.5 to 2), so one of them alone says little of the rest.
         """
         batch = measure.batch_peak_rss(data.FACILITATOR_USERNAME, model_ids)
+        sample = model_ids[:: max(1, len(model_ids) // ALONE_SAMPLE)][:ALONE_SAMPLE]
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "batch_model.json"
-            path.write_text(exchange.dumps(selectors.engine_model(CostModel.objects.get(pk=model_ids[0]))))
-            alone = measure.json_subprocess("bench.pdf", str(path), str(options["pdfs"]))["pdf_s"]
+            paths = []
+            for n, pk in enumerate(sample):
+                path = Path(folder) / f"batch_model_{n}.json"
+                path.write_text(exchange.dumps(selectors.engine_model(CostModel.objects.get(pk=pk))))
+                paths.append(str(path))
+            each = measure.json_subprocess("bench.pdf", "--each", "1", *paths)
+        alone = each["pdf_s"]
         return {
             "batch_parallel_reports": batch["reports"],
             "batch_parallel_s": batch["seconds"],
             "batch_parallel_cpu_s": batch["cpu_s"],
             "batch_parallel_processes": batch["pool_size"],
             "batch_report_alone_s": alone,
+            "batch_reports_alone_s": each["pdf_each_s"],
             "batch_parallel_ratio": round(batch["seconds"] / (len(model_ids) * alone), 2),
             # Against the processor time the batch's own reports took: 1 / the cores it kept busy.
             "batch_parallel_cpu_ratio": round(batch["seconds"] / batch["cpu_s"], 2),

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing, contextmanager
 
 from celery import group, shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -35,6 +36,19 @@ from reports import batch_worker, pdf
 from reports.models import BatchReport, BatchReportPart, zip_name
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect(dispatch_uid="reports.tasks.ready_to_render")
+def _worker_ready(**kwargs) -> None:
+    """Each Celery worker process renders reports (one task a report): ready as a pool's process is."""
+    batch_worker.ready_to_render()
+
+
+@worker_process_init.connect(dispatch_uid="reports.tasks.ready_to_render")
+def _worker_ready(**kwargs) -> None:
+    """Each Celery worker process renders reports (one task a report): ready as a pool's process is."""
+    batch_worker.ready_to_render()
+
 
 NOT_INCLUDED_NAME = "not-included.txt"
 # A batch (or one report of it) whose worker is lost this many times (each delivery killed it) is
