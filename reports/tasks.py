@@ -38,13 +38,13 @@ from reports.models import BatchReport, BatchReportPart, zip_name
 logger = logging.getLogger(__name__)
 
 
-@worker_process_init.connect(dispatch_uid="reports.tasks.ready_to_render")
+@worker_process_init.connect(weak=False, dispatch_uid="reports.tasks.ready_to_render")
 def _worker_ready(**kwargs) -> None:
     """Each Celery worker process renders reports (one task a report): ready as a pool's process is."""
     batch_worker.ready_to_render()
 
 
-@worker_process_init.connect(dispatch_uid="reports.tasks.ready_to_render")
+@worker_process_init.connect(weak=False, dispatch_uid="reports.tasks.ready_to_render")
 def _worker_ready(**kwargs) -> None:
     """Each Celery worker process renders reports (one task a report): ready as a pool's process is."""
     batch_worker.ready_to_render()

@@ -349,3 +349,36 @@ def test_report_of_a_model_with_more_stages_than_it_lists_has_a_row_a_pathway(ex
         staff = sum(s.minutes for s in p.stages if s.role is not None)
         assert f'<td class="num">{len(p.stages)}</td><td class="num">{engine.normalise_minutes(staff)}</td>' in html
         assert f"£{p.cost_per_patient:,}</td></tr>" in html
+
+
+def test_a_report_leaves_the_cycle_collector_running_even_when_it_fails(example_b, monkeypatch):
+    import gc
+
+    render_pdf(example_b, ReportSubject(model_name="B"))
+    assert gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the writer failed")
+
+    monkeypatch.setattr("reports.pdf.render_to_string", broken)
+    with pytest.raises(RuntimeError):
+        render_pdf(example_b, ReportSubject(model_name="B"))
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "from reports import batch_worker; batch_worker.setup()",  # a pool's process
+        "import django; django.setup(); from celery.signals import worker_process_init; "
+        "import reports.tasks; worker_process_init.send(sender=None)",  # a Celery worker's
+    ],
+    ids=["pool", "celery"],
+)
+def test_a_process_that_renders_reports_loads_the_writer_and_freezes_what_it_loaded(start):
+    """In a process of its own: freezing is for the life of the process."""
+    code = f"{start}; import gc, sys; print(gc.get_freeze_count() > 10000, 'reports.pdf_writer' in sys.modules)"
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+
+    assert out.stdout.split() == ["True", "True"]
