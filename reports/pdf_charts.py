@@ -91,9 +91,11 @@ def _figure(height: float, width: float = WIDTH, labels: Sequence[str] = ()) -> 
     return figure, figure.add_subplot()
 
 
-def _wrap(label: str, width: int = 30) -> str:
-    """A long label on up to three lines, whole (never cut short)."""
-    return "\n".join(textwrap.wrap(label, width)) or label
+def _wrap(label: str, width: int = 30, lines: int | None = 3) -> str:
+    """A long label on up to ``lines`` lines, cut short with "…" past them, so that it stays beside its
+    own bars (a row has room for that many); the chart's text alternative and the report's tables
+    hold it whole. ``lines`` None: whole, for a chart that gives each row room for its label's lines."""
+    return "\n".join(textwrap.wrap(label, width, max_lines=lines, placeholder=" …")) or label
 
 
 def _axis_formatter(step: float, money: bool) -> FuncFormatter:
@@ -220,7 +222,7 @@ def savings_waterfall(c: engine.Comparison) -> Chart:
         bar = axes.bar(i, end - start, bottom=start, width=0.64, linewidth=0.6, **styles[kind])
         sign = {"total": "", "up": "+", "down": "−"}[kind]
         axes.bar_label(bar, labels=[f"{sign}{_gbp(abs(end - start))}"], padding=2, fontsize=FONT_SIZE - 1)
-    axes.set_xticks(range(len(bars)), [_wrap(label, 14) for label, *_ in bars], fontsize=FONT_SIZE - 1)
+    axes.set_xticks(range(len(bars)), [_wrap(label, 14, lines=4) for label, *_ in bars], fontsize=FONT_SIZE - 1)
     _value_axis(axes, [max(a, b) for _l, a, b, _k in bars], money=True, horizontal=False, room=0.12)
     axes.set_title("From before to after, step by step (hatched: saving; cross-hatched: extra cost)", loc="left")
     axes.tick_params(axis="x", length=0)
@@ -271,7 +273,7 @@ def cost_per_review(c: engine.Comparison) -> Chart:
     rows = [(f"Before: {co.label}", co.cost_per_patient, BEFORE) for co in c.before.cohorts]
     rows += [(f"After: {co.label}", co.cost_per_patient, AFTER) for co in c.after.cohorts]
     title = "Cost per review by cohort"
-    wrapped = [_wrap(label, 44) for label, *_ in rows]
+    wrapped = [_wrap(label, 44, lines=None) for label, *_ in rows]
     lines = [label.count("\n") + 1 for label in wrapped]
     # The rows are evenly spaced: each has room for as many lines as the longest label kept.
     if len(rows) * max(lines, default=1) > MAX_COHORT_LINES:
@@ -320,7 +322,7 @@ def tornado(bars, base_saving: Decimal) -> Chart:
     """One-way sensitivity: the saving with each input at its low end (grey) and high end (white, hatched)
     around the modelled saving (the vertical line), widest on top."""
     base = float(base_saving)
-    labels = [_wrap(bar.label, 34) for bar in bars]
+    labels = [_wrap(bar.label, 34, lines=2) for bar in bars]  # a row: 0.36 in, two lines
     figure, axes = _figure(max(1.8, 0.36 * len(bars) + 1.1), labels=labels)
     low_style = {"facecolor": "#999999", "edgecolor": "black", "hatch": None}
     for i, bar in enumerate(bars):
@@ -396,7 +398,7 @@ def saving_histogram(bins, *, p5: Decimal, median: Decimal, p95: Decimal) -> Cha
 def capacity_freed(freed) -> Chart:
     """Staff hours freed by role: grey bars freed, white cross-hatched bars more time after; each labelled."""
     rows = freed.roles
-    labels = [_wrap(row.name, 30) for row in rows]
+    labels = [_wrap(row.name, 30, lines=2) for row in rows]  # a row: 0.34 in, two lines
     figure, axes = _figure(max(1.5, 0.34 * len(rows) + 0.9), labels=labels)
     values = [float(row.hours_freed) for row in rows]
     for i, (row, value) in enumerate(zip(rows, values, strict=True)):

@@ -31,11 +31,32 @@ def test_charts_are_vector_svg_with_words_as_text(example_cd):
     assert "Care and support planning conversation" in " ".join(_texts(charts["steps"].svg)).replace("\n", " ")
 
 
-def test_long_labels_are_wrapped_whole_never_cut_short():
+def test_long_labels_are_wrapped_on_the_lines_a_row_has_and_cut_short_past_them():
     assert pdf_charts._wrap("Care and support planning conversation: minutes", 34) == (
         "Care and support planning\nconversation: minutes"
     )
     assert "…" not in pdf_charts._wrap("x" * 80, 30)
+    long = " ".join(["Advanced nurse practitioner"] * 7)  # 195 characters
+    assert pdf_charts._wrap(long, 30).count("\n") == 2 and pdf_charts._wrap(long, 30).endswith("…")
+    assert pdf_charts._wrap(long, 30, lines=None).replace("\n", " ") == long
+
+
+def test_role_charts_of_the_longest_names_keep_each_label_beside_its_bars(example_b):
+    """Role names of 200 characters took seven lines each beside rows of room for three, and ran into
+    one another; the text alternative still names each role whole."""
+    from dataclasses import replace
+
+    long = " ".join(["Advanced nurse practitioner"] * 7)
+    roles = tuple(replace(r, name=f"{r.name} {long}") for r in example_b.roles)
+    comparison = engine.compare(replace(example_b, roles=roles))
+
+    chart = pdf_charts.staff_hours(comparison)
+
+    # Each line of a label is a text of its own: three lines a role at most, the last cut short.
+    lines = [t for t in _texts(chart.svg) if any(w in t for w in ("Advanced", "nurse", "practitioner", "…"))]
+    assert len(roles) < len(lines) <= 3 * len(roles)
+    assert sum(t.endswith("…") for t in lines) == len(roles)
+    assert all(f"{r.name}: " in chart.alt for r in roles)
 
 
 def test_tick_labels_have_the_decimals_their_step_needs():
