@@ -382,3 +382,14 @@ def test_a_process_that_renders_reports_loads_the_writer_and_freezes_what_it_loa
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_the_footer_names_the_model_cut_short_so_it_never_runs_into_the_page_number(example_b):
+    name = "Diabetes review " + "with a very long name " * 9  # 214 characters
+    pdf = render_pdf(example_b, ReportSubject(model_name=name.strip()))
+
+    last = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+    assert name[:80] in last and "…" in last
+    assert name.strip() not in last.replace("\n", " ")
+    short = render_pdf(example_b, ReportSubject(model_name="Worked example B"))
+    assert "Worked example B" in PdfReader(io.BytesIO(short)).pages[-1].extract_text()
