@@ -112,12 +112,14 @@ def _staff(roles: tuple[RoleHours, ...], totals: engine.Headline, per: str) -> s
     if freed:
         parts.append(
             "frees "
-            + _list([f"{_hours(r.freed) if i == 0 else abs(r.freed)} of {r.name}" for i, r in enumerate(freed)])
+            + _list([f"{_hours(r.freed) if i == 0 else f'{abs(r.freed):,}'} of {r.name}" for i, r in enumerate(freed)])
         )
     if added:
         parts.append(
             "takes "
-            + _list([f"{_hours(r.freed) if i == 0 else abs(r.freed)} more of {r.name}" for i, r in enumerate(added)])
+            + _list(
+                [f"{_hours(r.freed) if i == 0 else f'{abs(r.freed):,}'} more of {r.name}" for i, r in enumerate(added)]
+            )
         )
     detail = f": it {' and '.join(parts)}" if parts else ""
     return f"Staff time goes from {before:,} to {_hours(after)} {per}{detail}."

@@ -3,8 +3,7 @@ from fractions import Fraction
 
 from django import template
 
-from costing.engine import round_half_up
-from costing.exchange import figure
+from costing.engine import normalise_minutes, round_half_up
 
 register = template.Library()
 
@@ -21,9 +20,10 @@ def gbp(value: Decimal | None) -> str:
 
 @register.filter
 def minutes(value: Decimal | None) -> str:
+    """Minutes (or another measure) as written, with thousands separators: 1,234.5, not 1234.50."""
     if value is None:
         return "–"
-    return figure(Decimal(value))
+    return format(normalise_minutes(Decimal(value)), ",f")
 
 
 @register.filter
