@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -393,3 +394,18 @@ def test_the_footer_names_the_model_cut_short_so_it_never_runs_into_the_page_num
     assert name.strip() not in last.replace("\n", " ")
     short = render_pdf(example_b, ReportSubject(model_name="Worked example B"))
     assert "Worked example B" in PdfReader(io.BytesIO(short)).pages[-1].extract_text()
+
+
+def test_large_figures_have_thousands_separators_in_the_report(example_b):
+    """A practice's thousands of patients read as 1,200, not 1200, as money already did."""
+    from dataclasses import replace
+
+    big = replace(
+        example_b,
+        before=tuple(replace(c, patients=1200) for c in example_b.before),
+        after=tuple(replace(c, patients=1200) for c in example_b.after),
+    )
+    text = _text(render_pdf(big, ReportSubject(model_name="Big")))
+
+    assert "1,200" in text
+    assert not re.search(r"(?<![\d,.£])\d{5,}(?![\d,])", text.replace("Z90000", "")), "a figure without separators"
