@@ -455,3 +455,18 @@ def test_a_scenarios_cached_analysis_is_keyed_by_its_base_version_too(model_cd):
 
     # Assert
     assert selectors.decisions_key(CostModel.objects.get(pk=scenario.pk), settings) != key
+
+
+def test_decisions_page_states_an_extra_cost_as_an_amount_not_a_negative_one(client, staff, practice, example_cd):
+    from dataclasses import replace
+
+    dearer = cost_model_import(
+        practice=practice, model=replace(example_cd, before=example_cd.after, after=example_cd.before), by=None
+    )
+    client.force_login(staff)
+
+    html = client.get(_url("model_decisions", dearer)).content.decode()
+
+    lead = html[html.index('data-testid="base-saving"') :].split("</p>")[0]
+    assert "an extra cost of <strong>£677.03</strong>" in lead
+    assert "−" not in lead  # neither the amount nor its percentage

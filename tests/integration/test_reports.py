@@ -409,3 +409,13 @@ def test_large_figures_have_thousands_separators_in_the_report(example_b):
 
     assert "1,200" in text
     assert not re.search(r"(?<![\d,.£])\d{5,}(?![\d,])", text.replace("Z90000", "")), "a figure without separators"
+
+
+def test_an_extra_cost_is_stated_as_an_amount_not_a_negative_one(example_b):
+    from dataclasses import replace
+
+    dearer = replace(example_b, before=example_b.after, after=example_b.before)  # £13.67 a patient more
+    text = " ".join(_text(render_pdf(dearer, ReportSubject(model_name="Dearer"))).split())
+
+    assert "As modelled, an extra cost of £13.67 per patient." in text
+    assert "extra cost of −" not in text
