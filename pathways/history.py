@@ -2,7 +2,7 @@
 
 Reads: ``model_history`` gathers every change to a cost model, its cohorts and
 their conditions, and the pathways, stages and staff roles it is costed with.
-``deleted_items`` lists a practice's deleted models, pathways and roles.
+``deleted_items`` lists a practice's deleted models, pathways, roles and profiles.
 Writes: ``restore_deleted`` brings one back with what was deleted with it, in
 one transaction, or explains what stands in the way and restores nothing.
 """
@@ -25,6 +25,11 @@ from pathways.models import (
     CohortGroupCondition,
     CostModel,
     Pathway,
+    PracticeProfile,
+    ProfileAgeBand,
+    ProfileGroup,
+    ProfileGroupCondition,
+    ProfileRegister,
     Stage,
 )
 from practices.audit import audited
@@ -34,7 +39,7 @@ from practices.models import Practice, StaffRole
 WITH_PARENT = timedelta(seconds=5)
 MAX_EVENTS = 500
 SKIP_FIELDS = {"updated_at", "version", "position"}
-KINDS = {"model": CostModel, "pathway": Pathway, "role": StaffRole}
+KINDS = {"model": CostModel, "pathway": Pathway, "role": StaffRole, "profile": PracticeProfile}
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -127,8 +132,16 @@ class DeletedItem:
     who: str
 
 
+def item_name(kind: str, item) -> str:
+    """What a deleted item (its history record) or a restored one is called."""
+    if kind == "profile":  # a profile has no name: the date of its search, and its note
+        profile = getattr(item, "instance", item)
+        return f"{profile}{f' ({profile.note})' if profile.note else ''}"
+    return item.name
+
+
 def deleted_items(practice: Practice) -> list[DeletedItem]:
-    """The practice's deleted models, pathways and roles that have not been restored."""
+    """The practice's deleted models, pathways, roles and profiles that have not been restored."""
     items = []
     for kind, model in KINDS.items():
         existing = set(model.objects.filter(practice=practice).values_list("pk", flat=True))
@@ -143,7 +156,7 @@ def deleted_items(practice: Practice) -> list[DeletedItem]:
                 DeletedItem(
                     kind=kind,
                     history_id=record.history_id,
-                    name=record.name,
+                    name=item_name(kind, record),
                     when=record.history_date,
                     who=(user.get_full_name() or user.username) if user else "the system",
                 )
@@ -173,7 +186,8 @@ def _deleted_with(model, parent_field: str, parent_id: int, deleted_at: datetime
 @audited
 @transaction.atomic
 def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: AbstractBaseUser | None):
-    """Restore a deleted model (with its groups and cohorts), pathway (with its stages) or role.
+    """Restore a deleted model (with its groups and cohorts), pathway (with its stages), role, or profile
+    (with its age bands, registers and groups).
 
     Raises LookupError for a record that is not a deletion of this practice, and
     CannotRestore (restoring nothing) when something it needs is gone or taken.
@@ -187,13 +201,29 @@ def restore_deleted(*, practice: Practice, kind: str, history_id: int, by: Abstr
     try:
         with transaction.atomic():
             restored = record.instance
-            if kind == "model":
-                # Links to what no longer exists are dropped, not restored.
-                if restored.based_on_id and not CostModel.objects.filter(pk=restored.based_on_id).exists():
-                    restored.based_on = None
-                if restored.created_by_id and not get_user_model().objects.filter(pk=restored.created_by_id).exists():
-                    restored.created_by = None
+            # Links to what no longer exists are dropped, not restored.
+            if (
+                kind == "model"
+                and restored.based_on_id
+                and not CostModel.objects.filter(pk=restored.based_on_id).exists()
+            ):
+                restored.based_on = None
+            if (
+                kind in ("model", "profile")
+                and restored.created_by_id
+                and not get_user_model().objects.filter(pk=restored.created_by_id).exists()
+            ):
+                restored.created_by = None
             restored.save()
+            if kind == "profile":
+                for child in (ProfileAgeBand, ProfileRegister, ProfileGroup):
+                    for row in _deleted_with(child, "profile_id", record.id, record.history_date):
+                        row.instance.save()
+                        if child is ProfileGroup:
+                            for condition in _deleted_with(
+                                ProfileGroupCondition, "group_id", row.id, record.history_date
+                            ):
+                                condition.instance.save()
             if kind == "pathway":
                 for stage in _deleted_with(Stage, "pathway_id", record.id, record.history_date):
                     if stage.role_id and not StaffRole.objects.filter(pk=stage.role_id).exists():

@@ -50,7 +50,7 @@ def restore(request: HttpRequest, ods_code: str, kind: str, history_pk: int) -> 
     except history.CannotRestore as exc:
         messages.error(request, f"Nothing was restored: {exc}.")
         return redirect("deleted_list", ods_code=access.practice.ods_code)
-    messages.success(request, f"Restored “{restored.name}”.")
+    messages.success(request, f"Restored “{history.item_name(kind, restored)}”.")
     if kind == "role":
         return redirect("role_list", ods_code=access.practice.ods_code)
     return redirect(restored.get_absolute_url())

@@ -229,7 +229,9 @@ def profile_delete(request: HttpRequest, ods_code: str, profile_pk: int) -> Http
     access = practice_access(request.user, ods_code, Permission.EDIT)
     stored = scoped_get(PracticeProfile.objects.all(), access, pk=profile_pk)
     services.profile_delete(practice_profile=stored, by=request.user)
-    messages.success(request, f"The profile of {stored.read_on:%-d %B %Y} was deleted.")
+    messages.success(
+        request, f"The profile of {stored.read_on:%-d %B %Y} was deleted. It can be restored from Deleted items."
+    )
     return redirect("profile_list", ods_code=ods_code)
 
 

@@ -276,3 +276,57 @@ def test_a_stale_model_form_without_its_version_is_refused(client, admin, practi
 
     assert response.status_code == 200 and "did not say which version" in response.content.decode()
     assert CostModel.objects.get(pk=model_b.pk).name != "Overwritten"
+
+
+def test_a_deleted_profile_is_listed_and_restored_with_its_counts(client, admin, practice):
+    from datetime import date
+
+    from costing import profiles
+    from pathways import services
+    from pathways.models import PracticeProfile
+
+    profile = profiles.Profile(
+        list_size=9699,
+        age_bands=(profiles.AgeBand(0, 64, 7000), profiles.AgeBand(65, None, 2699)),
+        registers=(profiles.Register("DM", 600), profiles.Register("CHD", 300)),
+        groups=(profiles.Group(500, ("DM",)), profiles.Group(100, ("DM", "CHD")), profiles.Group(200, ("CHD",))),
+    )
+    stored = services.profile_create(
+        practice=practice, read_on=date(2026, 11, 2), profile=profile, by=admin, note="Ardens search"
+    )
+    pk = stored.pk
+    client.force_login(admin)
+    client.post(reverse("profile_delete", args=[practice.ods_code, pk]))
+    assert not PracticeProfile.objects.filter(pk=pk).exists()
+
+    listing = client.get(reverse("deleted_list", args=[practice.ods_code]))
+    (item,) = [i for i in listing.context["items"] if i.kind == "profile"]
+    assert item.name == "Profile of 2 November 2026 (Ardens search)"
+    assert "Practice profile" in listing.content.decode()
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "profile", item.history_id]))
+
+    assert response.status_code == 302 and response.url == reverse("profile_detail", args=[practice.ods_code, pk])
+    assert selectors.engine_profile(selectors.profiles_with_rows().get(pk=pk)) == profile
+    assert not [i for i in client.get(reverse("deleted_list", args=[practice.ods_code])).context["items"]]
+
+
+def test_restoring_another_practices_deleted_profile_is_404_and_it_is_not_listed(client, admin, practice):
+    from datetime import date
+
+    from costing import profiles
+    from pathways import services
+    from pathways.models import PracticeProfile
+
+    foreign = services.profile_create(
+        practice=PracticeFactory(), read_on=date(2026, 11, 2), profile=profiles.Profile(100), by=None
+    )
+    foreign_pk = foreign.pk
+    foreign.delete()
+    record = PracticeProfile.history.filter(id=foreign_pk, history_type="-").get()
+    client.force_login(admin)
+
+    assert not client.get(reverse("deleted_list", args=[practice.ods_code])).context["items"]
+    response = client.post(reverse("restore_deleted", args=[practice.ods_code, "profile", record.history_id]))
+
+    assert response.status_code == 404
+    assert not PracticeProfile.objects.filter(pk=foreign_pk).exists()
