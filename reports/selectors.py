@@ -31,7 +31,7 @@ MODEL_PARAM = "model_"  # + the practice's ODS code: the chosen model's id
 
 
 # A national roll-up is thousands of practices and their models: they are read as values into these
-# (a tenth of the time of as many model instances), with what the page, its workbook and batches use.
+# (a fifth to a third of the time of as many model instances), with what the page, its workbook and batches use.
 
 
 @dataclass(frozen=True, slots=True)
