@@ -80,6 +80,18 @@ class ReportSubject:
     list_size: int | None = None
     description: str = ""
 
+    @classmethod
+    def of(cls, cost_model) -> ReportSubject:
+        """A stored model's report subject: its name and description, its practice's name, code and list."""
+        practice = cost_model.practice
+        return cls(
+            model_name=cost_model.name,
+            practice_name=practice.name,
+            ods_code=practice.ods_code,
+            list_size=practice.list_size,
+            description=cost_model.description,
+        )
+
 
 # The most stages the appendix lists one by one, a row each (about 14 pages; example C/D has 128). A model
 # with more (up to 600, costing/limits.py) gets a row a pathway instead, every stage being in its workbook:

@@ -146,13 +146,7 @@ def _job(cost_model, filename: str) -> batch_worker.Job:
         filename=filename,
         failed=f"{practice.name} ({practice.ods_code}), “{cost_model.name}”: the report failed.",
         model=model,
-        subject=pdf.ReportSubject(
-            model_name=cost_model.name,
-            practice_name=practice.name,
-            ods_code=practice.ods_code,
-            list_size=practice.list_size,
-            description=cost_model.description,
-        ),
+        subject=pdf.ReportSubject.of(cost_model),
         decisions=decisions,
     )
 

@@ -24,13 +24,7 @@ def _pdf(request: HttpRequest, ods_code: str, model_pk: int, *, summary_only: bo
     access = practice_access(request.user, ods_code, Permission.VIEW)
     cost_model = scoped_get(selectors.cost_models(), access, pk=model_pk)
     practice = access.practice
-    subject = ReportSubject(
-        model_name=cost_model.name,
-        practice_name=practice.name,
-        ods_code=practice.ods_code,
-        list_size=practice.list_size,
-        description=cost_model.description,
-    )
+    subject = ReportSubject.of(cost_model)
     decisions = None if summary_only else selectors.decision_settings(cost_model)
     try:
         pdf = render_pdf(selectors.engine_model(cost_model), subject, decisions=decisions, summary_only=summary_only)
