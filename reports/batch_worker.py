@@ -42,9 +42,9 @@ def setup() -> None:
 
 def ready_to_render() -> None:
     """For a process that renders reports (a pool's, a Celery worker's): WeasyPrint loaded, and everything
-    loaded so far kept out of the cycle collector's full passes, as config/wsgi.py does for a web worker.
-    A report makes hundreds of thousands of objects, and each full pass walked Django, the app and
-    WeasyPrint again: a report took a fifth longer."""
+    loaded so far kept out of the cycle collector's full passes, as config/wsgi.py does for a web worker:
+    render_pdf pauses the collector while a report is made and runs it once after, and that one pass
+    then walks the report's objects, not Django, the app and WeasyPrint again."""
     from reports import pdf
 
     with contextlib.suppress(pdf.PdfUnavailable):  # logged; each job says so (render)
